@@ -1,0 +1,42 @@
+# medcode: every install goes through this file and pyproject.toml.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run demo test browser bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[api,dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# The main job: build the store from the embedded official files, then serve the API and web page.
+run: setup
+	$(BIN)/medcode data build
+	$(BIN)/medcode serve --host 127.0.0.1 --port 8000
+
+# A quick look without a server.
+demo: setup
+	$(BIN)/medcode lookup E11.9 S72.001A
+	$(BIN)/medcode validate E11.9 E11 W21.89A || true
+
+# Headless Chromium for the web-page tests (Debian's package; Playwright drives it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/medcode
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,65 @@
+"""medcode's exceptions. Only the edges (CLI, HTTP) translate them.
+
+Hierarchy::
+
+    MedcodeError                  root of everything medcode raises on purpose
+    ├── InvalidCode               the input cannot be a code (empty, too long, binary, bad shape)
+    ├── UnknownCode               well-formed, but not in the loaded data for that system/release
+    ├── StoreError                the compiled store is missing, corrupt or of another schema
+    ├── SourceError               an official source file is missing, broken or unexpected
+    └── ClaimFormatError          a claim file cannot be read (names the place: line/segment)
+
+Exit codes at the CLI edge: InvalidCode/ClaimFormatError -> 2, StoreError/SourceError -> 3.
+"""
+
+from __future__ import annotations
+
+
+class MedcodeError(Exception):
+    """Root of medcode's exceptions."""
+
+    exit_code = 1
+
+
+class InvalidCode(MedcodeError, ValueError):
+    """The input cannot be a code at all."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UnknownCode(MedcodeError, LookupError):
+    """Well-formed but not found in the loaded data."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, code: str | None = None, system: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.system = system
+
+
+class StoreError(MedcodeError):
+    """The compiled store is missing, corrupt or unusable."""
+
+    exit_code = 3
+
+
+class SourceError(MedcodeError):
+    """An official source file is missing, broken or not what it claims to be."""
+
+    exit_code = 3
+
+
+class ClaimFormatError(MedcodeError):
+    """A claim file or record cannot be read. ``where`` names the place."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+        self.reason = message
