@@ -6,6 +6,7 @@ Hierarchy::
     ├── InvalidCode               the input cannot be a code (empty, too long, binary, bad shape)
     ├── UnknownCode               well-formed, but not in the loaded data for that system/release
     ├── StoreError                the compiled store is missing, corrupt or of another schema
+    │   └── NoRelease             no release of a system is loaded for the date asked
     ├── SourceError               an official source file is missing, broken or unexpected
     └── ClaimFormatError          a claim file cannot be read (names the place: line/segment)
 
@@ -46,6 +47,10 @@ class StoreError(MedcodeError):
     """The compiled store is missing, corrupt or unusable."""
 
     exit_code = 3
+
+
+class NoRelease(StoreError):
+    """No release of the code system is loaded for the requested date or name."""
 
 
 class SourceError(MedcodeError):

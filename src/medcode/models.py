@@ -47,6 +47,8 @@ class Release:
     source: str = ""
     codes: int = 0                 # all nodes (headers + billable)
     billable: int = 0
+    bit: int = 0                   # the release's bit in the store's validity masks
+    tabular: bool = False          # full hierarchy and notes available (not just a list)
 
     def covers(self, day: _dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)

@@ -1,0 +1,1 @@
+"""The compiled SQLite store: build (atomic), open read-only, query."""

@@ -1,0 +1,24 @@
+"""Loaders for the embedded systems other than ICD-10-CM, and the schemas of other parts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Callable
+
+from medcode.store import sources as S
+
+RecordSource = Callable[[sqlite3.Connection, S.PackageFile, Path, "int | None"], None]
+
+
+def extra_schemas() -> list[str]:
+    """Tables owned by other parts (importers, search)."""
+    return []
+
+
+def load_embedded(conn: sqlite3.Connection, record: RecordSource) -> dict[str, dict]:
+    return {}
+
+
+def build_search(conn: sqlite3.Connection) -> dict[str, dict]:
+    return {}
