@@ -21,7 +21,7 @@ import io
 import re
 import sqlite3
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -121,6 +121,8 @@ class HcpcsRecord:
     effective_date: str | None = None  # date of the last action
     termination_date: str | None = None
     action_code: str = ""
+    # continuation records (id 4/8) the long description spanned in this form of the file
+    continuations: int = field(default=0, compare=False)
 
 
 # ---------------------------------------------------------------- small shared helpers
@@ -232,8 +234,9 @@ def _parse_bytes(label: str, data: bytes) -> Iterator[HcpcsRecord]:
         rows = _xlsx_rows(label, data)
     else:
         text = decode_text(data)
-        head = text[:4000].upper()
-        if low.endswith(".csv") or ("," in head and "LONG DESCRIPTION" in head):
+        head = text[:40000].splitlines()[:60]
+        fixed = any(_looks_like_record(line) for line in head)
+        if low.endswith(".csv") or (not fixed and any("," in line for line in head)):
             rows = enumerate(csv.reader(io.StringIO(text)), start=1)
         else:
             return _assemble(label, _txt_rows(label, text))
@@ -397,7 +400,7 @@ def _record(where: str, rec: dict[str, str], parts: list[str]) -> HcpcsRecord:
         add_date=iso_date(get("ADDDT"), where, "add date"),
         effective_date=iso_date(get("ACTEFFDT"), where, "action effective date"),
         termination_date=iso_date(get("TERMDT"), where, "termination date"),
-        action_code=get("ACTIONCD").upper(),
+        action_code=get("ACTIONCD").upper(), continuations=len(parts) - 1,
     )
 
 
@@ -454,7 +457,8 @@ def load_hcpcs(conn: sqlite3.Connection, path: Path | str) -> dict[str, int | st
                          (_row(r) for r in group))
     conn.execute("DELETE FROM hcpcs_source")
     conn.executemany("INSERT INTO hcpcs_source (key, value) VALUES (?, ?)", facts.items())
-    result: dict[str, int | str] = {"codes": len(codes), "modifiers": len(mods)}
+    result: dict[str, int | str] = {"codes": len(codes), "modifiers": len(mods),
+                                    "continuations": sum(r.continuations for r in records)}
     result.update(facts)
     return result
 
