@@ -113,11 +113,10 @@ def _header(store, code, title, rel, when, bmask, result) -> Validation:
                       f" ({total} billable codes)", sample)
     kind_word = {"category": "a category", "subcategory": "a subcategory", "block": "a block",
                  "chapter": "a chapter"}.get(store.row(SYSTEM, code)[2], "a header")
-    more = f" (showing {len(sample)} of {total})" if total > len(sample) else ""
+    more = f" and {total - 12} more" if total > 12 else ""
     return result(False, "header",
                   f"{display(code)} is {kind_word}, not billable: {title}. Use one of its "
-                  f"{total} billable codes{more}: {', '.join(sample[:12])}"
-                  + ("..." if len(sample) > 12 else ""), sample)
+                  f"{total} billable codes: {', '.join(sample[:12])}{more}", sample)
 
 
 def _end_of(store: Store, release_name: str) -> str:

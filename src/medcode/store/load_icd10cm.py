@@ -86,8 +86,9 @@ def load_list_release(conn: sqlite3.Connection, spec: ReleaseSpec, path: Path) -
     # chapters and blocks exist in every release
     conn.execute("UPDATE codes SET node_mask = node_mask | ? WHERE system = ? AND kind IN "
                  "('chapter', 'block')", (bit, SYSTEM))
-    _add_release(conn, spec, len(billable) + len(header_bits - billable), len(billable),
-                 tabular=False)
+    items = conn.execute("SELECT count(*) FROM codes WHERE system = ? AND node_mask & ?",
+                         (SYSTEM, bit)).fetchone()[0]
+    _add_release(conn, spec, items, len(billable), tabular=False)
     return {"billable": len(billable), "added_rows": len(new_rows), "titles": len(title_rows)}
 
 

