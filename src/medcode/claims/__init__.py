@@ -1,0 +1,1 @@
+"""Claim checking: readers and writers of claim files (``formats``), edits and the engine."""

@@ -1,0 +1,227 @@
+"""medcode's JSON claim format (see DESIGN.md, "The JSON claim format"; schema in
+``medcode/claims/claim.schema.json``) and JSON Lines.
+
+One claim::
+
+    {"id": "C1",
+     "patient": {"birth_date": "1960-04-02", "sex": "F"},
+     "diagnoses": ["E11.9", "I10"],
+     "lines": [{"code": "99213", "modifiers": ["25"], "units": 1, "charge": 120.0,
+                "date": "2026-05-04", "pointers": [1, 2]}]}
+
+Only ``id`` is required. Pointers are 1-based numbers or the letters A-L. Unknown fields are
+kept in ``extra`` (claim, patient and line level) and written back by ``claim_to_dict``.
+Optional ``diagnosis_qualifiers`` (X12 ABK/ABF/BK/BF, one per diagnosis) round-trips too.
+A JSON document holds one claim, an array of claims, or ``{"claims": [...]}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
+
+from medcode.errors import ClaimFormatError
+from medcode.models import Claim, ClaimLine, Patient
+
+from .values import parse_date, parse_number, parse_pointers, parse_sex
+
+__all__ = ["claim_from_dict", "claim_to_dict", "read_json", "read_jsonl", "write_jsonl",
+           "SCHEMA_ID"]
+
+SCHEMA_ID = "urn:medcode:schema:claim:1.0"
+_CLAIM_KEYS = {"id", "patient", "diagnoses", "diagnosis_qualifiers", "lines"}
+_PATIENT_KEYS = {"birth_date", "sex"}
+_LINE_KEYS = {"code", "modifiers", "units", "charge", "date", "pointers"}
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError(f"{what} must be a list of strings, not {type(value).__name__}")
+    out = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, str):
+            raise ValueError(f"{what}[{i}] must be a string, not {json.dumps(item)}")
+        if item.strip():
+            out.append(item.strip())
+    return tuple(out)
+
+
+def _patient(obj: Any) -> Patient:
+    if obj is None:
+        return Patient()
+    if not isinstance(obj, dict):
+        raise ValueError(f"patient must be an object, not {type(obj).__name__}")
+    extra = {k: v for k, v in obj.items() if k not in _PATIENT_KEYS}
+    birth, raw = parse_date(obj.get("birth_date"))
+    if raw is not None:
+        extra["raw_birth_date"] = raw
+    return Patient(birth_date=birth, sex=parse_sex(obj.get("sex")), extra=extra)
+
+
+def _line(obj: Any, number: int) -> ClaimLine:
+    if not isinstance(obj, dict):
+        raise ValueError(f"lines[{number}] must be an object, not {type(obj).__name__}")
+    code = obj.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise ValueError(f"lines[{number}] has no procedure code ('code')")
+    date, raw_date = parse_date(obj.get("date"))
+    pointers, raw_pointers = parse_pointers(obj.get("pointers"))
+    units = parse_number(obj.get("units"), f"lines[{number}].units", 1)
+    return ClaimLine(
+        code=code.strip(),
+        modifiers=_strings(obj.get("modifiers"), f"lines[{number}].modifiers"),
+        units=units if units is not None else 1,
+        charge=parse_number(obj.get("charge"), f"lines[{number}].charge"),
+        date=date, raw_date=raw_date, pointers=pointers, raw_pointers=raw_pointers,
+        number=number, extra={k: v for k, v in obj.items() if k not in _LINE_KEYS})
+
+
+def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
+    """Build a Claim from one JSON claim object. Raises ClaimFormatError (with ``where``)
+    when the object is not a claim: not an object, no ``id``, a line without a code, a
+    charge or unit count that is not a number, a non-list where a list belongs."""
+    if not isinstance(obj, dict):
+        raise ClaimFormatError(f"a claim must be a JSON object, not {type(obj).__name__}",
+                               where)
+    cid = obj.get("id")
+    if isinstance(cid, (int, float)) and not isinstance(cid, bool):
+        cid = str(cid)
+    if not isinstance(cid, str) or not cid.strip():
+        raise ClaimFormatError("the claim has no 'id'", where)
+    cid = cid.strip()
+    try:
+        lines = obj.get("lines")
+        if lines is None:
+            lines = []
+        if not isinstance(lines, list):
+            raise ValueError(f"lines must be a list, not {type(lines).__name__}")
+        diagnoses = _strings(obj.get("diagnoses"), "diagnoses")
+        qualifiers = _strings(obj.get("diagnosis_qualifiers"), "diagnosis_qualifiers")
+        return Claim(
+            id=cid, patient=_patient(obj.get("patient")), diagnoses=diagnoses,
+            lines=tuple(_line(ln, i) for i, ln in enumerate(lines, 1)),
+            diagnosis_qualifiers=qualifiers, source=where,
+            extra={k: v for k, v in obj.items() if k not in _CLAIM_KEYS})
+    except ValueError as exc:
+        raise ClaimFormatError(f"claim {cid}: {exc}", where) from None
+
+
+def _num(value: float | None) -> float | int | None:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _iso(day: dt.date | None, raw: str | None) -> str | None:
+    return day.isoformat() if day is not None else raw
+
+
+def claim_to_dict(claim: Claim) -> dict[str, Any]:
+    """The JSON form of a claim (the inverse of ``claim_from_dict``).
+
+    Always writes the contract keys (``id``, ``patient`` {birth_date, sex}, ``diagnoses``,
+    ``lines`` [{code, modifiers, units, charge, date, pointers}]); ``diagnosis_qualifiers``
+    only when known; extras next to them (never overriding a contract key). A date that did
+    not parse is written as given; so are pointers when one did not parse.
+    """
+    p = claim.patient
+    patient: dict[str, Any] = {k: v for k, v in p.extra.items()
+                               if k not in _PATIENT_KEYS and k != "raw_birth_date"}
+    patient["birth_date"] = _iso(p.birth_date, p.extra.get("raw_birth_date"))
+    patient["sex"] = p.sex
+    lines = []
+    for ln in claim.lines:
+        d: dict[str, Any] = {k: v for k, v in ln.extra.items() if k not in _LINE_KEYS}
+        d.update(code=ln.code, modifiers=list(ln.modifiers), units=_num(ln.units),
+                 charge=_num(ln.charge), date=_iso(ln.date, ln.raw_date),
+                 pointers=list(ln.raw_pointers) if ln.raw_pointers else list(ln.pointers))
+        lines.append(d)
+    out: dict[str, Any] = {k: v for k, v in claim.extra.items() if k not in _CLAIM_KEYS}
+    out.update(id=claim.id, patient=patient, diagnoses=list(claim.diagnoses))
+    if claim.diagnosis_qualifiers:
+        out["diagnosis_qualifiers"] = list(claim.diagnosis_qualifiers)
+    out["lines"] = lines
+    return out
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def write_jsonl(claims: Iterable[Claim], fp: IO[str] | IO[bytes]) -> int:
+    """Write claims as JSON Lines (one ``claim_to_dict`` object per line) to a text or
+    binary file object. Returns the number written."""
+    binary = "b" in getattr(fp, "mode", "") or not hasattr(fp, "encoding")
+    n = 0
+    for claim in claims:
+        text = json.dumps(claim_to_dict(claim), ensure_ascii=False, default=_default) + "\n"
+        fp.write(text.encode("utf-8") if binary else text)  # type: ignore[arg-type]
+        n += 1
+    return n
+
+
+def read_json(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError]:
+    """A whole JSON document (loaded at once): a claim, an array, or {"claims": [...]}.
+    Raises ClaimFormatError when the document does not parse."""
+    data = stream.read()
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ClaimFormatError(f"is not UTF-8 text (byte {exc.start})", name) from None
+    except json.JSONDecodeError as exc:
+        raise ClaimFormatError(f"is not valid JSON: {exc.msg} at line {exc.lineno} "
+                               f"column {exc.colno}", name) from None
+    return _claims_of(doc, name)
+
+
+def _claims_of(doc: Any, name: str) -> Iterator[Claim | ClaimFormatError]:
+    if isinstance(doc, Mapping) and "claims" in doc and "id" not in doc:
+        doc = doc["claims"]
+        if not isinstance(doc, list):
+            raise ClaimFormatError("'claims' must be a list of claim objects", name)
+    if isinstance(doc, Mapping):
+        items: list[Any] = [doc]
+    elif isinstance(doc, list):
+        items = doc
+    else:
+        raise ClaimFormatError("a JSON claim document must be an object or an array of "
+                               f"objects, not {type(doc).__name__}", name)
+    for i, item in enumerate(items, 1):
+        where = f"{name}: claim {i}" if len(items) > 1 or isinstance(doc, list) else name
+        try:
+            yield claim_from_dict(item, where)
+        except ClaimFormatError as exc:
+            yield exc
+
+
+def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError]:
+    """JSON Lines, one claim per line, streamed. A bad line is yielded as an error."""
+    for lineno, raw in enumerate(stream, 1):
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        where = f"{name}: line {lineno}"
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            yield ClaimFormatError(f"is not UTF-8 text (byte {exc.start})", where)
+            continue
+        except json.JSONDecodeError as exc:
+            yield ClaimFormatError(f"is not valid JSON: {exc.msg} at column {exc.colno}",
+                                   where)
+            continue
+        try:
+            yield claim_from_dict(obj, where)
+        except ClaimFormatError as exc:
+            yield exc

@@ -1,0 +1,152 @@
+"""Field parsers shared by every claim reader.
+
+The readers are lenient where a claim edit can say something more useful than a format
+error: an unparseable date of service or diagnosis pointer is *kept* (``raw_date``,
+``raw_pointers``) for the edits (LINE-DATE, PTR-RANGE) to report. They are strict where the
+value cannot be carried at all (a charge or unit count that is not a number): those raise
+``ValueError`` with a plain message, which the readers turn into a ``ClaimFormatError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+__all__ = [
+    "parse_date", "parse_pointers", "parse_sex", "parse_number", "split_list",
+    "pointer_text", "POINTER_LETTERS",
+]
+
+POINTER_LETTERS = "ABCDEFGHIJKL"   # CMS-1500 box 21 letters; A = diagnosis 1
+_SPLIT = re.compile(r"[;|,\s]+")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: object) -> tuple[dt.date | None, str | None]:
+    """Return ``(date, raw)``: the date when it parses, else ``(None, text as given)``.
+
+    Accepted: ISO ``YYYY-MM-DD`` (a time part after ``T`` is ignored), X12 ``YYYYMMDD`` and
+    US ``MM/DD/YYYY``. Blank or None gives ``(None, None)``.
+    """
+    if text is None:
+        return None, None
+    raw = str(text).strip()
+    if not raw:
+        return None, None
+    s = raw.split("T", 1)[0]
+    try:
+        if len(s) == 10 and s[4] == "-" and s[7] == "-":
+            return dt.date.fromisoformat(s), None
+        if len(s) == 8 and s.isdigit():
+            return dt.date(int(s[:4]), int(s[4:6]), int(s[6:])), None
+        m = _US_DATE.match(s)
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))), None
+    except ValueError:
+        pass
+    return None, raw
+
+
+def _one_pointer(item: object) -> int | None:
+    if isinstance(item, bool):
+        return None
+    if isinstance(item, int):
+        return item if item >= 1 else None
+    if isinstance(item, float):
+        return int(item) if item.is_integer() and item >= 1 else None
+    s = str(item).strip()
+    if s.isdigit():
+        n = int(s)
+        return n if n >= 1 else None
+    if len(s) == 1 and s.upper() in POINTER_LETTERS:
+        return POINTER_LETTERS.index(s.upper()) + 1
+    return None
+
+
+def parse_pointers(value: object) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Diagnosis pointers -> ``(pointers, raw_pointers)``.
+
+    ``value`` is a list (of ints, digit strings or letters A-L) or a string such as ``"1;2"``,
+    ``"1,2"``, ``"1 2"``, ``"AB"`` or ``"A,B"``. Pointers are 1-based. When every item parses,
+    ``raw_pointers`` is empty; when one does not, ``pointers`` keeps the ones that parsed and
+    ``raw_pointers`` keeps *all* items as given, so an edit can name the bad one.
+    """
+    if value is None:
+        return (), ()
+    if isinstance(value, (list, tuple)):
+        items: list[object] = list(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        items = [value]
+    else:
+        s = str(value).strip()
+        if not s:
+            return (), ()
+        parts = [p for p in _SPLIT.split(s) if p]
+        if len(parts) == 1 and s.isalpha() and len(s) > 1:
+            parts = list(s)                   # "AB" -> A, B
+        items = list(parts)
+    good: list[int] = []
+    bad = False
+    for item in items:
+        n = _one_pointer(item)
+        if n is None:
+            bad = True
+        else:
+            good.append(n)
+    if bad:
+        return tuple(good), tuple(pointer_text(i) for i in items)
+    return tuple(good), ()
+
+
+def pointer_text(item: object) -> str:
+    return str(item).strip() if not isinstance(item, float) else repr(item)
+
+
+_SEX = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U",
+        "OTHER": "U", "UN": "U"}
+
+
+def parse_sex(value: object) -> str | None:
+    """``F``/``M``/``U`` from F, M, U, female, male, other, unknown (any case).
+
+    Anything else is kept as given (stripped) so the DEMO edit can report it; blank -> None.
+    """
+    if value is None:
+        return None
+    s = str(value).strip()
+    if not s:
+        return None
+    return _SEX.get(s.upper(), s)
+
+
+def parse_number(value: object, what: str, default: float | None = None) -> float | None:
+    """A number from a JSON number or a text like ``"120.00"`` or ``"$1,200.50"``.
+
+    Blank/None -> ``default``. Raises ``ValueError("<what> 'x' is not a number")`` otherwise.
+    """
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        raise ValueError(f"{what} {value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    s = str(value).strip().replace(",", "").lstrip("$")
+    if not s:
+        return default
+    try:
+        num = float(s)
+    except ValueError:
+        raise ValueError(f"{what} {str(value).strip()!r} is not a number") from None
+    if num != num or num in (float("inf"), float("-inf")):
+        raise ValueError(f"{what} {str(value).strip()!r} is not a number")
+    return int(num) if num.is_integer() and "." not in s and "e" not in s.lower() else num
+
+
+def split_list(value: object, seps: str = ";|, \t") -> tuple[str, ...]:
+    """Split ``"E11.9;I10"`` / ``"E11.9 | I10"`` / a list into stripped non-empty items."""
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    pattern = "[" + re.escape(seps) + "]+"
+    return tuple(p for p in (x.strip() for x in re.split(pattern, str(value))) if p)
