@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import tempfile
 import urllib.error
 import urllib.request
@@ -33,7 +32,7 @@ def parse_quarter(quarter: str | None, today: date | None = None) -> tuple[int, 
     if quarter is None:
         day = today or date.today()
         return day.year, (day.month - 1) // 3 + 1
-    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*Q([1-4])\s*", quarter, re.I)
+    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*Q([1-4])\s*", quarter, re.IGNORECASE)
     if not m or not 2000 <= int(m.group(1)) <= 2100:
         raise ValueError(f"bad quarter {quarter!r}: expected YYYYQn, e.g. 2026Q4")
     return int(m.group(1)), int(m.group(2))
@@ -92,7 +91,7 @@ def _download(url: str, target: Path, timeout: float, missing: list[str]) -> boo
                 raise SourceError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
             except urllib.error.URLError as exc:
                 raise SourceError(f"{url}: cannot connect ({exc.reason}): offline?") from exc
-            except (socket.timeout, TimeoutError) as exc:
+            except TimeoutError as exc:
                 raise SourceError(f"{url}: no answer within {timeout:g} s") from exc
             except OSError as exc:
                 raise SourceError(f"{url}: download failed: {exc}") from exc

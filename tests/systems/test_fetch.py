@@ -5,9 +5,9 @@ from __future__ import annotations
 import http.server
 import threading
 import zipfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,7 +21,7 @@ ZIP2020 = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cms
 
 def _handler(files: dict[str, tuple[int, bytes, str]], seen: list[str]) -> type:
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             seen.append(self.path)
             status, body, ctype = files.get(self.path, (404, b"<html>Not Found</html>",
                                                         "text/html"))

@@ -269,6 +269,31 @@ def test_zip_without_hcpcs_file(tmp_path: Path) -> None:
     assert "HCPC2020_README.txt" in message
 
 
+def test_broken_zip_and_header_only_csv(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(need(ZIP2020).read_bytes()[:100_000])     # an interrupted download
+    _expect_error(cut, "broken zip file")
+    header_only = tmp_path / "HCPC2026_OCT_ANWEB.csv"
+    header_only.write_text(need(CSV2026).read_text(encoding="utf-8").splitlines()[0] + "\n")
+    _expect_error(header_only, "no HCPCS records")
+
+
+def test_records_without_line_ends(tmp_path: Path) -> None:
+    lines = (FIXTURES / "hcpcs_small.txt").read_text().splitlines()
+    path = tmp_path / "packed.txt"
+    path.write_text("".join(line.ljust(320) for line in lines[2:]))
+    assert list(parse_hcpcs(path)) == list(parse_hcpcs(FIXTURES / "hcpcs_small.txt"))
+
+
+def test_load_refuses_a_file_without_codes(tmp_path: Path) -> None:
+    """The Oct 2026 excerpt holds modifiers only: loading it would wipe every code."""
+    conn = sqlite3.connect(tmp_path / "s.db")
+    load_hcpcs(conn, FIXTURES / "hcpcs_small.txt")
+    with pytest.raises(SourceError, match="no HCPCS code records"):
+        load_hcpcs(conn, need(CSV2026))
+    assert conn.execute("SELECT count(*) FROM hcpcs_modifier").fetchone() == (1,)
+
+
 def test_bad_record_id_and_orphan_continuation(tmp_path: Path) -> None:
     lines = (FIXTURES / "hcpcs_small.txt").read_text().splitlines()
     bad = tmp_path / "bad_recid.txt"

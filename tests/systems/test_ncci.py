@@ -12,8 +12,15 @@ import pytest
 
 from medcode.errors import SourceError
 from medcode.systems import ncci
-from medcode.systems.ncci import (load_mue, load_ptp, mue_get, parse_mue, parse_ptp, ptp_edits,
-                                  ptp_for_codes)
+from medcode.systems.ncci import (
+    load_mue,
+    load_ptp,
+    mue_get,
+    parse_mue,
+    parse_ptp,
+    ptp_edits,
+    ptp_for_codes,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "cms"
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cms" / "ncci"
@@ -118,6 +125,7 @@ def test_ptp_several_files_and_zip(tmp_path: Path) -> None:
         zf.write(f1, f1.name)
         zf.write(f2, f2.name)
         zf.writestr("readme.pdf", b"%PDF synthetic")
+        zf.writestr("Readme.txt", "Synthetic readme: not an edit file")
     assert load_ptp(conn, zpath)["edits"] == 156
     # a load replaces all PTP rows
     assert load_ptp(conn, f2)["edits"] == 2

@@ -21,10 +21,11 @@ import io
 import re
 import sqlite3
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from medcode.errors import SourceError
 
@@ -188,11 +189,11 @@ def hcpcs_release(path: Path | str) -> dict[str, str]:
             names += [n for n in zf.namelist() if "ANWEB" in n.upper()]
     year = month = ""
     for name in names:
-        if m := re.search(r"HCPC(\d{4})(?:_(JAN|APR|JUL|OCT))?", name, re.I):
+        if m := re.search(r"HCPC(\d{4})(?:_(JAN|APR|JUL|OCT))?", name, re.IGNORECASE):
             year, month = m.group(1), (m.group(2) or month).upper()
-        if m := re.search(r"(jan|apr|jul|oct)[a-z]*[-_](\d{4})", name, re.I):
+        if m := re.search(r"(jan|apr|jul|oct)[a-z]*[-_](\d{4})", name, re.IGNORECASE):
             month, year = month or m.group(1).upper(), year or m.group(2)
-        elif not year and (m := re.match(r"(\d{4})-alpha", name, re.I)):
+        elif not year and (m := re.match(r"(\d{4})-alpha", name, re.IGNORECASE)):
             year = m.group(1)
     facts = {"file": path.name, "year": year}
     quarter = {"JAN": "Q1", "APR": "Q2", "JUL": "Q3", "OCT": "Q4"}.get(month, "")
@@ -203,8 +204,11 @@ def hcpcs_release(path: Path | str) -> dict[str, str]:
 
 
 def _is_xlsx(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return "xl/workbook.xml" in zf.namelist()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False                      # reported as a broken zip by _pick_member
 
 
 def _pick_member(path: Path, data: bytes) -> tuple[str, bytes]:
@@ -244,8 +248,11 @@ def _parse_bytes(label: str, data: bytes) -> Iterator[HcpcsRecord]:
 
 
 def _txt_rows(label: str, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    lines = text.splitlines()
+    if len(lines) == 1 and len(text) % _RECORD_LEN == 0:    # records without line ends
+        lines = [text[i:i + _RECORD_LEN] for i in range(0, len(text), _RECORD_LEN)]
     started = False
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         if not started:
@@ -371,8 +378,9 @@ def _assemble(label: str, rows: Iterable[tuple[int, dict[str, str]]]) -> Iterato
                 raise SourceError(f"{where}: continuation record (id {recid}) for {code} does "
                                   "not follow its first record")
             parts.append(rec.get("LONGDESCRIPTION", ""))
-    if head is not None:
-        yield _record(head_where, head, parts)
+    if head is None:
+        raise SourceError(f"{label}: no HCPCS records (codes or modifiers) found")
+    yield _record(head_where, head, parts)
 
 
 def _record(where: str, rec: dict[str, str], parts: list[str]) -> HcpcsRecord:

@@ -21,10 +21,11 @@ import re
 import sqlite3
 import sys
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from medcode.errors import SourceError
 from medcode.systems.hcpcs import create_schema, decode_text, iso_date, norm_code
@@ -68,8 +69,9 @@ class MueRecord:
 
 # ---------------------------------------------------------------- file handling
 
-def _members(paths: Paths, exts: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
-    """(label, bytes) for each file given, unpacking zips to their members ending in exts."""
+def _members(paths: Paths, exts: tuple[str, ...], prefer: str) -> Iterator[tuple[str, bytes]]:
+    """(label, bytes) for each file given, unpacking zips to their members ending in exts
+    (only those whose name matches ``prefer`` when some do, so a readme is left alone)."""
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not items:
         raise SourceError("no file given")
@@ -85,6 +87,7 @@ def _members(paths: Paths, exts: tuple[str, ...]) -> Iterator[tuple[str, bytes]]
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = [n for n in zf.namelist() if n.lower().endswith(exts)]
+                names = [n for n in names if re.search(prefer, n, re.IGNORECASE)] or names
                 if not names:
                     raise SourceError(f"{path}: the zip holds no {' or '.join(exts)} file; it "
                                       "holds: " + (", ".join(zf.namelist()[:10]) or "nothing"))
@@ -95,14 +98,16 @@ def _members(paths: Paths, exts: tuple[str, ...]) -> Iterator[tuple[str, bytes]]
 
 
 def _ptp_setting(label: str) -> str:
-    return "outpatient" if re.search(r"ccioph|outpatient|hospital", label, re.I) else "practitioner"
+    if re.search(r"ccioph|outpatient|hospital", label, re.IGNORECASE):
+        return "outpatient"
+    return "practitioner"
 
 
 def _mue_setting(label: str, header: str = "") -> str:
     text = f"{label} {header}"
-    if re.search(r"outpatient|hospital|_OPH", text, re.I):
+    if re.search(r"outpatient|hospital|_OPH", text, re.IGNORECASE):
         return "outpatient"
-    if re.search(r"\bDME|DME_?Supplier|DMESupplier", text, re.I):
+    if re.search(r"\bDME|DME_?Supplier|DMESupplier", text, re.IGNORECASE):
         return "dme"
     return "practitioner"
 
@@ -111,7 +116,7 @@ def _mue_setting(label: str, header: str = "") -> str:
 
 def parse_ptp(path: Paths, setting: str | None = None) -> Iterator[PtpEdit]:
     """Yield the edits of one or more PTP files (TXT, or zips of them)."""
-    for label, data in _members(path, (".txt",)):
+    for label, data in _members(path, (".txt",), r"cci"):
         yield from _parse_ptp_text(label, decode_text(data), setting or _ptp_setting(label))
 
 
@@ -120,7 +125,7 @@ def ptp_release(path: Paths) -> dict[str, str]:
     names = [str(path)] if isinstance(path, (str, Path)) else [str(p) for p in path]
     facts: dict[str, str] = {"files": ", ".join(Path(n).name for n in names)}
     for name in names:
-        if m := re.search(r"v(\d{2})(\d)r(\d+)", Path(name).name, re.I):
+        if m := re.search(r"v(\d{2})(\d)r(\d+)", Path(name).name, re.IGNORECASE):
             facts.update(version=m.group(0).lower(), ncci_version=f"{m.group(1)}.{m.group(2)}",
                          revision=m.group(3))
             break
@@ -169,13 +174,13 @@ def _parse_ptp_text(label: str, text: str, setting: str) -> Iterator[PtpEdit]:
 
 def parse_mue(path: Paths, effective: date | None = None) -> Iterator[MueRecord]:
     """Yield the MUEs of one or more MUE CSV files (or zips of them)."""
-    for label, data in _members(path, (".csv",)):
+    for label, data in _members(path, (".csv",), r"MUE"):
         eff = effective.isoformat() if effective else _mue_effective(label)
         yield from _parse_mue_text(label, decode_text(data), eff)
 
 
 def _mue_effective(label: str) -> str | None:
-    m = re.search(r"Eff[_\- ]?(\d{1,2})[-_](\d{1,2})[-_](\d{4})", Path(label).name, re.I)
+    m = re.search(r"Eff[_\- ]?(\d{1,2})[-_](\d{1,2})[-_](\d{4})", Path(label).name, re.IGNORECASE)
     if not m:
         return None
     return iso_date(f"{m.group(3)}{int(m.group(1)):02d}{int(m.group(2)):02d}", label,
