@@ -131,22 +131,24 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
     not parse is written as given; so are pointers when one did not parse.
     """
     p = claim.patient
-    patient: dict[str, Any] = {k: v for k, v in p.extra.items()
-                               if k not in _PATIENT_KEYS and k != "raw_birth_date"}
-    patient["birth_date"] = _iso(p.birth_date, p.extra.get("raw_birth_date"))
-    patient["sex"] = p.sex
+    patient: dict[str, Any] = {"birth_date": _iso(p.birth_date, p.extra.get("raw_birth_date")),
+                               "sex": p.sex}
+    patient.update((k, v) for k, v in p.extra.items()
+                   if k not in _PATIENT_KEYS and k != "raw_birth_date")
     lines = []
     for ln in claim.lines:
-        d: dict[str, Any] = {k: v for k, v in ln.extra.items() if k not in _LINE_KEYS}
-        d.update(code=ln.code, modifiers=list(ln.modifiers), units=_num(ln.units),
-                 charge=_num(ln.charge), date=_iso(ln.date, ln.raw_date),
-                 pointers=list(ln.raw_pointers) if ln.raw_pointers else list(ln.pointers))
+        d: dict[str, Any] = {
+            "code": ln.code, "modifiers": list(ln.modifiers), "units": _num(ln.units),
+            "charge": _num(ln.charge), "date": _iso(ln.date, ln.raw_date),
+            "pointers": list(ln.raw_pointers) if ln.raw_pointers else list(ln.pointers)}
+        d.update((k, v) for k, v in ln.extra.items() if k not in _LINE_KEYS)
         lines.append(d)
-    out: dict[str, Any] = {k: v for k, v in claim.extra.items() if k not in _CLAIM_KEYS}
-    out.update(id=claim.id, patient=patient, diagnoses=list(claim.diagnoses))
+    out: dict[str, Any] = {"id": claim.id, "patient": patient,
+                           "diagnoses": list(claim.diagnoses)}
     if claim.diagnosis_qualifiers:
         out["diagnosis_qualifiers"] = list(claim.diagnosis_qualifiers)
     out["lines"] = lines
+    out.update((k, v) for k, v in claim.extra.items() if k not in _CLAIM_KEYS)
     return out
 
 
