@@ -119,6 +119,8 @@ def test_ptp_several_files_and_zip(tmp_path: Path) -> None:
     conn = sqlite3.connect(":memory:")
     counts = load_ptp(conn, [f1, f2])
     assert counts["edits"] == 156 and counts["version"] == "v322r0"
+    assert counts["release"] == "v322r0" and counts["duplicates"] == "0"
+    assert [k for k, v in counts.items() if isinstance(v, int)] == ["edits"]
     assert ptp_edits(conn, "99901", "99902", date(2026, 1, 1))[0]["prior_1996"] is True
     zpath = tmp_path / "ccipra-v322r0.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
@@ -211,7 +213,7 @@ def test_mue_get(store: sqlite3.Connection) -> None:
 def test_mue_loaded_counts(tmp_path: Path) -> None:
     conn = sqlite3.connect(":memory:")
     counts = load_mue(conn, need(MUE))
-    assert counts == {"mues": 44, "files": MUE.name, "effective": "2026-07-01",
+    assert counts == {"mues": 44, "release": "2026-07-01", "files": MUE.name, "effective": "2026-07-01",
                       "settings": "practitioner"}
     assert conn.execute("SELECT count(*) FROM ncci_mue").fetchone() == (44,)
 

@@ -466,7 +466,8 @@ def load_hcpcs(conn: sqlite3.Connection, path: Path | str) -> dict[str, int | st
     conn.execute("DELETE FROM hcpcs_source")
     conn.executemany("INSERT INTO hcpcs_source (key, value) VALUES (?, ?)", facts.items())
     result: dict[str, int | str] = {"codes": len(codes), "modifiers": len(mods),
-                                    "continuations": sum(r.continuations for r in records)}
+                                    # a fact, not rows: ints in the dict are row counts
+                                    "continuations": str(sum(r.continuations for r in records))}
     result.update(facts)
     return result
 

@@ -281,7 +281,7 @@ _PTP_COLS = ("column1", "column2", "setting", "effective", "deletion", "modifier
 def load_ptp(conn: sqlite3.Connection, paths: Paths, setting: str | None = None
              ) -> dict[str, int | str]:
     """Parse every PTP file given (a path, a list of paths f1..f4, or zips), then replace all
-    PTP rows. Returns {'edits': n, 'duplicates': n, 'version': 'v322r0', ...}."""
+    PTP rows. Returns {'edits': n, 'duplicates': '0', 'version': 'v322r0', ...}."""
     rows: dict[tuple[str, str, str, str], tuple[Any, ...]] = {}
     total = 0
     for e in parse_ptp(paths, setting):
@@ -297,7 +297,9 @@ def load_ptp(conn: sqlite3.Connection, paths: Paths, setting: str | None = None
     conn.executemany(f"INSERT INTO ncci_ptp ({', '.join(_PTP_COLS)}) VALUES "
                      f"({', '.join('?' * len(_PTP_COLS))})", rows.values())
     _put_source(conn, "ncci_ptp_source", facts)
-    result: dict[str, int | str] = {"edits": len(rows), "duplicates": total - len(rows)}
+    # ints are row counts; the rest are facts (strings)
+    result: dict[str, int | str] = {"edits": len(rows), "duplicates": str(total - len(rows)),
+                                    "release": facts.get("version", "")}
     result.update(facts)
     return result
 
@@ -328,7 +330,7 @@ def load_mue(conn: sqlite3.Connection, paths: Paths, effective: date | None = No
              "effective": records[0].effective or "",
              "settings": ", ".join(settings)}
     _put_source(conn, "ncci_mue_source", facts)
-    result: dict[str, int | str] = {"mues": len(records)}
+    result: dict[str, int | str] = {"mues": len(records), "release": facts["effective"]}
     result.update(facts)
     return result
 
