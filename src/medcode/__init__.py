@@ -9,7 +9,9 @@ Nothing is opened or built at import time: the default store is built on first u
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

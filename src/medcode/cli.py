@@ -98,30 +98,10 @@ def cli(ctx: click.Context, store_path: str | None, debug: bool) -> None:
 def lookup(ctx: click.Context, codes: tuple[str, ...], as_json: bool, on: str | None,
            release: str | None, file: str | None) -> None:
     """Show everything the official files say about CODES."""
-    from medcode.codeinfo import lookup as do_lookup
-    from medcode.errors import UnknownCode
+    from medcode.commands import lookup_cmd
     store = _store(ctx)
-    day = _date(on)
-    results: list[dict[str, Any]] = []
-    worst = 0
-    for raw in _inputs(codes, file):
-        try:
-            info = do_lookup(store, raw, on=day, release=release)
-        except (UnknownCode, InvalidCode) as exc:
-            worst = max(worst, exc.exit_code)
-            if as_json:
-                results.append({"input": raw, "error": str(exc)})
-            else:
-                click.echo(f"medcode: {exc}", err=True)
-            continue
-        if as_json:
-            results.append(info.to_dict())
-        else:
-            from medcode.render import lookup_text
-            click.echo(lookup_text(info))
-    if as_json:
-        _emit_json(results)
-    sys.exit(worst)
+    sys.exit(lookup_cmd(store, _inputs(codes, file), _date(on), release, as_json,
+                        sys.stdout, sys.stderr))
 
 
 @cli.command()

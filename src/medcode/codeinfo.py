@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from medcode.errors import UnknownCode
-from medcode.models import Release
+from medcode._release import Release
 from medcode.store.db import Row, Store
 from medcode.systems import icd10cm
 from medcode.systems.icd10cm import NOTE_KEYS, display

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from medcode._release import Release
+
+__all__ = ["CodeSystem", "Release", "Patient", "ClaimLine", "Claim", "Finding"]
+
 
 class CodeSystem(str, Enum):
     """The code systems medcode knows. Values are the contract names."""
@@ -36,22 +40,6 @@ class CodeSystem(str, Enum):
             return aliases[key]
         raise ValueError(f"unknown code system {name!r}; expected one of: "
                          + ", ".join(m.value for m in cls))
-
-
-@dataclass(frozen=True)
-class Release:
-    system: str
-    name: str                      # e.g. "FY2026"
-    effective_from: _dt.date
-    effective_to: _dt.date | None  # inclusive; None = open-ended
-    source: str = ""
-    codes: int = 0                 # all nodes (headers + billable)
-    billable: int = 0
-    bit: int = 0                   # the release's bit in the store's validity masks
-    tabular: bool = False          # full hierarchy and notes available (not just a list)
-
-    def covers(self, day: _dt.date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
 @dataclass(frozen=True)

@@ -3,34 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+TYPE_CHECKING = False
 
 from medcode.errors import InvalidCode
-from medcode.models import Release
-from medcode.store.db import Store
 from medcode.systems import icd10cm
 from medcode.systems.icd10cm import display
 from medcode.systems.normalize import clean_code
 
+if TYPE_CHECKING:
+    from typing import Any, Iterable
+
+    from medcode._release import Release
+    from medcode.store.db import Store
+
 SYSTEM = icd10cm.SYSTEM
-_PROC_RE = re.compile(r"^(?:\d{4}[0-9FTUAM]|[A-V]\d{4})$")
 
 
-@dataclass(frozen=True)
 class Validation:
-    input: str
-    code: str                      # display form ('' when the input is not a code at all)
-    system: str
-    release: str | None
-    valid: bool
-    status: str                    # valid | header | needs_7th | placeholder | bad_7th |
-    #                                not_in_release | unknown | wrong_system | malformed
-    message: str
-    suggestions: tuple[str, ...] = ()
-    on: dt.date | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The answer for one input (a plain class: it sits on the cold-start path).
+
+    status: valid | header | needs_7th | placeholder | bad_7th | not_in_release | unknown |
+    wrong_system | malformed.
+    """
+
+    __slots__ = ("input", "code", "system", "release", "valid", "status", "message",
+                 "suggestions", "on", "extra")
+
+    def __init__(self, input: str, code: str, system: str, release: str | None, valid: bool,
+                 status: str, message: str, suggestions: tuple[str, ...] = (),
+                 on: dt.date | None = None, extra: dict[str, Any] | None = None) -> None:
+        self.input = input
+        self.code = code              # display form ('' when the input is not a code at all)
+        self.system = system
+        self.release = release
+        self.valid = valid
+        self.status = status
+        self.message = message
+        self.suggestions = suggestions
+        self.on = on
+        self.extra = extra or {}
+
+    def __repr__(self) -> str:
+        return f"Validation({self.input!r}, valid={self.valid}, status={self.status!r})"
 
     def as_dict(self) -> dict[str, Any]:
         return {"input": self.input, "code": self.code, "system": self.system,
@@ -39,8 +53,17 @@ class Validation:
                 "suggestions": list(self.suggestions), **self.extra}
 
 
+def _is_procedure_shape(code: str) -> bool:
+    """CPT (#####, ####F/T/U/A/M) or HCPCS Level II (A-V + 4 digits)."""
+    if len(code) != 5:
+        return False
+    if code[:4].isdigit():
+        return code[4].isdigit() or code[4] in "FTUAM"
+    return "A" <= code[0] <= "V" and code[1:].isdigit()
+
+
 def _proc_hint(code: str) -> str | None:
-    if not _PROC_RE.match(code):
+    if not _is_procedure_shape(code):
         return None
     if code[0].isdigit():
         kinds = {"F": "CPT Category II", "T": "CPT Category III", "U": "CPT PLA",

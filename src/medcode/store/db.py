@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sqlite3
+import sys
 import threading
-from pathlib import Path
-from urllib.parse import quote
 
 from medcode.errors import NoRelease, StoreError
-from medcode.models import Release
+from medcode._release import Release
 from medcode.store.schema import SCHEMA_VERSION
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Row = tuple  # (code, title, kind, parent, depth, billable_mask, node_mask)
 
@@ -20,33 +22,47 @@ _ROW_SQL = ("SELECT code, title, kind, parent, depth, billable_mask, node_mask F
             "WHERE system = ? AND code = ?")
 
 
-def default_home() -> Path:
-    """``$MEDCODE_HOME`` if set, else the user data directory."""
+def default_home_str() -> str:
+    """``$MEDCODE_HOME`` if set, else the user data directory (as a string: this runs at
+    start-up, where importing pathlib and platformdirs would cost more than the lookup)."""
     env = os.environ.get("MEDCODE_HOME")
     if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    if xdg and os.name == "posix":  # the common case without importing platformdirs
-        return Path(xdg) / "medcode"
+        return os.path.expanduser(env)
+    if sys.platform.startswith("linux"):  # platformdirs' answer, without importing it
+        xdg = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
+        return os.path.join(xdg, "medcode")
     import platformdirs
-    return Path(platformdirs.user_data_dir("medcode", appauthor=False))
+    return platformdirs.user_data_dir("medcode", appauthor=False)
 
 
-def default_path() -> Path:
-    return default_home() / "medcode.sqlite"
+def default_path_str() -> str:
+    return os.path.join(default_home_str(), "medcode.sqlite")
+
+
+def default_home() -> "Path":
+    from pathlib import Path
+    return Path(default_home_str())
+
+
+def default_path() -> "Path":
+    from pathlib import Path
+    return Path(default_path_str())
 
 
 class Store:
     """A read-only, immutable view of a compiled store; safe to share across threads."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise StoreError(f"no store at {self.path}; run `medcode data build`")
-        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
+    def __init__(self, path: "Path | str") -> None:
+        self._path = os.fspath(path)
+        if not os.path.isfile(self._path):
+            raise StoreError(f"no store at {self._path}; run `medcode data build`")
+        where = os.path.abspath(self._path).replace("%", "%25").replace("?", "%3f").replace(
+            "#", "%23")
+        uri = f"file:{where}?mode=ro&immutable=1"
         try:
             self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            version = self.meta("schema_version")
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a readable medcode store ({exc}); "
                              "rebuild it with `medcode data build`") from exc
@@ -57,15 +73,22 @@ class Store:
         self._releases: dict[str, list[Release]] | None = None
         self._sets: dict[tuple[str, str], frozenset[str]] = {}
 
+    @property
+    def path(self) -> "Path":
+        from pathlib import Path
+        return Path(self._path)
+
     def close(self) -> None:
         self.conn.close()
 
     # -- meta -------------------------------------------------------------------------------
     def meta(self, key: str) -> object:
+        import json
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def all_meta(self) -> dict[str, object]:
+        import json
         return {k: json.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
 
     def sources(self) -> list[dict[str, object]]:

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from medcode.store.sources import ReleaseSpec
-from medcode.systems import icd10cm
+from medcode.systems import icd10cm, icd10cm_files
 
 SYSTEM = icd10cm.SYSTEM
 
@@ -14,10 +14,10 @@ SYSTEM = icd10cm.SYSTEM
 def load_tabular_release(conn: sqlite3.Connection, spec: ReleaseSpec, xml: Path,
                          code_list: Path) -> dict[str, int]:
     """The newest release: hierarchy, notes, 7th characters; validity from the code list."""
-    nodes = icd10cm.parse_tabular(xml)
-    items = icd10cm.read_code_list(code_list)
+    nodes = icd10cm_files.parse_tabular(xml)
+    items = icd10cm_files.read_code_list(code_list)
     listed = set(items)
-    billable = icd10cm.billable_codes(items)
+    billable = icd10cm_files.billable_codes(items)
     tabular_codes = {n.code for n in nodes if n.kind not in ("chapter", "block")}
     strays = sorted(listed - tabular_codes - {i for i in listed if "-" in i or i.isdigit()}
                     - {c for c in listed if len(c) == 7})
@@ -42,7 +42,7 @@ def load_tabular_release(conn: sqlite3.Connection, spec: ReleaseSpec, xml: Path,
             seven_rows.append((SYSTEM, n.code, chr_, meaning))
     depth = {n.code: n.depth for n in nodes}
     ext_count = 0
-    for code, parent, title, _chr in icd10cm.iter_extensions(nodes, listed):
+    for code, parent, title, _chr in icd10cm_files.iter_extensions(nodes, listed):
         code_rows.append((SYSTEM, code, title, "extension", parent, depth[parent] + 1, bit, bit))
         ext_count += 1
     conn.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?)", code_rows)
@@ -55,8 +55,8 @@ def load_tabular_release(conn: sqlite3.Connection, spec: ReleaseSpec, xml: Path,
 
 def load_list_release(conn: sqlite3.Connection, spec: ReleaseSpec, path: Path) -> dict[str, int]:
     """An older release known by its billable-code list (code + title)."""
-    pairs = icd10cm.read_titled_list(path)
-    billable = icd10cm.billable_codes(code for code, _ in pairs)
+    pairs = icd10cm_files.read_titled_list(path)
+    billable = icd10cm_files.billable_codes(code for code, _ in pairs)
     bit = spec.bit
     existing = {code: (title, kind, depth) for code, title, kind, depth in conn.execute(
         "SELECT code, title, kind, depth FROM codes WHERE system = ?", (SYSTEM,))}

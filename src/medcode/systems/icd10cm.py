@@ -1,27 +1,9 @@
-"""ICD-10-CM: format rules and the parsers of the official CDC/CMS files.
+"""ICD-10-CM: format rules and display forms (light: on the cold-start path).
 
-Two files make a release:
-
-* the tabular XML (``icd10cm-tabular-*.xml``): chapters, sections (blocks) and ``diag``
-  elements nested to any depth, each with its instructional notes and, on some
-  categories/subcategories, a ``sevenChrDef`` inherited downward;
-* the code list: every item of the release. It is the authority on validity: an item is a
-  billable code exactly when no other item extends it (74,719 in April 2026).
-
-Older releases only exist here as billable-code lists (``code<ws>description`` or CSV).
-The parsers are pure: they return plain records and never touch the store.
+The parsers of the official files are in :mod:`medcode.systems.icd10cm_files`.
 """
 
 from __future__ import annotations
-
-import csv
-import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Iterator
-
-from medcode.errors import SourceError
 
 SYSTEM = "ICD-10-CM"
 
@@ -38,8 +20,7 @@ NOTE_TAGS: dict[str, str] = {
 }
 NOTE_KEYS: tuple[str, ...] = tuple(NOTE_TAGS.values()) + ("seven_chr_note", "seven_chr_def")
 
-# letter first; FY2026 added the first category with a letter second (QA0, genetic disorders)
-CODE_RE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](?:[0-9A-Z]{1,4})?$")
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 def display(code: str) -> str:
@@ -54,50 +35,9 @@ def strip_dot(code: str) -> str:
 
 
 def looks_like_icd10cm(code: str) -> bool:
-    """Format check on a normalised (upper-case, dotless) string."""
-    return bool(CODE_RE.match(code))
-
-
-@dataclass
-class Node:
-    """One item of the tabular: chapter, block, category, subcategory, code or extension."""
-
-    code: str                     # dotless key; blocks keep their range ``A00-A09``
-    title: str
-    kind: str                     # chapter | block | category | subcategory | code | extension
-    parent: str | None
-    depth: int
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    seven_chr_def: dict[str, str] = field(default_factory=dict)
-    placeholder: bool = False      # the tabular marks padded nodes such as H21.1X
-
-    @property
-    def display(self) -> str:
-        return display(self.code)
-
-
-def _notes_of(elem: ET.Element) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for tag, key in NOTE_TAGS.items():
-        for holder in elem.findall(tag):
-            texts = [" ".join((n.text or "").split()) for n in holder.findall("note")]
-            texts = [t for t in texts if t]
-            if texts:
-                out.setdefault(key, []).extend(texts)
-    seven_note = elem.find("sevenChrNote")
-    if seven_note is not None:
-        texts = [" ".join((n.text or "").split()) for n in seven_note.findall("note")]
-        if any(texts):
-            out["seven_chr_note"] = [t for t in texts if t]
-    return out
-
-
-def _seven_def(elem: ET.Element) -> dict[str, str]:
-    holder = elem.find("sevenChrDef")
-    if holder is None:
-        return {}
-    return {(e.get("char") or "").upper(): " ".join((e.text or "").split())
-            for e in holder.findall("extension") if e.get("char")}
+    """Format check on a normalised (upper-case, dotless) string: a letter, then 2 to 6
+    letters or digits. FY2026 added the first category with a letter second (QA0)."""
+    return (3 <= len(code) <= 7 and "A" <= code[0] <= "Z" and all(c in _ALNUM for c in code))
 
 
 def block_key(section_id: str) -> str:
@@ -106,124 +46,6 @@ def block_key(section_id: str) -> str:
     return section_id if "-" in section_id else f"{section_id}-{section_id}"
 
 
-def parse_tabular(path: Path) -> list[Node]:
-    """All nodes of the tabular XML in document order (parents before children)."""
-    try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError) as exc:
-        raise SourceError(f"{path}: not a readable ICD-10-CM tabular XML ({exc})") from exc
-    if root.tag != "ICD10CM.tabular":
-        raise SourceError(f"{path}: root element is <{root.tag}>, expected <ICD10CM.tabular>")
-    nodes: list[Node] = []
-
-    def walk_diag(elem: ET.Element, parent: str, depth: int) -> None:
-        name = strip_dot((elem.findtext("name") or "").strip())
-        if not name:
-            raise SourceError(f"{path}: a <diag> under {display(parent)} has no <name>")
-        kind = "category" if len(name) == 3 else "subcategory"
-        nodes.append(Node(name, " ".join((elem.findtext("desc") or "").split()), kind, parent,
-                          depth, _notes_of(elem), _seven_def(elem),
-                          elem.get("placeholder") == "true"))
-        for child in elem.findall("diag"):
-            walk_diag(child, name, depth + 1)
-
-    for chapter in root.findall("chapter"):
-        number = (chapter.findtext("name") or "").strip()
-        nodes.append(Node(number, " ".join((chapter.findtext("desc") or "").split()), "chapter",
-                          None, 0, _notes_of(chapter)))
-        for section in chapter.findall("section"):
-            key = block_key(section.get("id") or "")
-            nodes.append(Node(key, " ".join((section.findtext("desc") or "").split()), "block",
-                              number, 1, _notes_of(section)))
-            for diag in section.findall("diag"):
-                walk_diag(diag, key, 2)
-    if not nodes:
-        raise SourceError(f"{path}: no chapters found in the tabular XML")
-    return nodes
-
-
-def read_code_list(path: Path) -> list[str]:
-    """Every item of an official code list, dotless and upper-case, in file order.
-
-    Accepts the one-item-per-line list (``code-list-*.txt``), the ``code<ws>title`` order
-    files and a ``code,description`` CSV.
-    """
-    return [code for code, _ in read_titled_list(path)]
-
-
-def read_titled_list(path: Path) -> list[tuple[str, str]]:
-    """(code, title) pairs of a code list; title is '' when the file carries none."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read the code list ({exc})") from exc
-    rows: list[tuple[str, str]] = []
-    if path.suffix.lower() == ".csv":
-        for n, rec in enumerate(csv.reader(text.splitlines()), 1):
-            if not rec:
-                continue
-            rows.append((_check_item(rec[0], path, n), rec[1].strip() if len(rec) > 1 else ""))
-    else:
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            code, _, title = line.strip().partition(" ")
-            rows.append((_check_item(code, path, n), title.strip()))
-    if not rows:
-        raise SourceError(f"{path}: the code list is empty")
-    return rows
-
-
-_ITEM_RE = re.compile(r"^(?:\d{1,2}|[A-Z][0-9A-Z]{2}-[A-Z][0-9A-Z]{2}|[A-Z][0-9A-Z]{2,6})$")
-
-
-def _check_item(raw: str, path: Path, line: int) -> str:
-    code = strip_dot(raw.strip())
-    if not _ITEM_RE.match(code):
-        raise SourceError(f"{path}, line {line}: {raw.strip()!r} is not an ICD-10-CM item")
-    return code
-
-
-def billable_codes(items: Iterable[str]) -> set[str]:
-    """Codes of a list that no other item extends: the billable codes."""
-    codes = {c for c in items if "-" not in c and not c.isdigit()}
-    prefixes: set[str] = set()
-    for c in codes:
-        for i in range(3, len(c)):
-            prefixes.add(c[:i])
-    return codes - prefixes
-
-
 def seven_char_base(code: str) -> str:
     """The six-character stem a 7th character attaches to: pad with placeholder X."""
     return code + "X" * (6 - len(code))
-
-
-def iter_extensions(nodes: list[Node], listed: set[str]) -> Iterator[tuple[str, str, str, str]]:
-    """(code, parent, title, 7th char) for every 7th-character code that the code list holds.
-
-    The tabular's ``sevenChrDef`` is inherited downward, but not every combination exists
-    (a note under S06 rules out D and S on 6th characters 7 and 8): the code list decides.
-    """
-    by_code = {n.code: n for n in nodes}
-    has_child: set[str] = {n.parent for n in nodes if n.parent}
-    for node in nodes:
-        if node.kind not in ("category", "subcategory") or node.code in has_child:
-            continue
-        defs = _inherited_seven(node, by_code)
-        if not defs:
-            continue
-        base = seven_char_base(node.code)
-        for char, meaning in defs.items():
-            code = base + char
-            if code in listed:
-                yield code, node.code, f"{node.title}, {meaning}", char
-
-
-def _inherited_seven(node: Node, by_code: dict[str, Node]) -> dict[str, str]:
-    cur: Node | None = node
-    while cur is not None and cur.kind in ("category", "subcategory"):
-        if cur.seven_chr_def:
-            return cur.seven_chr_def
-        cur = by_code.get(cur.parent) if cur.parent else None
-    return {}

@@ -6,8 +6,6 @@ ASCII letter, digit, dot or dash is refused with a message that says which chara
 
 from __future__ import annotations
 
-import unicodedata
-
 from medcode.errors import InvalidCode
 
 MAX_LEN = 40
@@ -23,6 +21,7 @@ _LOOKALIKES = {
 
 
 def describe_char(ch: str) -> str:
+    import unicodedata
     name = unicodedata.name(ch, "unnamed character")
     return f"{ch!r} (U+{ord(ch):04X} {name})"
 
@@ -51,6 +50,7 @@ def clean_code(raw: object) -> str:
                                   code=text)
             raise InvalidCode(f"{text!r}: character {pos} is a control or space character "
                               f"{ch!r}; a code has none", code=text)
+        import unicodedata
         ascii_twin = _LOOKALIKES.get(ch) or unicodedata.normalize("NFKC", ch)
         hint = (f"; it looks like {ascii_twin!r}: retype it as plain ASCII"
                 if ascii_twin.isascii() and ascii_twin.isalnum() else "")

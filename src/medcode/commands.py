@@ -1,0 +1,41 @@
+"""Command bodies shared by the click CLI and the fast start-up path in ``__main__``.
+
+They write to the given streams and return the exit code; they import nothing heavy.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime as dt
+    from typing import TextIO
+
+    from medcode.store.db import Store
+
+
+def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: str | None,
+               as_json: bool, out: "TextIO", err: "TextIO") -> int:
+    """`medcode lookup`: one block (or JSON object) per code; exit 1 unknown, 2 malformed."""
+    from medcode.codeinfo import lookup
+    from medcode.errors import InvalidCode, UnknownCode
+    results = []
+    worst = 0
+    for raw in codes:
+        try:
+            info = lookup(store, raw, on=on, release=release)
+        except (UnknownCode, InvalidCode) as exc:
+            worst = max(worst, exc.exit_code)
+            if as_json:
+                results.append({"input": raw, "error": str(exc)})
+            else:
+                err.write(f"medcode: {exc}\n")
+            continue
+        if as_json:
+            results.append(info.to_dict())
+        else:
+            from medcode.render import lookup_text
+            out.write(lookup_text(info) + "\n")
+    if as_json:
+        import json
+        out.write(json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n")
+    return worst
