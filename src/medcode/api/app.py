@@ -1,0 +1,59 @@
+"""Assemble the FastAPI app: routers, error handlers, limits and the static web page."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+import medcode
+from medcode.api import errors, fhir, rest
+from medcode.api.guard import MAX_BODY, Guard
+from medcode.api.logs import install_filter
+from medcode.store.db import Store
+
+DESCRIPTION = """\
+The codes on a US medical bill, offline: ICD-10-CM (and, when loaded, ICD-10-PCS, CPT,
+HCPCS Level II, ICD-9-CM).
+
+* `/v1/...` plain JSON: lookup, validate, releases, about, identify, search, claim checks.
+* `/fhir/...` FHIR R4 terminology operations: `CodeSystem/$lookup`,
+  `CodeSystem/$validate-code`, `CodeSystem/$subsumes`, `ValueSet/$expand`, `metadata`.
+* `/` a web page over the same API.
+
+Errors are JSON objects with `error`, `status` and `message` (an OperationOutcome under
+`/fhir`). Dates are YYYY-MM-DD; every query takes a date of service (`on`) or a release.
+"""
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("medcode.api") / "static"))
+
+
+def build_app(store: Store, max_body: int = MAX_BODY) -> FastAPI:
+    app = FastAPI(title="medcode", version=medcode.__version__, description=DESCRIPTION,
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.store = store
+    errors.install(app)
+    app.include_router(rest.router, tags=["codes"])
+    app.include_router(fhir.router, tags=["FHIR R4 terminology"])
+    app.add_middleware(Guard, max_body=max_body)
+    install_filter()
+
+    static = static_dir()
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    index = static / "index.html"
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> Response:
+        return FileResponse(index, media_type="text/html; charset=utf-8",
+                            headers={"Cache-Control": "no-cache"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)
+
+    return app

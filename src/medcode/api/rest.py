@@ -1,0 +1,173 @@
+"""The JSON API under /v1: lookup, validate, releases, about, identify, search, claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+import medcode
+from medcode.api import lib
+from medcode.api.claims import check_body
+from medcode.api.errors import ApiError
+from medcode.store.db import Store
+
+router = APIRouter(prefix="/v1")
+
+#: most codes one validate or identify request may carry
+MAX_CODES = 1000
+
+_ERR = {"description": "error: JSON object with `error`, `status` and `message`"}
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def _codes(values: list[str]) -> list[str]:
+    codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
+    if not codes:
+        raise ApiError(400, "code: give at least one code, e.g. ?code=E11.9&code=I10",
+                       kind="missing_code")
+    if len(codes) > MAX_CODES:
+        raise ApiError(413, f"{len(codes)} codes in one request; at most {MAX_CODES}",
+                       kind="too_many_codes")
+    return codes
+
+
+@router.get("/codes/{code}", summary="Look a code up",
+            responses={400: _ERR, 404: _ERR, 503: _ERR})
+async def get_code(request: Request, code: str,
+                   system: str | None = Query(None, description="ICD-10-CM (default), "
+                                              "ICD-10-PCS, CPT, HCPCS, ICD-9-CM"),
+                   on: str | None = Query(None, description="date of service, YYYY-MM-DD"),
+                   release: str | None = Query(None, description="release name, e.g. FY2025")
+                   ) -> JSONResponse:
+    """Title, kind, billable flag, hierarchy, instructional notes (own and inherited), 7th
+    characters and the releases in which the code is valid. 404 says why a code is unknown
+    (deleted, added later, missing placeholder, closest existing code)."""
+    info = lib.lookup_dict(_store(request), code, lib.parse_system(system),
+                           lib.parse_date(on), release)
+    return JSONResponse(info)
+
+
+@router.get("/validate", summary="Validate codes for a date of service",
+            responses={400: _ERR, 404: _ERR, 413: _ERR})
+async def validate(request: Request,
+                   code: list[str] = Query(..., description="repeat, or comma-separated"),
+                   on: str | None = Query(None, description="date of service, YYYY-MM-DD"),
+                   release: str | None = None, system: str | None = None) -> JSONResponse:
+    """One object per input: `valid`, `status` (valid, header, needs_7th, placeholder,
+    bad_7th, not_in_release, unknown, wrong_system, malformed), `message`, `suggestions`."""
+    out = lib.validate_dicts(_store(request), _codes(code), lib.parse_date(on), release,
+                             lib.parse_system(system))
+    return JSONResponse(out)
+
+
+@router.get("/releases", summary="Releases loaded in the store")
+async def releases(request: Request, system: str | None = None) -> JSONResponse:
+    sysname = lib.parse_system(system)
+    rels = _store(request).releases(sysname)
+    return JSONResponse([lib.release_dict(r) for r in rels])
+
+
+@router.get("/about", summary="Version, build facts, sources and features")
+async def about(request: Request) -> JSONResponse:
+    store = _store(request)
+    meta = store.all_meta()
+    return JSONResponse({
+        "name": "medcode", "version": medcode.__version__,
+        "store": {"file": store.path.name, "schema_version": meta.get("schema_version"),
+                  "built_at": meta.get("built_at"), "medcode_version": meta.get("medcode_version")},
+        "meta": lib.jsonable(meta), "sources": lib.jsonable(store.sources()),
+        "releases": [lib.release_dict(r) for r in store.releases()],
+        "systems": lib.systems_loaded(store),
+        "features": features(),
+    })
+
+
+def features() -> dict[str, bool]:
+    return {"lookup": True, "validate": True,
+            "identify": lib.feature("identify") is not None,
+            "search": lib.feature("search") is not None,
+            "claims": lib.feature("check_claims") is not None and lib.claim_reader() is not None}
+
+
+@router.get("/health", summary="Liveness: the store answers")
+async def health(request: Request) -> JSONResponse:
+    _store(request).releases()
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/identify", summary="Which code system(s) can a string belong to?",
+            responses={400: _ERR, 413: _ERR, 501: _ERR})
+async def identify(request: Request,
+                   code: list[str] = Query(..., description="repeat, or comma-separated")
+                   ) -> JSONResponse:
+    """A list, one object per input: `input`, `candidates` (each `system`, `kind`, `valid`,
+    `reason`), most likely first."""
+    func = lib.feature("identify")
+    if func is None:
+        raise lib.not_yet("identify", "medcode.identify")
+    store = _store(request)
+    codes = _codes(code)
+    if lib.accepts(func, "codes") or _takes_many(func):
+        result = lib.call(func, codes, store=store)
+    else:
+        result = [lib.call(func, c, store=store) for c in codes]
+    return JSONResponse(lib.jsonable(result))
+
+
+def _takes_many(func: Any) -> bool:
+    import inspect
+    try:
+        first = next(iter(inspect.signature(func).parameters.values()))
+    except (StopIteration, TypeError, ValueError):
+        return False
+    return first.kind is first.VAR_POSITIONAL
+
+
+@router.get("/search", summary="Search codes by words or code prefix",
+            responses={400: _ERR, 501: _ERR})
+async def search(request: Request,
+                 q: str = Query(..., min_length=1, max_length=200, description="words or a code"),
+                 system: str | None = None,
+                 billable: bool | None = Query(None, description="only billable codes"),
+                 on: str | None = Query(None, description="date of service, YYYY-MM-DD"),
+                 release: str | None = None,
+                 limit: int = Query(20, ge=1, le=200),
+                 prefix: bool = Query(False, description="treat the last word as a prefix "
+                                      "(search-as-you-type)")) -> JSONResponse:
+    """Best first: `code`, `system`, `title`, `billable`, `score`."""
+    func = lib.feature("search")
+    if func is None:
+        raise lib.not_yet("search", "medcode.search")
+    result = lib.call(func, q, system=lib.parse_system(system), billable=billable,
+                      on=lib.parse_date(on), release=release, limit=limit,
+                      prefix=prefix or None, store=_store(request))
+    return JSONResponse(lib.jsonable(result))
+
+
+@router.post("/claims/check", summary="Check claims (JSON, JSON Lines, CSV, X12 837P, FHIR)",
+             responses={400: _ERR, 413: _ERR, 415: _ERR, 501: _ERR},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": {"type": "object"}, "example": {
+                     "id": "C1", "patient": {"birth_date": "1960-04-02", "sex": "F"},
+                     "diagnoses": ["E11.9", "I10"],
+                     "lines": [{"code": "99213", "units": 1, "date": "2026-05-04",
+                                "pointers": [1, 2]}]}},
+                 "application/fhir+json": {"schema": {"type": "object"}},
+                 "application/edi-x12": {"schema": {"type": "string"}},
+                 "text/csv": {"schema": {"type": "string"}}}}})
+async def check_claims(request: Request,
+                       format: str | None = Query(None, description="json, jsonl, csv, x12, "
+                                                  "fhir; detected from Content-Type and content "
+                                                  "when absent")) -> JSONResponse:
+    """Per claim: `claim` (its id), `status` (pass/warn/fail) and `findings` (edit, severity,
+    line, codes, message, reference, fix). Claim content is never logged."""
+    from starlette.concurrency import run_in_threadpool
+    body = await request.body()
+    result = await run_in_threadpool(check_body, _store(request), body,
+                                     request.headers.get("content-type"), format)
+    return JSONResponse(lib.jsonable(result))
