@@ -208,25 +208,30 @@ def read_csv(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError]
     reader = csv.reader(text, delimiter=delim)
     seen: dict[str, int] = {}
     group: _Group | None = None
+    pending: list[ClaimFormatError] = []     # rows without a claim id, told after the claim
     prev = 0
     for row in reader:
         line = header_line + prev + 1
         prev = reader.line_num
         if not any(c.strip() for c in row):
             continue
-        if len(row) > header.width:
-            yield ClaimFormatError(f"the row has {len(row)} fields but the header has "
-                                   f"{header.width}", f"{name}: line {line}")
-            continue
         cid = _cell(row, header.cols["claim_id"])
         if not cid:
-            yield ClaimFormatError("the row has no claim_id", f"{name}: line {line}")
+            pending.append(ClaimFormatError("the row has no claim_id", f"{name}: line {line}"))
             continue
         if group is None or cid != group.id:
             if group is not None:
                 seen.setdefault(group.id, group.last)
                 yield _finish(group, name)
+            yield from pending
+            pending = []
             group = _Group(cid, line, seen.get(cid))
+        if len(row) > header.width:
+            group.last = line
+            group.problems.append((line, f"the row has {len(row)} fields but the header "
+                                         f"has {header.width}"))
+            continue
         _read_row(group, header, row, line)
     if group is not None:
         yield _finish(group, name)
+    yield from pending
