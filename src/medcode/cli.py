@@ -184,6 +184,58 @@ def data_status(ctx: click.Context, as_json: bool) -> None:
     click.echo(status_text(result))
 
 
+def _store_file(ctx: click.Context) -> Path:
+    from medcode._api import open_store
+    open_store(ctx.obj.get("store"))  # builds the default store on first use
+    path = ctx.obj.get("store")
+    if path:
+        return Path(path)
+    from medcode.store.db import default_path
+    return default_path()
+
+
+_KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-ptp: NCCI "
+              "procedure-to-procedure edits (one or more f1..f4 files or the zip); mue: NCCI "
+              "medically unlikely edits (CSV); cpt: your licensed AMA descriptor file.")
+
+
+@data.command("import")
+@click.argument("kind", type=click.Choice(["hcpcs", "ncci-ptp", "mue", "cpt"],
+                                          case_sensitive=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_context
+def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: bool) -> None:
+    """Import an official file no package carries into your store.
+
+    KIND is one of: hcpcs, ncci-ptp, mue, cpt. A broken file is refused with a message naming
+    what is wrong, and the store is left as it was."""
+    from medcode.store.imports import import_files
+    counts = import_files(_store_file(ctx), kind.lower(), [Path(f) for f in files])
+    if as_json:
+        _emit_json(counts)
+    else:
+        shown = ", ".join(f"{k} {v}" for k, v in counts.items())
+        click.echo(f"imported {kind} from {', '.join(Path(f).name for f in files)}: {shown}")
+
+
+@data.command("fetch")
+@click.argument("kind", type=click.Choice(["hcpcs"], case_sensitive=False))
+@click.option("--quarter", help="Release quarter, e.g. 2026Q4 (default: the current one).")
+@click.option("--base-url", envvar="MEDCODE_CMS_BASE_URL",
+              help="Download from this address instead of cms.gov (a mirror).")
+@click.pass_context
+def data_fetch(ctx: click.Context, kind: str, quarter: str | None, base_url: str | None) -> None:
+    """Download the official file from its publisher (needs the network), then import it."""
+    from medcode.fetch import fetch_hcpcs
+    from medcode.store.imports import import_files
+    store_file = _store_file(ctx)
+    target = fetch_hcpcs(quarter, store_file.parent / "downloads", base_url=base_url)
+    counts = import_files(store_file, "hcpcs", [target])
+    shown = ", ".join(f"{k} {v}" for k, v in counts.items())
+    click.echo(f"fetched {target.name} and imported it: {shown}")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")

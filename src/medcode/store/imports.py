@@ -28,7 +28,7 @@ class ImportKind:
     loader: str
     what: str
 
-    def load(self) -> Callable[[sqlite3.Connection, Path], dict[str, Any]]:
+    def load(self) -> Callable[[sqlite3.Connection, list[Path]], dict[str, Any]]:
         return getattr(importlib.import_module(self.module), self.loader)
 
 
@@ -65,24 +65,29 @@ def _write_manifest(imports_dir: Path, entries: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
-def apply(conn: sqlite3.Connection, kind: str, path: Path, origin: str) -> dict[str, Any]:
-    """Load one file of ``kind`` into an open, writable store connection."""
+def apply(conn: sqlite3.Connection, kind: str, paths: list[Path], origin: str) -> dict[str, Any]:
+    """Load the files of ``kind`` into an open, writable store connection."""
     spec = KINDS.get(kind)
     if spec is None:
         raise SourceError(f"unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    counts = spec.load()(conn, path)
+    counts = spec.load()(conn, paths)
     conn.execute("DELETE FROM sources WHERE kind = ?", (kind,))
     rows = sum(v for v in counts.values() if isinstance(v, int))
-    conn.execute("INSERT INTO sources VALUES (?,?,?,?,?,?)",
-                 (kind, path.name, sha256_of(path), origin, str(counts.get("release", "")), rows))
+    for path in paths:
+        conn.execute("INSERT INTO sources VALUES (?,?,?,?,?,?)",
+                     (kind, path.name, sha256_of(path), f"{origin} {path}",
+                      str(counts.get("release", "")), rows))
     return counts
 
 
-def import_file(store_path: Path, kind: str, src: Path) -> dict[str, Any]:
-    """Import ``src`` into the store at ``store_path`` (copy, load, swap)."""
-    src = Path(src)
-    if not src.is_file():
-        raise SourceError(f"{src}: no such file")
+def import_files(store_path: Path, kind: str, srcs: list[Path]) -> dict[str, Any]:
+    """Import ``srcs`` (one or more files of one kind) into the store (copy, load, swap)."""
+    srcs = [Path(s) for s in srcs]
+    if kind not in KINDS:
+        raise SourceError(f"unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}")
+    for src in srcs:
+        if not src.is_file():
+            raise SourceError(f"{src}: no such file")
     if not store_path.exists():
         raise StoreError(f"no store at {store_path}; run `medcode data build` first")
     imports_dir = store_path.parent / "imports"
@@ -92,21 +97,27 @@ def import_file(store_path: Path, kind: str, src: Path) -> dict[str, Any]:
         conn = sqlite3.connect(tmp)
         try:
             with conn:
-                counts = apply(conn, kind, src, f"import {src.resolve()}")
+                counts = apply(conn, kind, srcs, "import")
                 from medcode.textsearch import build_index
                 build_index(conn)
         finally:
             conn.close()
-        kept = imports_dir / kind / src.name
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        if kept.resolve() != src.resolve():
-            shutil.copyfile(src, kept)
+        kept_dir = imports_dir / kind
+        if kept_dir.exists():
+            shutil.rmtree(kept_dir)
+        kept_dir.mkdir(parents=True)
+        kept = []
+        for src in srcs:
+            target = kept_dir / src.name
+            shutil.copyfile(src, target)
+            kept.append(target)
         os.replace(tmp, store_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     entries = [e for e in read_manifest(imports_dir) if e["kind"] != kind]
-    entries.append({"kind": kind, "file": str(kept), "sha256": sha256_of(kept),
+    entries.append({"kind": kind, "files": [str(k) for k in kept],
+                    "sha256": [sha256_of(k) for k in kept],
                     "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                     "counts": counts})
     _write_manifest(imports_dir, entries)
@@ -117,9 +128,10 @@ def reapply_all(conn: sqlite3.Connection, imports_dir: Path) -> dict[str, dict[s
     """During a full build: load every kept import again."""
     out: dict[str, dict[str, Any]] = {}
     for entry in read_manifest(imports_dir):
-        path = Path(entry["file"])
-        if not path.is_file():
-            raise SourceError(f"imported file {path} is gone; import it again or remove it "
-                              f"from {_manifest_path(imports_dir)}")
-        out["import " + entry["kind"]] = apply(conn, entry["kind"], path, f"import {path}")
+        paths = [Path(p) for p in entry["files"]]
+        for path in paths:
+            if not path.is_file():
+                raise SourceError(f"imported file {path} is gone; import it again or remove "
+                                  f"it from {_manifest_path(imports_dir)}")
+        out["import " + entry["kind"]] = apply(conn, entry["kind"], paths, "import")
     return out

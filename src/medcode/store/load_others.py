@@ -13,7 +13,8 @@ RecordSource = Callable[[sqlite3.Connection, S.PackageFile, Path, "int | None"],
 
 def extra_schemas() -> list[str]:
     """Tables owned by other parts (importers, search)."""
-    return []
+    from medcode.store import load_procedures
+    return load_procedures.schemas()
 
 
 def load_embedded(conn: sqlite3.Connection, record: RecordSource) -> dict[str, dict]:

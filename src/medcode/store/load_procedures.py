@@ -1,0 +1,68 @@
+"""Imports of procedure-code files into the store (HCPCS, NCCI PTP/MUE, the user's CPT file).
+
+The parsers live in ``medcode.systems``; here their rows also enter the shared ``codes``
+table, so that identify, lookup and search see every loaded system the same way.
+Loaders never commit: the caller's transaction (on a copy of the store) decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any, Sequence
+
+from medcode.errors import SourceError
+
+Paths = Sequence[Path]
+
+
+def _one(paths: Paths | Path, kind: str) -> Path:
+    if isinstance(paths, (str, Path)):
+        return Path(paths)
+    if len(paths) != 1:
+        raise SourceError(f"{kind}: give exactly one file (got {len(paths)})")
+    return Path(paths[0])
+
+
+def _replace_release(conn: sqlite3.Connection, system: str, name: str, start: dt.date,
+                     source: str, codes: int, billable: int) -> None:
+    conn.execute("DELETE FROM releases WHERE system = ?", (system,))
+    conn.execute("INSERT INTO releases VALUES (?,?,?,?,?,?,?,?,?)",
+                 (system, name, 1, start.isoformat(), None, source, codes, billable, 0))
+
+
+def load_hcpcs(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
+    from medcode.systems import hcpcs
+    path = _one(paths, "hcpcs")
+    counts = hcpcs.load_hcpcs(conn, path)
+    conn.execute("DELETE FROM codes WHERE system = 'HCPCS'")
+    conn.execute(
+        "INSERT INTO codes SELECT 'HCPCS', code, long_description, 'code', NULL, 0, 1, 1 "
+        "FROM hcpcs_code")
+    release = str(counts.get("release") or "imported")
+    year = int(str(counts.get("year") or dt.date.today().year)[:4])
+    quarter = str(counts.get("release", ""))
+    start = dt.date(year, 1, 1)
+    if len(quarter) == 6 and quarter[4] == "Q" and quarter[5] in "1234":
+        start = dt.date(year, 3 * int(quarter[5]) - 2, 1)
+    _replace_release(conn, "HCPCS", release, start,
+                     f"CMS Alpha-Numeric HCPCS file {path.name} (validity per code by its add "
+                     "and termination dates)", int(counts["codes"]), int(counts["codes"]))
+    return counts
+
+
+def load_ptp(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
+    from medcode.systems import ncci
+    return ncci.load_ptp(conn, [paths] if isinstance(paths, (str, Path)) else list(paths))
+
+
+def load_mue(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
+    from medcode.systems import ncci
+    return ncci.load_mue(conn, [paths] if isinstance(paths, (str, Path)) else list(paths))
+
+
+def schemas() -> list[str]:
+    """Tables of the importers, created in every store so that queries never miss one."""
+    from medcode.systems import hcpcs, ncci
+    return [hcpcs.SCHEMA_SQL, ncci.SCHEMA_SQL]
