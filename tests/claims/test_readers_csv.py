@@ -48,10 +48,10 @@ def test_csv_errors_name_the_line_and_the_claim() -> None:
     errors = [i for i in _items(DATA / "claims.csv") if isinstance(i, ClaimFormatError)]
     assert [str(e) for e in errors] == [
         f"{DATA / 'claims.csv'}: line 5: claim K3 not read: units 'one' is not a number",
-        f"{DATA / 'claims.csv'}: line 7: claim K1 appears again after other claims (its "
-        "first rows end at line 3); the rows of one claim must be adjacent",
-        f"{DATA / 'claims.csv'}: line 9: claim K5 not read: sex 'F' conflicts with 'M' on "
-        "line 8",
+        (f"{DATA / 'claims.csv'}: line 7: claim K1 appears again after other claims (its "
+        "first rows end at line 3); the rows of one claim must be adjacent"),
+        (f"{DATA / 'claims.csv'}: line 9: claim K5 not read: sex 'F' conflicts with 'M' on "
+        "line 8"),
     ]
 
 

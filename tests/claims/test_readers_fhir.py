@@ -103,3 +103,10 @@ def test_fhir_to_json_to_claim_round_trip() -> None:
             (again,) = list(read_claims(json.dumps(claim_to_dict(claim)).encode()))
             assert dataclasses.replace(again, source=None) == \
                 dataclasses.replace(claim, source=None)
+
+
+def test_wrong_structure_is_one_bad_record() -> None:
+    doc = {"resourceType": "Claim", "id": "W", "item": ["99213"]}
+    (err,) = list(read_claims(json.dumps(doc).encode()))
+    assert isinstance(err, ClaimFormatError)
+    assert err.reason.startswith("claim W: not the structure of a FHIR R4 Claim")

@@ -11,8 +11,14 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from medcode.claims.formats import (SCHEMA_ID, claim_from_dict, claim_schema, claim_to_dict,
-                                    read_claims, write_jsonl)
+from medcode.claims.formats import (
+    SCHEMA_ID,
+    claim_from_dict,
+    claim_schema,
+    claim_to_dict,
+    read_claims,
+    write_jsonl,
+)
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim
 

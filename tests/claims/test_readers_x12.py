@@ -164,17 +164,17 @@ def test_malformed_shared_files_say_what_is_wrong() -> None:
         return [i.reason for i in items_of(shared(name)) if isinstance(i, ClaimFormatError)]
 
     assert errors("imsweb/x12_bad_segment_identifier.txt")[:2] == [
-        "the segment id is empty (2-3 capital letters/digits, starting with a letter); "
-        "segment text: '*IC*DAVID ANGELASZEK*TE*3016809770*EX*123'",
-        "'Nd4' is not a segment id (2-3 capital letters/digits, starting with a letter); "
-        "segment text: 'Nd4*CALVERTON*MD*20705'"]
+        ("the segment id is empty (2-3 capital letters/digits, starting with a letter); "
+        "segment text: '*IC*DAVID ANGELASZEK*TE*3016809770*EX*123'"),
+        ("'Nd4' is not a segment id (2-3 capital letters/digits, starting with a letter); "
+        "segment text: 'Nd4*CALVERTON*MD*20705'")]
     assert errors("imsweb/x12_bad_valid_code.txt") == [
-        "loop 2000A has no billing provider name NM1*85 (loop 2010AA), which is required "
-        "(found NM1*117, NM1*87)"]
+        ("loop 2000A has no billing provider name NM1*85 (loop 2010AA), which is required "
+        "(found NM1*117, NM1*87)")]
     assert errors("imsweb/x12_missing_elements.txt") == [
         "NM102 entity type '' must be 1 (person) or 2 (organisation)",
-        "claim A37YH667 not read: CLM05 (place of service, facility code qualifier, frequency "
-        "code) is empty; it is required"]
+        ("claim A37YH667 not read: CLM05 (place of service, facility code qualifier, frequency "
+        "code) is empty; it is required")]
     (mult,) = errors("imsweb/x12_missing_required_loops_mult_repeats.txt")[:1]
     assert mult.startswith("claim A37YH667 not read: SV1 is not inside a service line")
     assert "segment 34 (DTP): DTP02 date format 'RD9' is not D8 or RD8" in mult
@@ -182,8 +182,8 @@ def test_malformed_shared_files_say_what_is_wrong() -> None:
         "claim A37YH556 not read: the claim has no HI diagnosis segment (required in loop "
         "2300)")
     assert errors("imsweb/x12_loop_errors1_exceeds_max_1_parent.txt") == [
-        "loop 2000A repeats the billing provider name NM1*85 (2 times); loop 2010AA may "
-        "appear once"]
+        ("loop 2000A repeats the billing provider name NM1*85 (2 times); loop 2010AA may "
+        "appear once")]
 
 
 def test_many_claims_file_count() -> None:

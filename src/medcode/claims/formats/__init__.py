@@ -25,8 +25,17 @@ from .detect import Format, detect_format
 from .jsonfmt import SCHEMA_ID, claim_from_dict, claim_to_dict, write_jsonl
 from .reader import ClaimReader, read_claims
 
-__all__ = ["Format", "detect_format", "read_claims", "ClaimReader", "claim_from_dict",
-           "claim_to_dict", "write_jsonl", "claim_schema", "SCHEMA_ID"]
+__all__ = [
+    "SCHEMA_ID",
+    "ClaimReader",
+    "Format",
+    "claim_from_dict",
+    "claim_schema",
+    "claim_to_dict",
+    "detect_format",
+    "read_claims",
+    "write_jsonl",
+]
 
 
 def claim_schema() -> dict[str, Any]:

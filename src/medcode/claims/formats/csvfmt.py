@@ -121,8 +121,8 @@ class _Group:
             self.claim[field] = (value, shown, line)
         elif self.claim[field][0] != value:
             old_shown, old_line = self.claim[field][1], self.claim[field][2]
-            self.problems.append((line, f"{field} {shown!r} conflicts with {old_shown!r} "
-                                        f"on line {old_line}"))
+            self.problems.append((line, (f"{field} {shown!r} conflicts with {old_shown!r} "
+                                        f"on line {old_line}")))
 
 
 def _cell(row: list[str], i: int | None) -> str:
@@ -149,8 +149,8 @@ def _read_row(g: _Group, h: _Header, row: list[str], line: int) -> None:
         others.append("modifiers")
     if not code:
         if others:
-            g.problems.append((line, f"the row has {', '.join(others)} but no procedure "
-                                     "code"))
+            g.problems.append((line, (f"the row has {', '.join(others)} but no procedure "
+                                     "code")))
         return
     try:
         units = parse_number(_cell(row, h.cols.get("units")), "units", 1)
@@ -228,8 +228,8 @@ def read_csv(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError]
             group = _Group(cid, line, seen.get(cid))
         if len(row) > header.width:
             group.last = line
-            group.problems.append((line, f"the row has {len(row)} fields but the header "
-                                         f"has {header.width}"))
+            group.problems.append((line, (f"the row has {len(row)} fields but the header "
+                                         f"has {header.width}")))
             continue
         _read_row(group, header, row, line)
     if group is not None:

@@ -8,7 +8,7 @@ from enum import Enum
 
 from medcode.errors import ClaimFormatError
 
-__all__ = ["Format", "detect_format", "HEAD_SIZE"]
+__all__ = ["HEAD_SIZE", "Format", "detect_format"]
 
 HEAD_SIZE = 65536   # bytes read from the start of a file to decide its format
 
@@ -23,7 +23,7 @@ class Format(str, Enum):
     fhir = "fhir"      # FHIR R4 Claim, Bundle of Claims, or NDJSON of resources
 
     @classmethod
-    def parse(cls, name: "str | Format") -> "Format":
+    def parse(cls, name: str | Format) -> Format:
         if isinstance(name, Format):
             return name
         key = str(name).strip().lower().lstrip(".")

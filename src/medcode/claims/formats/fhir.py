@@ -27,7 +27,7 @@ from medcode.models import Claim, ClaimLine, Patient
 
 from .values import parse_date, parse_number, parse_pointers, parse_sex
 
-__all__ = ["read_fhir", "claim_from_fhir"]
+__all__ = ["claim_from_fhir", "read_fhir"]
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ICD9CM = "http://hl7.org/fhir/sid/icd-9-cm"
@@ -126,8 +126,11 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
                                    units=units if units is not None else 1, charge=charge,
                                    date=date, raw_date=raw_date, pointers=pointers,
                                    raw_pointers=raw_pointers, number=n, extra=extra))
-    except (ValueError, TypeError, AttributeError) as exc:
+    except ValueError as exc:
         raise ClaimFormatError(f"claim {cid}: {exc}", where) from None
+    except (TypeError, AttributeError) as exc:   # a list where an object belongs, etc.
+        raise ClaimFormatError(f"claim {cid}: not the structure of a FHIR R4 Claim ({exc})",
+                               where) from None
     claim_extra: dict[str, Any] = {}
     total = (res.get("total") or {}).get("value")
     if isinstance(total, (int, float)):

@@ -27,10 +27,20 @@ from medcode.models import Claim, ClaimLine, Patient
 
 from .values import parse_date, parse_number, parse_pointers, parse_sex
 
-__all__ = ["claim_from_dict", "claim_to_dict", "read_json", "read_jsonl", "write_jsonl",
-           "SCHEMA_ID"]
+__all__ = [
+    "SCHEMA_ID",
+    "claim_from_dict",
+    "claim_to_dict",
+    "read_json",
+    "read_jsonl",
+    "write_jsonl",
+]
 
 SCHEMA_ID = "urn:medcode:schema:claim:1.0"
+class _Shape(TypeError):
+    """A JSON value of the wrong type (caught and reported as a ClaimFormatError)."""
+
+
 _CLAIM_KEYS = {"id", "patient", "diagnoses", "diagnosis_qualifiers", "lines"}
 _PATIENT_KEYS = {"birth_date", "sex"}
 _LINE_KEYS = {"code", "modifiers", "units", "charge", "date", "pointers"}
@@ -42,11 +52,11 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise ValueError(f"{what} must be a list of strings, not {type(value).__name__}")
+        raise _Shape(f"{what} must be a list of strings, not {type(value).__name__}")
     out = []
     for i, item in enumerate(value, 1):
         if not isinstance(item, str):
-            raise ValueError(f"{what}[{i}] must be a string, not {json.dumps(item)}")
+            raise _Shape(f"{what}[{i}] must be a string, not {json.dumps(item)}")
         if item.strip():
             out.append(item.strip())
     return tuple(out)
@@ -56,7 +66,7 @@ def _patient(obj: Any) -> Patient:
     if obj is None:
         return Patient()
     if not isinstance(obj, dict):
-        raise ValueError(f"patient must be an object, not {type(obj).__name__}")
+        raise _Shape(f"patient must be an object, not {type(obj).__name__}")
     extra = {k: v for k, v in obj.items() if k not in _PATIENT_KEYS}
     birth, raw = parse_date(obj.get("birth_date"))
     if raw is not None:
@@ -66,7 +76,7 @@ def _patient(obj: Any) -> Patient:
 
 def _line(obj: Any, number: int) -> ClaimLine:
     if not isinstance(obj, dict):
-        raise ValueError(f"lines[{number}] must be an object, not {type(obj).__name__}")
+        raise _Shape(f"lines[{number}] must be an object, not {type(obj).__name__}")
     code = obj.get("code")
     if not isinstance(code, str) or not code.strip():
         raise ValueError(f"lines[{number}] has no procedure code ('code')")
@@ -100,7 +110,7 @@ def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
         if lines is None:
             lines = []
         if not isinstance(lines, list):
-            raise ValueError(f"lines must be a list, not {type(lines).__name__}")
+            raise _Shape(f"lines must be a list, not {type(lines).__name__}")
         diagnoses = _strings(obj.get("diagnoses"), "diagnoses")
         qualifiers = _strings(obj.get("diagnosis_qualifiers"), "diagnosis_qualifiers")
         return Claim(
@@ -108,7 +118,7 @@ def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
             lines=tuple(_line(ln, i) for i, ln in enumerate(lines, 1)),
             diagnosis_qualifiers=qualifiers, source=where,
             extra={k: v for k, v in obj.items() if k not in _CLAIM_KEYS})
-    except ValueError as exc:
+    except (ValueError, _Shape) as exc:
         raise ClaimFormatError(f"claim {cid}: {exc}", where) from None
 
 
@@ -157,7 +167,7 @@ def _default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    raise _Shape(f"cannot write {type(value).__name__} as JSON")
 
 
 def write_jsonl(claims: Iterable[Claim], fp: IO[str] | IO[bytes]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim
@@ -12,7 +12,7 @@ from medcode.models import Claim
 from .detect import HEAD_SIZE, Format, detect_format
 from .source import Source, SourceLike, open_source
 
-__all__ = ["read_claims", "ClaimReader", "Item"]
+__all__ = ["ClaimReader", "Item", "read_claims"]
 
 Item = Claim | ClaimFormatError
 _CHUNK = 65536
@@ -63,7 +63,7 @@ class ClaimReader(Iterator[Item]):
         except StopIteration:
             pass
 
-    def __iter__(self) -> "ClaimReader":
+    def __iter__(self) -> ClaimReader:
         return self
 
     def __next__(self) -> Item:
@@ -85,7 +85,7 @@ class ClaimReader(Iterator[Item]):
             self._it = None
         self._src.close()
 
-    def __enter__(self) -> "ClaimReader":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

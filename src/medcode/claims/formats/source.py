@@ -116,5 +116,6 @@ def open_source(source: SourceLike, name: str | None, head_size: int) -> Source:
     if isinstance(head, str):       # a text stream that slipped past the probe
         head = head.encode("utf-8")
         raw = _TextAsBytes(raw)
-    stream = io.BufferedReader(_Prefixed(head, raw), buffer_size=65536)  # type: ignore[arg-type]
+    stream: io.BufferedReader = io.BufferedReader(  # type: ignore[arg-type]
+        _Prefixed(head, raw), buffer_size=65536)
     return Source(label, head, stream, owned)

@@ -152,11 +152,11 @@ class _Reader:
         if cut:
             c.problems.append((c.clm, cut))
         if not c.has_hi:
-            c.problems.append((c.clm, "the claim has no HI diagnosis segment (required in "
-                                      "loop 2300)"))
+            c.problems.append((c.clm, ("the claim has no HI diagnosis segment (required in "
+                                      "loop 2300)")))
         if not c.lines:
-            c.problems.append((c.clm, "the claim has no service line (loop 2400: LX then "
-                                      "SV1, at least one is required)"))
+            c.problems.append((c.clm, ("the claim has no service line (loop 2400: LX then "
+                                      "SV1, at least one is required)")))
         for ln in c.lines:
             if ln.sv1 is None:
                 c.problems.append((ln.lx, "service line LX has no SV1 professional service"))
@@ -329,13 +329,13 @@ class _Reader:
             yield from self.finish_claim()
             c = self.claim = _Claim(s, self.patient)
             if self.level not in ("22", "23"):
-                c.problems.append((s, "CLM is not inside a subscriber (HL*22) or patient "
-                                      "(HL*23) loop"))
+                c.problems.append((s, ("CLM is not inside a subscriber (HL*22) or patient "
+                                      "(HL*23) loop")))
             if not s.el(1):
                 c.problems.append((s, "CLM01 claim id is empty"))
             if not s.el(5):
-                c.problems.append((s, "CLM05 (place of service, facility code qualifier, "
-                                      "frequency code) is empty; it is required"))
+                c.problems.append((s, ("CLM05 (place of service, facility code qualifier, "
+                                      "frequency code) is empty; it is required")))
             try:
                 parse_number(s.el(2), "CLM02 total charge")
             except ValueError as exc:
@@ -402,14 +402,14 @@ class _Reader:
 
     def sv1(self, s: Segment, c: _Claim) -> None:
         if self.line is None or self.line.sv1 is not None:
-            c.problems.append((s, "SV1 is not inside a service line: loop 2400 starts with "
-                                  "LX, and there is no LX before this SV1"))
+            c.problems.append((s, ("SV1 is not inside a service line: loop 2400 starts with "
+                                  "LX, and there is no LX before this SV1")))
             return
         self.line.sv1 = s
         proc = s.el(1).split(s.seps.component)
         if len(proc) < 2 or not proc[1].strip():
-            c.problems.append((s, f"SV101 {s.el(1)!r} has no procedure code "
-                                  f"(expected HC{s.seps.component}code)"))
+            c.problems.append((s, (f"SV101 {s.el(1)!r} has no procedure code "
+                                  f"(expected HC{s.seps.component}code)")))
         for el, what in ((2, "SV102 charge"), (4, "SV104 units")):
             try:
                 parse_number(s.el(el), what)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from medcode.errors import ClaimFormatError
 
-__all__ = ["Segment", "Separators", "iter_segments", "ISA_LENGTH"]
+__all__ = ["ISA_LENGTH", "Segment", "Separators", "iter_segments"]
 
 ISA_LENGTH = 106
 # Data element lengths of ISA01..ISA16 (all fixed width).
