@@ -31,21 +31,17 @@ as in the imsweb samples) are read as ``BK:8901``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from medcode.errors import ClaimFormatError
-from medcode.models import Claim, ClaimLine, Patient
+from medcode.models import Claim, Patient
 
-from .values import parse_number, parse_pointers, parse_sex
+from .values import parse_number, parse_sex
+from .x12claim import ClaimLoop, Line, build_claim, d8, dtp, read_hi, read_sv1
 from .x12tokens import Segment, iter_segments
 
 __all__ = ["read_x12"]
 
-_DX_QUALS = {"ABK", "ABF", "BK", "BF"}
-_HI_QUALS = _DX_QUALS | {"BP", "BO", "BG", "ABJ", "APR", "BJ", "BN", "ABN"}
 _NOT_837 = {"999": "a 999 implementation acknowledgment", "997": "a 997 functional "
             "acknowledgment", "835": "an 835 payment/remittance advice", "277": "a 277 claim "
             "status/acknowledgment", "276": "a 276 claim status request", "270": "a 270 "
@@ -53,49 +49,6 @@ _NOT_837 = {"999": "a 999 implementation acknowledgment", "997": "a 997 function
             "enrollment", "278": "a 278 authorization request", "820": "an 820 premium payment"}
 _OTHER_837 = {"X223": "an 837I institutional claim", "X096": "an 837I institutional claim",
               "X224": "an 837D dental claim", "X097": "an 837D dental claim"}
-
-
-@dataclass
-class _Line:
-    lx: Segment
-    sv1: Segment | None = None
-    date: dt.date | None = None
-    raw_date: str | None = None
-
-
-@dataclass
-class _Claim:
-    clm: Segment
-    patient: Patient
-    diagnoses: list[str] = field(default_factory=list)
-    quals: list[str] = field(default_factory=list)
-    other_hi: list[str] = field(default_factory=list)
-    lines: list[_Line] = field(default_factory=list)
-    date: dt.date | None = None
-    raw_date: str | None = None
-    problems: list[tuple[Segment, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    has_hi: bool = False
-
-
-def _d8(value: str) -> tuple[dt.date | None, str | None]:
-    if len(value) == 8 and value.isdigit():
-        try:
-            return dt.date(int(value[:4]), int(value[4:6]), int(value[6:])), None
-        except ValueError:
-            pass
-    return None, value or None
-
-
-def _dtp(seg: Segment) -> tuple[dt.date | None, str | None, str | None]:
-    """(date, raw, problem) of a DTP segment: D8 or RD8 (start date)."""
-    fmt, value = seg.el(2), seg.el(3)
-    if fmt == "D8":
-        return (*_d8(value), None)
-    if fmt == "RD8":
-        start, _ = _d8(value.split("-", 1)[0])
-        return (start, None, None) if start else (None, value or None, None)
-    return None, value or None, f"DTP02 date format {fmt!r} is not D8 or RD8"
 
 
 class _Reader:
@@ -114,8 +67,8 @@ class _Reader:
         self.prev = ""
         self.subscriber = Patient()
         self.patient = Patient()
-        self.claim: _Claim | None = None
-        self.line: _Line | None = None
+        self.claim: ClaimLoop | None = None
+        self.line: Line | None = None
 
     # -- helpers ------------------------------------------------------------------------
     def err(self, seg: Segment, msg: str) -> ClaimFormatError:
@@ -167,52 +120,8 @@ class _Reader:
                            for s, m in c.problems[1:4])
             yield self.err(seg, f"claim {cid} not read: {msg}{more}")
             return
-        yield self.build(c, cid)
+        yield build_claim(c, cid, self.name)
 
-    def build(self, c: _Claim, cid: str) -> Claim:
-        comp = c.clm.seps.component
-        lines = []
-        for n, ln in enumerate(c.lines, 1):
-            sv1 = ln.sv1
-            assert sv1 is not None
-            proc = sv1.el(1).split(comp)
-            extra: dict[str, Any] = {}
-            if proc[0].strip() not in ("HC", ""):
-                extra["code_qualifier"] = proc[0].strip()
-            if sv1.el(5):
-                extra["place_of_service"] = sv1.el(5)
-            if sv1.el(3) and sv1.el(3) != "UN":
-                extra["unit_code"] = sv1.el(3)
-            if ln.lx.el(1) != str(n):
-                extra["lx"] = ln.lx.el(1)
-            pointers, raw_pointers = parse_pointers(
-                [p for p in sv1.el(7).split(comp) if p.strip()])
-            date, raw = (ln.date, ln.raw_date) if (ln.date or ln.raw_date) \
-                else (c.date, c.raw_date)
-            units = parse_number(sv1.el(4), "SV104 units", 1)
-            lines.append(ClaimLine(
-                code=proc[1].strip(), modifiers=tuple(m.strip() for m in proc[2:6] if m.strip()),
-                units=units if units is not None else 1,
-                charge=parse_number(sv1.el(2), "SV102 charge"), date=date, raw_date=raw,
-                pointers=pointers, raw_pointers=raw_pointers, number=n, extra=extra))
-        extra = {}
-        total = parse_number(c.clm.el(2), "CLM02 total charge")
-        if total is not None:
-            extra["total_charge"] = total
-        clm05 = c.clm.el(5).split(comp)
-        if clm05[0].strip():
-            extra["place_of_service"] = clm05[0].strip()
-        if len(clm05) > 2 and clm05[2].strip():
-            extra["frequency_code"] = clm05[2].strip()
-        if c.other_hi:
-            extra["x12_other_hi"] = c.other_hi
-        if c.notes:
-            extra["x12_notes"] = c.notes
-        return Claim(id=cid, patient=c.patient, diagnoses=tuple(c.diagnoses),
-                     lines=tuple(lines), diagnosis_qualifiers=tuple(c.quals),
-                     source=c.clm.where(self.name), extra=extra)
-
-    # -- segments -----------------------------------------------------------------------
     def close_transaction(self, seg: Segment, why: str) -> Iterator[Claim | ClaimFormatError]:
         if self.st is None:
             return
@@ -327,7 +236,7 @@ class _Reader:
             self.dmg(s)
         elif sid == "CLM":
             yield from self.finish_claim()
-            c = self.claim = _Claim(s, self.patient)
+            c = self.claim = ClaimLoop(s, self.patient)
             if self.level not in ("22", "23"):
                 c.problems.append((s, ("CLM is not inside a subscriber (HL*22) or patient "
                                       "(HL*23) loop")))
@@ -344,14 +253,14 @@ class _Reader:
             if sid in ("HI", "LX", "SV1"):
                 yield self.err(s, f"{sid} is outside a claim (no CLM before it)")
         elif sid == "HI":
-            self.hi(s, c)
+            read_hi(s, c)
         elif sid == "LX":
-            self.line = _Line(s)
+            self.line = Line(s)
             c.lines.append(self.line)
         elif sid == "SV1":
-            self.sv1(s, c)
+            read_sv1(s, c, self.line)
         elif sid == "DTP" and s.el(1) == "472":
-            date, raw, problem = _dtp(s)
+            date, raw, problem = dtp(s)
             if problem:
                 c.problems.append((s, problem))
             if self.line is not None:
@@ -364,57 +273,12 @@ class _Reader:
         that does not parse is kept in ``Patient.extra["raw_birth_date"]``."""
         if (self.level, self.nm1) not in (("22", "IL"), ("23", "QC")):
             return
-        birth, raw = _d8(s.el(2)) if s.el(1) in ("D8", "") else (None, s.el(2) or None)
+        birth, raw = d8(s.el(2)) if s.el(1) in ("D8", "") else (None, s.el(2) or None)
         p = Patient(birth_date=birth, sex=parse_sex(s.el(3)),
                     extra={"raw_birth_date": raw} if raw else {})
         if self.level == "22":
             self.subscriber = p
         self.patient = p
-
-    def hi(self, s: Segment, c: _Claim) -> None:
-        comp = s.seps.component
-        els = [e.strip() for e in s.elements[1:]]
-        i = 0
-        while i < len(els):
-            e, i = els[i], i + 1
-            if not e:
-                continue
-            if comp in e:
-                q, _, rest = e.partition(comp)
-                code = rest.split(comp)[0].strip()
-                q = q.strip()
-            elif e in _HI_QUALS and i < len(els) and els[i] and comp not in els[i]:
-                q, code, i = e, els[i], i + 1
-                c.notes.append(f"segment {s.number} (HI): qualifier {q} and code {code} are "
-                               f"separate elements; read as {q}{comp}{code}")
-            else:
-                c.problems.append((s, f"HI{i:02d} {e!r} is not a qualifier{comp}code pair"))
-                continue
-            if q in _DX_QUALS:
-                c.has_hi = True
-                if code:
-                    c.diagnoses.append(code)
-                    c.quals.append(q)
-                else:
-                    c.problems.append((s, f"HI{i:02d} has qualifier {q} but no code"))
-            else:
-                c.other_hi.append(f"{q}:{code}")
-
-    def sv1(self, s: Segment, c: _Claim) -> None:
-        if self.line is None or self.line.sv1 is not None:
-            c.problems.append((s, ("SV1 is not inside a service line: loop 2400 starts with "
-                                  "LX, and there is no LX before this SV1")))
-            return
-        self.line.sv1 = s
-        proc = s.el(1).split(s.seps.component)
-        if len(proc) < 2 or not proc[1].strip():
-            c.problems.append((s, (f"SV101 {s.el(1)!r} has no procedure code "
-                                  f"(expected HC{s.seps.component}code)")))
-        for el, what in ((2, "SV102 charge"), (4, "SV104 units")):
-            try:
-                parse_number(s.el(el), what)
-            except ValueError as exc:
-                c.problems.append((s, str(exc)))
 
     def finish(self) -> Iterator[Claim | ClaimFormatError]:
         if self.st is not None:
