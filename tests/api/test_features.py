@@ -1,0 +1,107 @@
+"""identify, search and claim checking: real answers when the library has them, a clear
+501 naming the missing function while it does not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CLAIM = {"id": "C1", "patient": {"birth_date": "1960-04-02", "sex": "F"},
+         "diagnoses": ["E11.9", "I10"],
+         "lines": [{"code": "99213", "units": 1, "charge": 120.0, "date": "2026-05-04",
+                    "pointers": [1, 2]}]}
+
+
+def _assert_501(r, name):
+    assert r.status_code == 501
+    assert r.json()["error"] == "not_implemented" and name in r.json()["message"]
+
+
+def test_identify(client, features):
+    r = client.get("/v1/identify", params=[("code", "99213"), ("code", "E11.9")])
+    if not features["identify"]:
+        _assert_501(r, "medcode.identify")
+        return
+    assert r.status_code == 200
+    rows = r.json()
+    assert [row["input"] for row in rows] == ["99213", "E11.9"]
+    assert rows[0]["candidates"][0]["system"] == "CPT"
+    assert rows[1]["candidates"][0]["system"] == "ICD-10-CM"
+    assert rows[1]["candidates"][0]["valid"] is True
+
+
+def test_search(client, features):
+    r = client.get("/v1/search", params={"q": "type 2 diabetes without complications",
+                                         "limit": 5})
+    if not features["search"]:
+        _assert_501(r, "medcode.search")
+        return
+    assert r.status_code == 200
+    hits = r.json()
+    assert 0 < len(hits) <= 5
+    assert hits[0]["code"] == "E11.9"
+    assert {"code", "system", "title", "billable", "score"} <= set(hits[0])
+
+
+def test_search_prefix_and_filters(client, features):
+    if not features["search"]:
+        pytest.skip("medcode.search is not in the library yet (the route answers 501)")
+    hits = client.get("/v1/search", params={"q": "diabet", "prefix": "true",
+                                            "billable": "true", "limit": 10}).json()
+    assert hits and all(h["billable"] for h in hits)
+
+
+def test_search_validates_its_parameters(client):
+    assert client.get("/v1/search", params={"q": "x", "limit": 0}).status_code == 422
+    assert client.get("/v1/search").status_code == 422
+
+
+def test_check_claim_json(client, features):
+    r = client.post("/v1/claims/check", json=CLAIM)
+    if not features["claims"]:
+        _assert_501(r, "medcode.")
+        return
+    assert r.status_code == 200
+    body = r.json()
+    assert body["summary"]["claims"] == 1 and body["summary"]["lines"] == 1
+    result = body["results"][0]
+    assert result["claim"] == "C1" and result["status"] in ("pass", "warn", "fail")
+
+
+def test_check_claim_finds_a_mixup(client, features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    bad = dict(CLAIM, diagnoses=["99213"])
+    body = client.post("/v1/claims/check", json=bad).json()
+    edits = {f["edit"] for f in body["results"][0]["findings"]}
+    assert "SYS-MIXUP" in edits and body["results"][0]["status"] == "fail"
+
+
+def test_check_claim_bad_json_is_400(client, features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    r = client.post("/v1/claims/check", content=b'{"id": "C1", "lines": [',
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["message"]
+
+
+def test_check_claim_empty_or_wrong_type(client, features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    r = client.post("/v1/claims/check", content=b"  ", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "empty" in r.json()["message"]
+    r = client.post("/v1/claims/check", content=b"x", headers={"Content-Type": "image/png"})
+    assert r.status_code == 415
+
+
+def test_too_many_claim_lines_is_413(client, features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    from medcode.api.claims import MAX_LINES
+    line = CLAIM["lines"][0]
+    claims = [dict(CLAIM, id=f"C{i}", lines=[line] * 50) for i in range(MAX_LINES // 50 + 1)]
+    body = "\n".join(json.dumps(c) for c in claims).encode()
+    r = client.post("/v1/claims/check", content=body,
+                    headers={"Content-Type": "application/x-ndjson"})
+    assert r.status_code == 413 and str(MAX_LINES) in r.json()["message"]
