@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 
-import medcode.claims.formats as formats
+from medcode.claims import formats
 from medcode.claims.formats import Format, read_claims
 
 
