@@ -172,6 +172,13 @@ APPROACHES: dict[str, str] = {
     "F": "Via Natural or Artificial Opening With Percutaneous Endoscopic Assistance",
     "X": "External",
 }
+# values that mean the same in every table of a section, by (section, position)
+SECTION_VALUES: dict[tuple[str, int], dict[str, str]] = {
+    ("5", 4): {"2": "Cardiac", "5": "Circulatory", "9": "Respiratory", "C": "Biliary",
+               "D": "Urinary"},
+    ("5", 6): {"0": "Filtration", "1": "Output", "2": "Oxygenation", "3": "Pacing",
+               "4": "Rhythm", "5": "Ventilation"},
+}
 # the label of value Z, by (section, position), where Z stands for "none"
 Z_LABELS: dict[tuple[str, int], str] = {
     **{(s, 6): "No Device" for s in "012"},
@@ -331,6 +338,9 @@ def _constant_rows(prefixes: set[str], present: set[tuple[str, int, str]]
                 if (p3, 5, value) in present:
                     yield PcsAxisRow(p3, 5, value, name, "medcode")
         for pos in range(4, 8):
+            for value, name in SECTION_VALUES.get((sec, pos), {}).items():
+                if (p3, pos, value) in present:
+                    yield PcsAxisRow(p3, pos, value, name, "medcode")
             if (sec, pos) in Z_LABELS and (p3, pos, "Z") in present:
                 yield PcsAxisRow(p3, pos, "Z", Z_LABELS[(sec, pos)], "medcode")
 

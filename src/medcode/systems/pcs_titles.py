@@ -64,11 +64,11 @@ def derive_from_titles(code_titles: Mapping[str, str]) -> dict[Key, str]:
             for value, counter in votes.items():
                 best = max(counter.items(), key=lambda kv: (bool(kv[0]), kv[1], len(kv[0])))
                 if best[0]:
-                    out[(table, pos, value)] = best[0]
+                    out[(table, pos, value)] = _common_core([r for r in counter if r]) or best[0]
         if table[0] == "X":
             for code, title in code_titles.items():
                 if code[:3] == table and (m := _NEW_TECH_GROUP.search(title)):
-                    out.setdefault((table, 7, code[6]), m.group(0))
+                    out[(table, 7, code[6])] = m.group(0)
     return out
 
 
@@ -137,6 +137,22 @@ def _remove_words(words: list[str], part: list[str]) -> list[str]:
         if words[i:i + n] == part:
             return words[:i] + words[i + n:]
     return words
+
+
+def _common_core(readings: list[str]) -> str:
+    """The words every reading of one value starts with, when the readings differ:
+    "Cardiac Rhythm", "Cardiac Output" -> "Cardiac" (a neighbouring value that no joining
+    word separates was read along)."""
+    if len(readings) < 2:
+        return ""
+    split = [r.split() for r in readings]
+    head = 0
+    while all(len(w) > head and w[head] == split[0][head] for w in split):
+        head += 1
+    words = split[0][:head]
+    while words and words[-1].rstrip(",") in _EDGE_WORDS:
+        words = words[:-1]
+    return " ".join(words).rstrip(",")
 
 
 def _differing_words(a: list[str], b: list[str], lead: int) -> str:
