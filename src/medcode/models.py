@@ -71,7 +71,7 @@ class Claim:
     lines: tuple[ClaimLine, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     diagnosis_qualifiers: tuple[str, ...] = ()  # X12 ABK/ABF/BK/BF when known
-    source: str | None = None       # where it came from (file:record) for messages
+    source: str | None = field(default=None, compare=False)  # file:record, for messages
 
 
 @dataclass(frozen=True)
