@@ -175,7 +175,8 @@ function renderCode(info) {
   const sev = notes.seven_chr_def || [];
   if (sev.length) {
     out.push(el("h3", { text: "7th characters" }),
-      el("table", { class: "compact" }, el("tbody", {}, sev.map((s) => el("tr", {},
+      el("table", { class: "compact" }, el("tbody", {}, sev.map((s) => el("tr", {
+        class: info.seventh_character && info.seventh_character.char === s.char ? "current" : null },
         el("th", { scope: "row", text: s.char }), el("td", { text: s.meaning }))))),
       sev[0].inherited ? el("p", { class: "muted" }, "Defined at ", el("a", { href: codeHref(sev[0].from, info.system), text: sev[0].from })) : null);
   }
