@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ def test_section_data_is_well_formed() -> None:
         "Pathology and Laboratory", "Medicine"}
     surgery = sorted((r for r in ranges if r.subsection and r.section == "Surgery"),
                      key=lambda r: r.start)
-    assert all(a.end < b.start for a, b in zip(surgery, surgery[1:]))  # no overlaps
+    assert all(a.end < b.start for a, b in pairwise(surgery))  # no overlaps
 
 
 @pytest.mark.parametrize("mod", ["22", "25", "26", "50", "51", "52", "53", "57", "58", "59",

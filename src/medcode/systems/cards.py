@@ -145,7 +145,8 @@ def render_cards(systems: list[str] | None = None, width: int = 88) -> str:
     chosen = [card(s) for s in systems] if systems else list(SYSTEM_CARDS)
     blocks = []
     for c in chosen:
-        lines = [f"{c.system}: {c.full_name}"]
+        lines = [textwrap.fill(f"{c.system}: {c.full_name}", width=width,
+                               subsequent_indent="  ")]
         for f in fields(c):
             if f.name in _LABELS:
                 label = f"  {_LABELS[f.name]}: "
