@@ -1,0 +1,309 @@
+"""search(): codes first when the query is a code, then ranked full-text hits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import weakref
+from dataclasses import dataclass, replace
+from typing import Any
+
+from medcode.errors import InvalidCode, NoRelease, StoreError
+from medcode.textsearch.display import Displayer
+from medcode.textsearch.query import Parsed, code_forms, parse
+from medcode.textsearch.rank import LEAF_BONUS, score
+from medcode.textsearch.tokens import stems
+
+MAX_LIMIT = 1000
+CODE_SCORE = 100.0
+_DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mask, "
+             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost")
+POOL = 60              # candidates read per FTS query (each of static and bm25 order)
+BM25_MAX_ROWS = 4000   # above this many matches, only the static order is read
+DEFAULTS = 8           # headers whose default code is added
+DEFAULT_BONUS = LEAF_BONUS  # the default code ranks as if the header could be billed
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result. ``matched`` says why it was found."""
+
+    code: str                       # display form: E11.40, S72.001A, 0DTJ4ZZ, 99213
+    system: str                     # contract name: ICD-10-CM, ICD-10-PCS, ...
+    title: str
+    billable: bool                  # in the release in force on ``on`` (else the newest)
+    score: float
+    matched: tuple[str, ...] = ()
+    kind: str = "code"
+    release: str | None = None      # the release ``billable`` refers to
+    seventh_characters: tuple[str, ...] = ()  # valid 7th characters when one is required
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "system": self.system, "title": self.title,
+                "billable": self.billable, "score": self.score, "matched": list(self.matched),
+                "kind": self.kind, "release": self.release,
+                "seventh_characters": list(self.seventh_characters)}
+
+
+class _Ctx:
+    """What one store's searches share: its systems and 7th-character meanings."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        try:
+            self.systems = [s for (s,) in conn.execute(
+                "SELECT DISTINCT system FROM search_doc ORDER BY system")]
+            self.extdefs: dict[int, dict[str, str]] = {
+                i: json.loads(m) for i, m in conn.execute("SELECT id, meanings FROM search_extdef")}
+        except sqlite3.OperationalError as exc:
+            raise StoreError("this store has no search index (built by an older medcode?); "
+                             "rebuild it with `medcode data build`") from exc
+        self.code_systems = [s for (s,) in conn.execute("SELECT DISTINCT system FROM codes")]
+        self.ext_stems = {i: {ch: frozenset(stems(m)) for ch, m in d.items()}
+                          for i, d in self.extdefs.items()}
+        self.show = Displayer()
+
+
+_ctx: "weakref.WeakKeyDictionary[object, _Ctx]" = weakref.WeakKeyDictionary()
+_ctx_lock = threading.Lock()
+
+
+def _context(store: Any) -> _Ctx:
+    ctx = _ctx.get(store)
+    if ctx is None:
+        with _ctx_lock:
+            ctx = _ctx.get(store)
+            if ctx is None:
+                ctx = _ctx[store] = _Ctx(store.conn)
+    return ctx
+
+
+def _system_name(system: str | None) -> str | None:
+    if system is None:
+        return None
+    from medcode.models import CodeSystem
+    try:
+        return CodeSystem.parse(str(system)).value
+    except ValueError as exc:
+        raise InvalidCode(str(exc)) from None
+
+
+def _bits(store: Any, systems: list[str], on: dt.date | None) -> dict[str, tuple[int, str | None]]:
+    """system -> (release bit, release name); systems with no release in force are left out."""
+    out: dict[str, tuple[int, str | None]] = {}
+    for system in systems:
+        try:
+            rel = store.resolve(system, on=on)
+        except NoRelease:
+            if on is None:
+                out[system] = (-1, None)  # no release table entry: any mask counts
+            continue
+        out[system] = (rel.bit or -1, rel.name)
+    return out
+
+
+def search(store: Any, query: str, system: str | None = None, billable: bool | None = None,
+           on: dt.date | None = None, limit: int = 20, prefix: bool = False) -> list[Hit]:
+    """Codes matching ``query``, best first. Never raises for any query text.
+
+    ``system`` limits to one code system; ``billable`` True/False keeps only codes that
+    are/are not billable; ``on`` keeps codes that exist in the release in force that day
+    (and reports billability in it); ``prefix`` treats the last word as unfinished.
+    """
+    if not isinstance(limit, int) or limit <= 0:
+        return []
+    limit = min(limit, MAX_LIMIT)
+    if isinstance(on, str):
+        try:
+            on = dt.date.fromisoformat(on.strip())
+        except ValueError:
+            raise InvalidCode(f"{on!r} is not a date: use YYYY-MM-DD") from None
+    ctx = _context(store)
+    sysname = _system_name(system)
+    wanted = [sysname] if sysname else ctx.systems
+    bits = _bits(store, sorted(set(wanted) | ({sysname} if sysname else set())), on)
+    if not isinstance(query, str) or not bits:
+        return []
+    conn = store.conn
+    code_systems = [sysname] if sysname else ctx.code_systems
+
+    def is_code(piece: str) -> bool:
+        return any(store.row(s, form) is not None for s in code_systems if s in bits
+                   for form in code_forms(piece))
+
+    parsed = parse(conn, query, prefix, is_code)
+    hits: list[Hit] = []
+    seen: set[tuple[str, str]] = set()
+    for hit in _code_hits(store, ctx, parsed, bits, sysname, prefix, limit):
+        if (hit.system, hit.code) not in seen and _keep(hit, billable):
+            seen.add((hit.system, hit.code))
+            hits.append(hit)
+    if len(hits) < limit and parsed.fts_and():
+        for hit in _text_hits(store, ctx, parsed, bits, sysname, billable, on, limit):
+            if (hit.system, hit.code) not in seen and _keep(hit, billable):
+                seen.add((hit.system, hit.code))
+                hits.append(hit)
+    return hits[:limit]
+
+
+def _keep(hit: Hit, billable: bool | None) -> bool:
+    return billable is None or hit.billable == billable
+
+
+def _code_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str | None,
+               prefix: bool, limit: int) -> list[Hit]:
+    out: list[Hit] = []
+    systems = [sysname] if sysname else ctx.code_systems
+    for typed in parsed.codes:
+        for system, piece in ((s, f) for s in systems for f in code_forms(typed)):
+            if system not in bits:
+                continue
+            bit, rel = bits[system]
+            row = store.row(system, piece)
+            if row is not None and row[6] & bit:
+                out.append(_code_hit(ctx, system, row, bit, rel, CODE_SCORE, "code"))
+            if (prefix and piece in (typed, typed.replace(".", ""))) or (
+                    row is not None and not row[5] & bit):
+                for n, r in enumerate(store.conn.execute(
+                        "SELECT code, title, kind, parent, depth, billable_mask, node_mask "
+                        "FROM codes WHERE system = ? AND code > ? AND code < ? "
+                        "AND node_mask & ? ORDER BY code LIMIT ?",
+                        (system, piece, piece + "\x7f", bit, limit * 3))):
+                    if prefix or r[5] & bit:
+                        out.append(_code_hit(ctx, system, r, bit, rel, CODE_SCORE - 1 - n / 1000,
+                                             "code prefix " + piece))
+    out.sort(key=lambda h: -h.score)
+    return out
+
+
+def _code_hit(ctx: _Ctx, system: str, row: tuple, bit: int, rel: str | None, value: float,
+              why: str) -> Hit:
+    code, title, kind = row[0], row[1], row[2]
+    return Hit(ctx.show(system, code, kind), system, title, bool(row[5] & bit),
+               round(value, 4), (why,), kind, rel)
+
+
+def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str | None,
+               billable: bool | None, on: dt.date | None, limit: int) -> list[Hit]:
+    where = ["search_fts MATCH ?"]
+    args: list[Any] = []
+    if sysname:
+        where.append("d.system = ?")
+        args.append(sysname)
+    if on is not None:
+        cases = " ".join(f"WHEN '{s.replace(chr(39), '')}' THEN {b}" for s, (b, _r) in bits.items())
+        where.append(f"(d.node_mask & CASE d.system {cases} ELSE 0 END) != 0")
+    if billable:
+        where.append("d.leaf = 1")
+    pool = max(limit * 3, POOL)
+    head = f"SELECT {_DOC_COLS} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
+           f"WHERE {' AND '.join(where)} "
+    by_static = head + "ORDER BY search_fts.rowid LIMIT ?"
+    by_bm25 = head + "ORDER BY bm25(search_fts, 10.0, 3.0, 2.0) LIMIT ?"
+    rows: dict[int, tuple] = {}
+    for query in (parsed.fts_and(), parsed.fts_or()):
+        if query is None or len(rows) >= limit:
+            continue
+        # static order: plainest titles; bm25: best-fitting text; terms only: a short
+        # inclusion term or includes note that says just what was typed ("diabetes NOS")
+        plans = [(by_static, query)]
+        if parsed.estimate <= BM25_MAX_ROWS:
+            plans += [(by_bm25, query), (by_bm25, "{terms} : (" + query + ")")]
+        for sql, match in plans:
+            for row in store.conn.execute(sql, (match, *args, pool)):
+                rows.setdefault(row[0], row)
+    scored: list[tuple[Hit, float]] = []
+    headers: list[tuple[Hit, tuple]] = []
+    for row in rows.values():
+        hit = _rank_row(store, ctx, parsed, row, bits, sysname, billable, on)
+        if hit is not None:
+            scored.append((hit, row[13]))
+            if row[12] and not row[8]:
+                headers.append((hit, row))
+    best: dict[tuple[str, str], tuple[Hit, float]] = {}
+    for hc in scored + _defaults(store, ctx, parsed, headers, bits, sysname, billable, on):
+        key = (hc[0].system, hc[0].code)
+        if key not in best or hc[0].score > best[key][0].score:
+            best[key] = hc
+    scored = list(best.values())
+    scored.sort(key=lambda hc: (-hc[0].score, hc[1], hc[0].code))
+    return [h for h, _c in scored]
+
+
+def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tuple]],
+              bits: dict, sysname: str | None, billable: bool | None, on: dt.date | None
+              ) -> list[tuple[Hit, float]]:
+    """For the best headers, their default ("unspecified") code, just above them."""
+    out: list[tuple[Hit, float]] = []
+    headers.sort(key=lambda hr: -hr[0].score)
+    for hit, row in headers[:DEFAULTS]:
+        drow = store.conn.execute(f"SELECT {_DOC_COLS} FROM search_doc d WHERE d.system = ? "
+                                  "AND d.code = ?", (row[1], row[12])).fetchone()
+        if drow is None or row[1] not in bits:
+            continue
+        if not drow[7] & bits[row[1]][0]:
+            continue
+        child = _rank_row(store, ctx, parsed, drow, bits, sysname, billable, on)
+        if child is None:
+            continue
+        if child.score >= hit.score + DEFAULT_BONUS:
+            continue
+        value = round(hit.score + DEFAULT_BONUS, 4)
+        why = (f"default code of {hit.code}",) + tuple(m for m in hit.matched
+                                                      if m != "title" or m in child.matched)
+        out.append((replace(child, score=value, matched=why), drow[13]))
+    return out
+
+
+def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
+              sysname: str | None, billable: bool | None, on: dt.date | None) -> Hit | None:
+    (_id, system, code, shown, title, kind, bmask, nmask, _leaf, tstems, terms, ext_json,
+     _dflt, _cost) = row
+    if system not in bits:
+        return None
+    bit, rel = bits[system]
+    exts: list[list] = []
+    meanings: dict[str, str] = {}
+    ext_stems: dict[str, frozenset[str]] = {}
+    if ext_json:
+        ext = json.loads(ext_json)
+        exts = [e for e in ext["c"] if e[2] & bit]
+        meanings = ctx.extdefs.get(ext["d"], {})
+        all_stems = ctx.ext_stems.get(ext["d"], {})
+        ext_stems = {e[0]: all_stems.get(e[0], frozenset()) for e in exts}
+    s = score(parsed, tstems, terms, ext_stems, leaf_now=bool(bmask & bit),
+              needs_7th=bool(exts), kind=kind, system=system,
+              system_filtered=sysname is not None)
+    matched = tuple(s.matched)
+    if on is not None and rel:
+        title = store.title_in(system, code, rel) or title
+    seventh = s.seventh or (exts[0][0] if billable and exts else None)
+    if seventh:
+        chosen = next(e for e in exts if e[0] == seventh)
+        full = code.ljust(6, "X") + seventh
+        meaning = meanings.get(seventh, "")
+        why = f"7th character {seventh}: {meaning}" if s.seventh else \
+            f"7th character {seventh} (first valid one; a billable code needs one)"
+        return Hit(ctx.show(system, full, "extension"), system,
+                   f"{title}, {meaning}" if meaning else title, bool(chosen[1] & bit),
+                   s.score, matched + (why,), "extension", rel)
+    return Hit(shown, system, title, bool(bmask & bit), s.score, matched, kind, rel,
+               tuple(e[0] for e in exts))
+
+
+def format_hits_text(hits: list[Hit]) -> str:
+    """A plain table for people: code, system, billable mark, title, why."""
+    if not hits:
+        return "no matching codes\n"
+    width = max(len(h.code) for h in hits)
+    swidth = max(len(h.system) for h in hits)
+    lines = []
+    for h in hits:
+        mark = "B" if h.billable else ("7" if h.seventh_characters else "-")
+        line = f"{h.code:<{width}}  {h.system:<{swidth}}  {mark}  {h.title}"
+        if h.seventh_characters:
+            line += f"  [7th: {''.join(h.seventh_characters)}]"
+        lines.append(line)
+    lines.append("B = billable, 7 = billable with a 7th character, - = header")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,223 @@
+"""Build the search tables inside the store (called by the store build, in its transaction).
+
+Tables (all prefixed ``search_``):
+
+* ``search_doc``: one row per searchable item. ICD-10-CM 7th-character extensions are
+  collapsed into their parent (``S72.001`` lists A..S in ``ext``) so a query such as
+  "fracture femur" sees one row per fracture site, not sixteen encounter variants; a query
+  that names the encounter ("initial", "sequela") gets the extension code itself.
+* ``search_fts``: a contentless FTS5 index over pre-stemmed text (columns title, terms, ext).
+* ``search_vocab`` / ``search_gram``: the surface words of the index with their document
+  frequency, and their trigrams, for typo correction and prefix completion.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from typing import Iterable, Iterator
+
+from medcode.textsearch.display import Displayer
+from medcode.textsearch.rank import default_child, static_cost
+from medcode.textsearch.tokens import content_words, grams, marked_stems, stems
+
+SEARCH_SQL = """
+DROP TABLE IF EXISTS search_doc;
+DROP TABLE IF EXISTS search_fts;
+DROP TABLE IF EXISTS search_vocab;
+DROP TABLE IF EXISTS search_gram;
+DROP TABLE IF EXISTS search_extdef;
+CREATE TABLE search_doc (
+    id INTEGER PRIMARY KEY,
+    system TEXT NOT NULL,
+    code TEXT NOT NULL,          -- dotless, as in codes
+    display TEXT NOT NULL,       -- the system's display form (E11.9)
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    billable_mask INTEGER NOT NULL,
+    node_mask INTEGER NOT NULL,
+    leaf INTEGER NOT NULL,       -- 1: a billable code, or a code completed by a 7th character
+    tstems TEXT NOT NULL,        -- marked title stems (see tokens.marked_stems)
+    terms TEXT NOT NULL,         -- "label<TAB>text" lines: inclusion term, includes, long desc.
+    ext TEXT,                    -- JSON {"d": search_extdef.id, "c": [[chr, bmask, nmask], ...]}
+    dflt TEXT,                   -- a header's default code (its "unspecified" leaf), dotless
+    cost REAL NOT NULL           -- static rank: rowids follow it
+);
+CREATE UNIQUE INDEX search_doc_key ON search_doc (system, code);
+CREATE TABLE search_extdef (id INTEGER PRIMARY KEY, meanings TEXT NOT NULL); -- {chr: meaning}
+CREATE VIRTUAL TABLE search_fts USING fts5 (
+    title, terms, ext, content='', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE search_vocab (
+    word TEXT PRIMARY KEY, stem TEXT NOT NULL, df INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX search_vocab_stem ON search_vocab (stem);
+CREATE TABLE search_gram (
+    gram TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (gram, word)
+) WITHOUT ROWID;
+"""
+
+_SKIP_KINDS = frozenset({"chapter"})
+#: notes indexed as alternative wordings of a code, with the label a hit shows
+_TERM_KINDS = {"inclusion_terms": "inclusion term", "includes": "includes"}
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?",
+                        (name,)).fetchone() is not None
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _notes_by_code(conn: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
+    """(system, code) -> ["inclusion term\tText", "includes\tText", ...]."""
+    out: dict[tuple[str, str], list[str]] = {}
+    if not _has_table(conn, "notes"):
+        return out
+    marks = ",".join("?" * len(_TERM_KINDS))
+    for system, code, kind, text in conn.execute(
+            f"SELECT system, code, kind, text FROM notes WHERE kind IN ({marks}) "
+            "ORDER BY system, code, kind DESC, seq", tuple(_TERM_KINDS)):
+        text = " ".join(text.split())
+        if text:
+            out.setdefault((system, code), []).append(f"{_TERM_KINDS[kind]}\t{text}")
+    return out
+
+
+def _hcpcs_long(conn: sqlite3.Connection) -> dict[str, str]:
+    if not _has_table(conn, "hcpcs_code"):
+        return {}
+    cols = _columns(conn, "hcpcs_code")
+    if not {"code", "long_description"} <= cols:
+        return {}
+    return {c.upper(): d for c, d in conn.execute(
+        "SELECT code, long_description FROM hcpcs_code WHERE long_description IS NOT NULL")}
+
+
+def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
+    """Parent -> [[7th chr, meaning, billable_mask, node_mask], ...] from extension rows."""
+    out: dict[tuple[str, str], list[list]] = {}
+    rows = conn.execute("SELECT e.system, e.parent, e.code, e.title, e.billable_mask, "
+                        "e.node_mask, p.title FROM codes e JOIN codes p ON p.system = e.system "
+                        "AND p.code = e.parent WHERE e.kind = 'extension' "
+                        "ORDER BY e.system, e.parent, e.code")
+    for system, parent, code, title, bmask, nmask, ptitle in rows:
+        prefix = ptitle + ", "
+        meaning = title[len(prefix):] if title.startswith(prefix) else title
+        out.setdefault((system, parent), []).append([code[-1], meaning, bmask, nmask])
+    return out
+
+
+def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
+    notes = _notes_by_code(conn)
+    hlong = _hcpcs_long(conn)
+    exts = _extensions(conn)
+    show = Displayer()
+    seen_hcpcs = False
+    for system, code, title, kind, bmask, nmask in conn.execute(
+            "SELECT system, code, title, kind, billable_mask, node_mask FROM codes "
+            "WHERE kind != 'extension' ORDER BY system, code"):
+        if kind in _SKIP_KINDS:
+            continue
+        shown = show(system, code, kind)
+        terms = list(notes.get((system, code), ()))
+        if system == "HCPCS":
+            seen_hcpcs = True
+            long_desc = hlong.get(code)
+            if long_desc and long_desc.strip().lower() != title.strip().lower():
+                terms.insert(0, "long description\t" + " ".join(long_desc.split()))
+        ext = exts.get((system, code))
+        leaf = 1 if (bmask or ext) else 0
+        yield system, code, shown, title, kind, bmask, nmask, leaf, terms, ext
+    if not seen_hcpcs and hlong:  # HCPCS only in its own table: index it anyway
+        for code, long_desc in sorted(hlong.items()):
+            yield "HCPCS", code, code, long_desc, "code", -1, -1, 1, [], None
+
+
+def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
+    """Fill the search tables from ``codes``/``notes`` (and ``hcpcs_code`` when present)."""
+    conn.executescript(SEARCH_SQL)
+    vocab: Counter[str] = Counter()
+    per_system: Counter[str] = Counter()
+    extdefs: dict[str, int] = {}
+    docs: list[list] = []
+    for system, code, shown, title, kind, bmask, nmask, leaf, terms, ext in _docs(conn):
+        tmarked = marked_stems(title, pcs=system == "ICD-10-PCS")
+        tplain = [s.lstrip("~!") for s in tmarked]
+        term_texts = [t.partition("\t")[2] for t in terms]
+        term_stems = [s for t in term_texts for s in stems(t)]
+        ext_stems: list[str] = []
+        if ext:
+            have = set(tplain)
+            for _chr, meaning, _b, _n in ext:
+                for s in stems(meaning):
+                    if s not in have:
+                        have.add(s)
+                        ext_stems.append(s)
+        words = set(content_words(title))
+        for t in term_texts:
+            words.update(content_words(t))
+        if ext:
+            for e in ext:
+                words.update(content_words(e[1]))
+        vocab.update(words)
+        per_system[system] += 1
+        docs.append([static_cost(tmarked, bool(leaf), kind, system), system, code, shown, title,
+                     kind, bmask, nmask, leaf, " ".join(tmarked), "\n".join(terms),
+                     _ext_json(ext, extdefs) if ext else None, None,
+                     (" ".join(tplain), " ".join(term_stems), " ".join(ext_stems))])
+    _set_defaults(conn, docs)
+    # rowid order = static order: an FTS scan in rowid order meets the plainest titles first
+    docs.sort(key=lambda d: (d[0], d[1], d[2]))
+    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     ((i, *d[1:13], round(d[0], 3)) for i, d in enumerate(docs, 1)))
+    conn.executemany("INSERT INTO search_fts (rowid, title, terms, ext) VALUES (?,?,?,?)",
+                     ((i, *d[13]) for i, d in enumerate(docs, 1)))
+    conn.executemany("INSERT INTO search_extdef VALUES (?, ?)",
+                     ((i, key) for key, i in extdefs.items()))
+    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+    _fill_vocab(conn, vocab)
+    return {"search": {"docs": len(docs), "words": len(vocab),
+                       **{f"docs {s}": n for s, n in sorted(per_system.items())}}}
+
+
+def _set_defaults(conn: sqlite3.Connection, docs: list[list]) -> None:
+    """Fill each header's default code: its billable "unspecified"/NOS descendant, if any."""
+    by_key = {(d[1], d[2]): d for d in docs}
+    children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for system, code, parent in conn.execute(
+            "SELECT system, code, parent FROM codes WHERE kind != 'extension' "
+            "AND parent IS NOT NULL"):
+        if (system, code) in by_key:
+            children.setdefault((system, parent), []).append((system, code))
+    for key, d in by_key.items():
+        if d[8]:
+            continue
+        node = lambda k: (by_key[k][9].split(), bool(by_key[k][8]))  # noqa: E731
+        found = default_child(key, node, children)
+        if found is not None:
+            d[12] = found[1]
+
+
+def _ext_json(ext: list[list], extdefs: dict[str, int]) -> str:
+    """Compact form of a parent's extensions: shared meanings stored once in search_extdef."""
+    key = json.dumps({e[0]: e[1] for e in ext}, separators=(",", ":"))
+    ref = extdefs.setdefault(key, len(extdefs) + 1)
+    return json.dumps({"d": ref, "c": [[e[0], e[2], e[3]] for e in ext]}, separators=(",", ":"))
+
+
+def _fill_vocab(conn: sqlite3.Connection, vocab: Counter[str]) -> None:
+    from medcode.textsearch.stem import stem
+    conn.executemany("INSERT INTO search_vocab VALUES (?,?,?)",
+                     ((w, stem(w), n) for w, n in vocab.items()))
+    conn.executemany("INSERT OR IGNORE INTO search_gram VALUES (?,?)",
+                     _gram_rows(w for w in vocab if len(w) >= 4 and w.isalpha()))
+
+
+def _gram_rows(words: Iterable[str]) -> Iterator[tuple[str, str]]:
+    for w in words:
+        for g in grams(w):
+            yield g, w

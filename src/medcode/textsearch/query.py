@@ -1,0 +1,231 @@
+"""Turn what a coder typed into slots of alternatives, and slots into a safe FTS5 query.
+
+A *slot* is one concept of the query ("DM", "neuropathy"); its *alternatives* are stem
+sequences any of which satisfies it: the words as typed, a synonym's expansions, a typo's
+correction, a prefix's completions. The FTS query is built only from quoted stems.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Callable
+
+from medcode.textsearch import synonyms
+from medcode.textsearch.stem import stem
+from medcode.textsearch.tokens import (MAX_QUERY_CHARS, MAX_QUERY_TOKENS, NEGATORS, STOPWORDS, grams,
+                                       query_words, quote)
+
+TYPO_WEIGHT = 0.85
+PREFIX_COMPLETIONS = 8
+_CODE_PIECE = re.compile(r"^(?:[A-Za-z0-9]{3,8}|[A-Za-z0-9]{2,5}\.[A-Za-z0-9]{0,4})$")
+
+
+@dataclass(frozen=True)
+class Alt:
+    stems: tuple[str, ...]
+    why: str | None = None       # None: as typed; else "synonym DM -> diabetes mellitus" ...
+    weight: float = 1.0
+
+
+@dataclass
+class Slot:
+    text: str
+    alts: list[Alt] = field(default_factory=list)
+    live: bool = True            # False: nothing in the index can satisfy it
+
+    def fts(self) -> str:
+        parts = ["(" + " ".join(quote(s) for s in a.stems) + ")" for a in self.alts]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+@dataclass
+class Parsed:
+    slots: list[Slot]
+    codes: list[str]             # dotless upper-case pieces that may be codes
+    estimate: int = 0            # upper bound of the documents matching every live slot
+    negated: bool = False        # the query says "without"/"no": negated title words match
+
+    def fts_and(self) -> str | None:
+        live = [s.fts() for s in self.slots if s.live]
+        return " AND ".join(live) if live else None
+
+    def fts_or(self) -> str | None:
+        live = [s.fts() for s in self.slots if s.live]
+        return " OR ".join(live) if len(live) > 1 else None
+
+
+def code_pieces(text: str) -> list[str]:
+    """Whitespace-separated pieces of ``text`` shaped like a code (a digit, 3-8 characters),
+    upper-case, dots kept (ICD-9-CM keys keep them: 250.00 and 25.00 differ)."""
+    out: list[str] = []
+    for piece in text[:200].split():
+        piece = piece.strip(",;:()[]{}\"'")
+        if _CODE_PIECE.match(piece) and any(ch.isdigit() for ch in piece) and piece.isascii():
+            if 3 <= len(piece.replace(".", "")) <= 8 and piece.upper() not in out:
+                out.append(piece.upper())
+    return out
+
+
+def code_forms(piece: str) -> list[str]:
+    """The keys a typed code may have in the store: as typed, dotless, dotted after 2/3/4."""
+    compact = piece.replace(".", "")
+    forms = [piece, compact]
+    for at in (3, 2, 4):
+        if len(compact) > at:
+            forms.append(compact[:at] + "." + compact[at:])
+    return list(dict.fromkeys(forms))
+
+
+def stem_df(conn: sqlite3.Connection, stem_: str) -> int:
+    """How many documents hold a word with this stem (an upper bound; 0 = none)."""
+    row = conn.execute("SELECT sum(df) FROM search_vocab WHERE stem = ?", (stem_,)).fetchone()
+    return int(row[0] or 0)
+
+
+def _known(conn: sqlite3.Connection, stem_: str) -> bool:
+    return stem_df(conn, stem_) > 0
+
+
+def edit_distance(a: str, b: str, cap: int = 3) -> int:
+    """Optimal string alignment distance (adjacent transpositions count 1), capped."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > cap:
+            return cap + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def corrections(conn: sqlite3.Connection, word: str) -> list[str]:
+    """Index words within a small edit distance of ``word`` (best first; at most 2)."""
+    if len(word) < 4 or not word.isalpha():
+        return []
+    limit = 1 if len(word) <= 5 else 2
+    gs = grams(word)
+    need = max(1, len(gs) - 3 * limit - 2)
+    marks = ",".join("?" * len(gs))
+    rows = conn.execute(
+        f"SELECT g.word, count(*) AS shared, v.df FROM search_gram g "
+        f"JOIN search_vocab v ON v.word = g.word WHERE g.gram IN ({marks}) "
+        f"GROUP BY g.word HAVING shared >= ? ORDER BY shared DESC, v.df DESC LIMIT 40",
+        (*gs, need)).fetchall()
+    scored = []
+    for cand, _shared, df in rows:
+        d = edit_distance(word, cand, limit)
+        if d <= limit:
+            scored.append((d, -df, cand))
+    scored.sort()
+    if not scored:
+        return []
+    best = scored[0][0]
+    out: list[str] = []
+    stems_seen: set[str] = set()
+    for d, _df, cand in scored:
+        if d == best and stem(cand) not in stems_seen:
+            stems_seen.add(stem(cand))
+            out.append(cand)
+    return out[:2]
+
+
+def completions(conn: sqlite3.Connection, prefix: str) -> list[str]:
+    """The most frequent index words starting with ``prefix``."""
+    return [w for (w,) in conn.execute(
+        "SELECT word FROM search_vocab WHERE word >= ? AND word < ? ORDER BY df DESC LIMIT ?",
+        (prefix, prefix + "\x7f", PREFIX_COMPLETIONS))]
+
+
+def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
+          is_code: Callable[[str], bool] | None = None) -> Parsed:
+    """Slots of ``text``; pieces for which ``is_code`` is true are codes, not words."""
+    if not isinstance(text, str):
+        text = ""
+    codes = code_pieces(text)
+    if is_code is not None:
+        codes = [c for c in codes if is_code(c)]
+        if codes:
+            text = " ".join(p for p in text[:MAX_QUERY_CHARS].split()
+                            if p.strip(",;:()[]{}\"'").upper() not in codes)
+    raw_words = query_words(text)
+    ends_open = prefix and bool(text) and not text[-1:].isspace()
+    last_word = raw_words[-1] if raw_words and ends_open else None
+    content = [w for w in raw_words if w not in STOPWORDS]
+    if last_word is not None and last_word in STOPWORDS and len(last_word) < 4:
+        content.append(last_word)  # "fracture o" may be the start of "open"
+    content = content[:MAX_QUERY_TOKENS]
+    keys = [stem(w) for w in content]
+    table = synonyms.load()
+    longest = synonyms.longest_key()
+    slots: list[Slot] = []
+    i = 0
+    while i < len(content):
+        is_last = i == len(content) - 1
+        for n in range(min(longest, len(content) - i), 0, -1):
+            syn = table.get(tuple(keys[i:i + n]))
+            if syn is not None:
+                typed = " ".join(content[i:i + n])
+                slot = Slot(typed, [Alt(tuple(keys[i:i + n]))])
+                for exp, exp_stems in zip(syn.expansions, syn.stems):
+                    if all(a.stems != exp_stems for a in slot.alts):
+                        slot.alts.append(Alt(exp_stems, f"synonym {typed} -> {exp}"))
+                if last_word is not None and n == 1 and i + n == len(content):
+                    slot.alts.extend(_prefix_slot(conn, content[i]).alts[1:])
+                slots.append(slot)
+                i += n
+                break
+        else:
+            if last_word is not None and is_last:
+                slots.append(_prefix_slot(conn, content[i]))
+            else:
+                slots.append(_word_slot(conn, content[i], keys[i]))
+            i += 1
+    estimate = -1
+    for slot in slots:
+        dfs = [min(stem_df(conn, s) for s in a.stems) for a in slot.alts]
+        slot.alts = [a for a, n in zip(slot.alts, dfs) if n > 0]
+        slot.live = bool(slot.alts)
+        if slot.live:
+            total = sum(n for n in dfs if n > 0)
+            estimate = total if estimate < 0 else min(estimate, total)
+    return Parsed(slots, codes, max(estimate, 0), any(w in NEGATORS for w in raw_words))
+
+
+def _word_known(conn: sqlite3.Connection, word: str) -> bool:
+    return conn.execute("SELECT 1 FROM search_vocab WHERE word = ?", (word,)).fetchone() is not None
+
+
+def _word_slot(conn: sqlite3.Connection, word: str, key: str) -> Slot:
+    """The word as typed; when no title uses it, its corrections too (the typed stem may
+    still collide with another word's: "migrane" and "migrans" both stem to "migran")."""
+    slot = Slot(word, [Alt((key,))])
+    if word.isalpha() and not _word_known(conn, word):
+        fixes = corrections(conn, word)
+        if fixes and _known(conn, key):
+            slot.alts[0] = Alt((key,), None, TYPO_WEIGHT)
+        for fix in fixes:
+            if stem(fix) != key:
+                slot.alts.append(Alt((stem(fix),), f"typo {word} -> {fix}", TYPO_WEIGHT))
+    return slot
+
+
+def _prefix_slot(conn: sqlite3.Connection, word: str) -> Slot:
+    slot = Slot(word + "*", [Alt((stem(word),))])
+    seen = {stem(word)}
+    for full in completions(conn, word):
+        s = stem(full)
+        if s not in seen:
+            seen.add(s)
+            slot.alts.append(Alt((s,), f"prefix {word} -> {full}"))
+    if len(slot.alts) == 1 and not _known(conn, stem(word)):
+        slot.alts.extend(_word_slot(conn, word, stem(word)).alts[1:])
+    return slot

@@ -1,0 +1,209 @@
+"""Score one candidate against a parsed query.
+
+The score rewards, in this order of weight:
+
+1. coverage: how many of the query's concepts the code matches, and where (its title
+   counts most, then a 7th-character meaning, then an inclusion term or includes note);
+2. fit: few *unrequested* qualifiers in the title. "Urinary tract infection, site not
+   specified" adds nothing the coder did not ask for (loose words: unspecified, NOS,
+   parenthesised nonessential modifiers), "Neonatal urinary tract infection" adds
+   "neonatal" -- so a vague query lands on the default code, a precise one on its code;
+3. a code that can be billed (or completed by a 7th character) over a header;
+Ties keep the static order of the index (plainest title first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from medcode.textsearch.query import Parsed
+from medcode.textsearch.display import HEADER_KINDS
+from medcode.textsearch.tokens import marked_stems
+
+#: "Other ..." codes are residual classes for documented specifics, never the NOS default
+_OTHER = frozenset({"other", "oth"})
+#: extra title words that narrow the meaning a little: "acute" is the usual reading
+_HALF = frozenset({"acut"})
+#: words that restrict a code to a population the query did not name (newborns, pregnancy)
+_POPULATION = frozenset({"newborn", "neonat", "perinat", "fetu", "fetal", "pregnanc",
+                         "childbirth", "puerperium", "puerper", "matern"})
+POPULATION = 1.4
+W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.85, 0.6
+COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
+EXTRA_CAP = 8.0
+TERM_PENALTY = 0.4
+LEAF_BONUS, SEVENTH_BONUS, BLOCK_MALUS = 1.2, 1.0, 2.0
+#: ICD-9-CM was retired on 2015-10-01: without a system or date, today's codes come first
+SYSTEM_PRIOR = {"ICD-9-CM": -3.0}
+
+
+def static_cost(marked: list[str], leaf: bool, kind: str, system: str) -> float:
+    """The score a code gets, negated, when a query matches only its title's rarest word.
+
+    The build orders the index by it, so the first rows an FTS scan meets are the codes
+    whose titles say the least beyond the query: the best candidates for a broad query.
+    """
+    value = EXTRA * _extras(marked, set())
+    if leaf:
+        value -= LEAF_BONUS
+    if kind in HEADER_KINDS:
+        value += BLOCK_MALUS
+    return value - SYSTEM_PRIOR.get(system, 0.0)
+
+
+def default_child(key: tuple[str, str],
+                  node: Callable[[tuple[str, str]], tuple[list[str], bool]],
+                  children: dict[tuple[str, str], list[tuple[str, str]]]
+                  ) -> tuple[str, str] | None:
+    """Walk down from a header through children that add only loose words (unspecified,
+    NOS, "without complications") to a leaf: the code a vague query about the header means.
+    """
+    cur = key
+    for _ in range(8):
+        marked, leaf = node(cur)
+        if leaf:
+            return cur if cur != key else None
+        base = {m.lstrip("~!") for m in marked}
+        core = {m for m in marked if m[:1] not in ("~", "!")}
+        best: tuple[tuple, tuple[str, str]] | None = None
+        for kid in children.get(cur, ()):
+            kmarked, _kleaf = node(kid)
+            new = {m for m in kmarked if m.lstrip("~!") not in base}
+            keeps = core <= {m.lstrip("~!") for m in kmarked}  # "Nausea" is not "N. and v."
+            if keeps and all(m[:1] in ("~", "!") and m[1:] not in _OTHER for m in new):
+                rank = (len(new), 0 if "~unspecifi" in new else 1, kid[1])
+                if best is None or rank < best[0]:
+                    best = (rank, kid)
+        if best is None:
+            return None
+        cur = best[1]
+    return None
+
+
+@dataclass
+class Scored:
+    score: float
+    matched: list[str]
+    seventh: str | None          # the 7th character the query asked for, if any
+
+
+def matchable(marked: list[str] | tuple[str, ...], negated_query: bool) -> frozenset[str]:
+    """The stems a query word may match: negated ones only when the query negates too."""
+    return frozenset(m.lstrip("~!") for m in marked if negated_query or m[:1] != "!")
+
+
+@lru_cache(maxsize=32768)
+def term_marked(line: str) -> tuple[str, ...]:
+    return tuple(marked_stems(line.partition("\t")[2]))
+
+
+@lru_cache(maxsize=32768)
+def term_stems(line: str, negated_query: bool) -> frozenset[str]:
+    return matchable(term_marked(line), negated_query)
+
+
+def _extras(marked: list[str], matched: set[str]) -> float:
+    total = 0.0
+    seen: set[str] = set()
+    for m in marked:
+        s = m.lstrip("~!")
+        if s in matched or s in seen:
+            continue
+        seen.add(s)
+        if s in _POPULATION:
+            total += POPULATION
+        elif s in _OTHER:
+            total += 1.0
+        elif s in _HALF:
+            total += HALF
+        elif m[:1] in ("~", "!"):
+            total += LOOSE
+        else:
+            total += 1.0
+    return total
+
+
+def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
+          *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
+          system_filtered: bool) -> Scored:
+    marked = tstems.split()
+    title = matchable(marked, parsed.negated)
+    ext_all: frozenset[str] = frozenset().union(*ext_stems.values()) if ext_stems else frozenset()
+    lines = terms.split("\n") if terms else []
+    line_sets = [term_stems(line, parsed.negated) for line in lines]
+    everything = title | ext_all
+    for ls in line_sets:
+        everything = everything | ls
+    live = [s for s in parsed.slots if s.live]
+    got = 0.0
+    matched_stems: set[str] = set()
+    why: list[str] = []
+    title_hits = 0
+    matched_slots = 0
+    line_hits = [0] * len(lines)
+    for slot in live:
+        best = 0.0
+        in_line = [False] * len(lines)
+        for alt in slot.alts:
+            st = alt.stems
+            value = 0.0
+            if all(s in title for s in st):
+                value = W_TITLE
+            elif ext_all and all(s in title or s in ext_all for s in st):
+                value = W_TITLE_EXT
+            elif all(s in everything for s in st):
+                value = W_SPREAD
+            for n, ls in enumerate(line_sets):
+                if all(s in ls for s in st):
+                    in_line[n] = True
+                    value = max(value, W_TERM)
+            value *= alt.weight
+            if value > 0:
+                matched_stems.update(st)
+                if alt.why and alt.why not in why:
+                    why.append(alt.why)
+            best = max(best, value)
+        for n, hit in enumerate(in_line):
+            line_hits[n] += hit
+        if best >= W_TITLE_EXT * 0.99:
+            title_hits += 1
+        if best > 0:
+            matched_slots += 1
+        got += best
+    coverage = got / len(live) if live else 0.0
+    title_extras = _extras(marked, matched_stems)
+    extras = title_extras
+    labels: list[str] = ["title"] if title_hits else []
+    top = max(line_hits, default=0)
+    if top and (top == matched_slots or title_hits < matched_slots):
+        # among the lines that match most, the one that adds the least
+        best_extras, label, text = min(
+            (_extras(list(term_marked(lines[n])), matched_stems), n, "")
+            for n in range(len(lines)) if line_hits[n] == top)[0:2] + ("",)
+        label, _, text = lines[label].partition("\t")
+        term_extras = best_extras + TERM_PENALTY
+        if top == matched_slots and term_extras < extras:
+            extras = term_extras + 0.1 * title_extras
+            labels = [f"{label}: {text}"]
+        elif title_hits < matched_slots:
+            labels.append(f"{label}: {text}")
+    seventh = None
+    if ext_stems:
+        wanted = matched_stems - title
+        best_overlap = 0
+        for ch, meaning in ext_stems.items():
+            overlap = len(wanted & meaning)
+            if overlap > best_overlap:
+                seventh, best_overlap = ch, overlap
+    value = COVERAGE * coverage - EXTRA * min(extras, EXTRA_CAP)
+    if leaf_now:
+        value += LEAF_BONUS
+    elif needs_7th:
+        value += SEVENTH_BONUS + (0.3 if seventh else 0.0)
+    if kind in HEADER_KINDS:
+        value -= BLOCK_MALUS
+    if not system_filtered:
+        value += SYSTEM_PRIOR.get(system, 0.0)
+    return Scored(round(value, 4), labels + why, seventh)
