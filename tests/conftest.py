@@ -46,3 +46,26 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("MEDCODE_HOME", None)
     else:
         os.environ["MEDCODE_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def hcpcs_store_path(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session store with the real 2020 HCPCS release imported."""
+    zip_path = SHARED_DATA / "cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip"
+    if not zip_path.is_file():
+        pytest.skip(f"{zip_path} is absent: the official HCPCS file is not here")
+    import shutil
+
+    from medcode.store.imports import import_files
+    target = tmp_path_factory.mktemp("hcpcs-home") / "medcode.sqlite"
+    shutil.copyfile(store_path, target)
+    import_files(target, "hcpcs", [zip_path])
+    return target
+
+
+@pytest.fixture(scope="session")
+def hcpcs_store(hcpcs_store_path: Path):
+    import medcode
+    s = medcode.open_store(hcpcs_store_path)
+    yield s
+    s.close()

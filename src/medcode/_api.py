@@ -72,9 +72,24 @@ def open_store(path: Path | str | None = None, build_if_missing: bool = True) ->
 
 
 def lookup(code: str, on: dt.date | str | None = None, release: str | None = None,
-           store: Store | None = None):
-    from medcode.codeinfo import lookup as _lookup
-    return _lookup(store or open_store(), code, on=_as_date(on), release=release)
+           store: Store | None = None, system: str | None = None):
+    """Everything the loaded official files say about ``code``, in any code system.
+
+    ICD-10-CM codes give a CodeInfo (hierarchy, billable flag, every note); other systems
+    an OtherInfo; both have ``to_dict()`` (the JSON contract). Raises UnknownCode (with the
+    reason and the nearest valid code) or InvalidCode (malformed input)."""
+    from medcode.dispatch import lookup_any
+    if system:
+        from medcode.models import CodeSystem
+        system = CodeSystem.parse(system).value
+    return lookup_any(store or open_store(), code, system=system, on=_as_date(on),
+                      release=release)
+
+
+def identify(code: str, store: Store | None = None):
+    """Every code system ``code`` can belong to, most likely first, with reasons."""
+    from medcode.identification import identify as _identify
+    return _identify(store or open_store(), code)
 
 
 def validate(code: str, on: dt.date | str | None = None, release: str | None = None,
@@ -89,4 +104,5 @@ def validate_many(codes: Iterable[str], on: dt.date | str | None = None,
     return _vm(store or open_store(), codes, on=_as_date(on), release=release)
 
 
-__all__ = ["build", "open_store", "lookup", "validate", "validate_many", "default_home"]
+__all__ = ["build", "open_store", "lookup", "identify", "validate", "validate_many",
+           "default_home"]

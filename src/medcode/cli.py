@@ -94,14 +94,46 @@ def cli(ctx: click.Context, store_path: str | None, debug: bool) -> None:
 @click.option("--on", "on", help="Date of service (YYYY-MM-DD): use the release in force then.")
 @click.option("--release", help="A release by name, e.g. FY2025.")
 @click.option("--file", "file", help="Read codes from this file, one per line.")
+@click.option("--system", help="Only this code system (ICD-10-CM, ICD-10-PCS, CPT, HCPCS, "
+              "ICD-9-CM).")
 @click.pass_context
 def lookup(ctx: click.Context, codes: tuple[str, ...], as_json: bool, on: str | None,
-           release: str | None, file: str | None) -> None:
-    """Show everything the official files say about CODES."""
+           release: str | None, file: str | None, system: str | None) -> None:
+    """Show everything the official files say about CODES (any code system)."""
     from medcode.commands import lookup_cmd
     store = _store(ctx)
     sys.exit(lookup_cmd(store, _inputs(codes, file), _date(on), release, as_json,
-                        sys.stdout, sys.stderr))
+                        sys.stdout, sys.stderr, system=_system(system) if system else None))
+
+
+@cli.command()
+@click.argument("codes", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per input.")
+@click.option("--file", "file", help="Read codes from this file, one per line.")
+@click.pass_context
+def identify(ctx: click.Context, codes: tuple[str, ...], as_json: bool, file: str | None) -> None:
+    """Tell which code system(s) each code belongs to, and why (most likely first)."""
+    from medcode.identification import identify as do_identify
+    store = _store(ctx)
+    results = [do_identify(store, raw) for raw in _inputs(codes, file)]
+    if as_json:
+        _emit_json([r.as_dict() for r in results])
+    else:
+        from medcode.render import identify_text
+        click.echo(identify_text(results))
+    if any(r.error for r in results):
+        sys.exit(2)
+    # 1: some input is not a code of any system (by shape or in the loaded data)
+    sys.exit(0 if all(r.candidates for r in results) else 1)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+def systems(names: tuple[str, ...]) -> None:
+    """Print a short factual card per code system (who, what, structure, updates, claims)."""
+    from medcode.systems.cards import render_cards
+    wanted = [_system(n) for n in names] or None
+    click.echo(render_cards(wanted))
 
 
 @cli.command()

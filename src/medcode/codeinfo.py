@@ -127,6 +127,9 @@ class CodeInfo:
             meaning = next((s["meaning"] for s in self.notes["seven_chr_def"]
                             if s["char"] == char), None)
             d["seventh_character"] = {"char": char, "meaning": meaning}
+        also = getattr(self, "also", None)
+        if also:
+            d["also"] = also
         if not self.release.tabular:
             d["note"] = (f"{self.release.name} is known from its code list only: hierarchy and "
                          "notes shown are those of the newest release")

@@ -14,15 +14,15 @@ if TYPE_CHECKING:
 
 
 def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: str | None,
-               as_json: bool, out: "TextIO", err: "TextIO") -> int:
+               as_json: bool, out: "TextIO", err: "TextIO", system: str | None = None) -> int:
     """`medcode lookup`: one block (or JSON object) per code; exit 1 unknown, 2 malformed."""
-    from medcode.codeinfo import lookup
+    from medcode.dispatch import lookup_any
     from medcode.errors import InvalidCode, UnknownCode
     results = []
     worst = 0
     for raw in codes:
         try:
-            info = lookup(store, raw, on=on, release=release)
+            info = lookup_any(store, raw, system=system, on=on, release=release)
         except (UnknownCode, InvalidCode) as exc:
             worst = max(worst, exc.exit_code)
             if as_json:

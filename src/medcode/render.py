@@ -10,10 +10,24 @@ if TYPE_CHECKING:
 def lookup_text(info: Any) -> str:
     d = info.to_dict()
     badge = "billable" if d["billable"] else "NOT billable"
-    lines = [f"{d['code']}  {d['title']}",
-             f"  {d['system']} {d['release']} · {d['kind']} · {badge}"]
+    if d["system"] == "CPT" and d.get("status") == "not_loaded":
+        badge = "descriptor not loaded"
+    release = f" {d['release']}" if d.get("release") else ""
+    lines = [f"{d['code']}  {d['title'] or '(no descriptor)'}",
+             f"  {d['system']}{release} · {d['kind']} · {badge}"]
     if d["status"] != "valid":
         lines.append(f"  ! {d['message']}")
+    for key, label in (("category", "category"), ("section", "section"),
+                       ("subsection", "subsection"), ("family_name", "family"),
+                       ("add_date", "added"), ("termination_date", "terminated"),
+                       ("coverage_meaning", "coverage")):
+        if d.get(key):
+            lines.append(f"  {label}: {d[key]}")
+    for axis in d.get("axes") or []:
+        lines.append(f"  {axis['position']} {axis['axis_name']:<22} {axis['value']}  "
+                     f"{axis['meaning'] or '(meaning not in the loaded tables)'}")
+    for alt in d.get("also") or []:
+        lines.append(f"  also {alt['system']} {alt['code']}: {alt['title'] or ''}")
     if d["ancestors"]:
         lines.append("  in: " + " > ".join(f"{a['code']} {a['title']}" for a in d["ancestors"]))
     if d.get("seventh_character"):
@@ -32,13 +46,13 @@ def lookup_text(info: Any) -> str:
               "use_additional": "Use additional code", "code_also": "Code also",
               "notes": "Notes", "seven_chr_note": "7th character note"}
     for key, label in labels.items():
-        items = d["notes"].get(key) or []
+        items = (d.get("notes") or {}).get(key) or []
         if items:
             lines.append(f"  {label}:")
             for n in items:
                 src = f"  [from {n['from']}]" if n["inherited"] else ""
                 lines.append(f"    - {n['text']}{src}")
-    defs = d["notes"].get("seven_chr_def") or []
+    defs = (d.get("notes") or {}).get("seven_chr_def") or []
     if defs and d["kind"] != "extension":
         src = f" [from {defs[0]['from']}]" if defs[0]["inherited"] else ""
         lines.append(f"  7th characters{src}:")
@@ -73,4 +87,23 @@ def status_text(result: dict[str, Any]) -> str:
     out += ["", "sources:"]
     for s in result["sources"]:
         out.append(f"  {s['file']}  sha256 {s['sha256'][:12]}…  {s['origin']}")
+    return "\n".join(out)
+
+
+def identify_text(results: list[Any]) -> str:
+    out = []
+    for r in results:
+        if r.error:
+            out.append(f"{r.input}: {r.error}")
+            continue
+        if not r.candidates:
+            out.append(f"{r.input}: no code system has codes of this shape")
+            continue
+        head = " (ambiguous)" if r.ambiguous else ""
+        out.append(f"{r.input}{head}:")
+        for c in r.candidates:
+            mark = "found" if c.valid else ("not found" if c.loaded else "format only")
+            title = f" - {c.title}" if c.title else ""
+            out.append(f"  {c.system:<10} {c.kind:<13} {c.code:<9} [{mark}]{title}")
+            out.append(f"      {c.reason}")
     return "\n".join(out)

@@ -17,8 +17,67 @@ def extra_schemas() -> list[str]:
     return load_procedures.schemas()
 
 
+def _release(conn: sqlite3.Connection, spec: S.ReleaseSpec, codes: int, billable: int) -> None:
+    conn.execute("INSERT INTO releases VALUES (?,?,?,?,?,?,?,?,?)",
+                 (spec.system, spec.name, spec.bit, spec.effective_from.isoformat(),
+                  spec.effective_to.isoformat() if spec.effective_to else None, spec.note,
+                  codes, billable, 0))
+
+
+def load_pcs(conn: sqlite3.Connection, record: RecordSource) -> dict[str, int]:
+    """ICD-10-PCS codes, with section / body system / table nodes above them, and the
+    meaning of every character."""
+    from medcode.systems import icd10pcs
+    list_path = S.ICD10PCS_LIST.locate()
+    db_path = S.ICD10PCS_AXES.locate()
+    codes = list(icd10pcs.iter_pcs_codes(list_path))
+    axes = list(icd10pcs.iter_pcs_axes(codes, db=db_path))
+    conn.executemany("INSERT INTO pcs_axes VALUES (?,?,?,?,?,?)",
+                     [(a.prefix, a.position, a.value, a.meaning, a.source, a.definition)
+                      for a in axes])
+    meaning = {(a.prefix, a.position, a.value): a.meaning for a in axes}
+    spec = S.ICD10PCS_RELEASES[-1]
+    bit = spec.bit
+    headers: dict[str, tuple[str, str, str | None, int]] = {}
+    for code, _ in codes:
+        for n, kind in ((1, "section"), (2, "body system"), (3, "table")):
+            key = code[:n]
+            if key not in headers:
+                title = meaning.get((code[:n - 1], n, code[n - 1]), key)
+                headers[key] = (title, kind, code[:n - 1] or None, n - 1)
+    rows = [("ICD-10-PCS", k, t, kind, parent, depth, 0, bit)
+            for k, (t, kind, parent, depth) in headers.items()]
+    rows += [("ICD-10-PCS", code, title, "code", code[:3], 3, bit, bit) for code, title in codes]
+    conn.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?)", rows)
+    _release(conn, spec, len(rows), len(codes))
+    record(conn, S.ICD10PCS_LIST, list_path, len(codes))
+    record(conn, S.ICD10PCS_AXES, db_path, len(axes))
+    return {"codes": len(codes), "headers": len(headers), "axis_meanings": len(axes)}
+
+
+def load_icd9(conn: sqlite3.Connection, record: RecordSource) -> dict[str, int]:
+    """ICD-9-CM v32: diagnoses and procedures, keyed by their dotted display form so that
+    diagnosis 010.1 and procedure 01.01 never collide."""
+    from medcode.systems import icd9cm
+    spec = S.ICD9CM_RELEASES[-1]
+    counts = {}
+    for kind, short_name, long_name in (("diagnosis", "SHORT_DX", "LONG_DX"),
+                                        ("procedure", "SHORT_SG", "LONG_SG")):
+        short_path = S.ICD9_FILES[short_name].locate()
+        long_path = S.ICD9_FILES[long_name].locate()
+        rows = [("ICD-9-CM", icd9cm.display(code, kind), long_title, kind, None, 0, spec.bit,
+                 spec.bit)
+                for code, _short, long_title in icd9cm.iter_icd9(kind, short_path, long_path)]
+        conn.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?)", rows)
+        record(conn, S.ICD9_FILES[short_name], short_path, len(rows))
+        record(conn, S.ICD9_FILES[long_name], long_path, len(rows))
+        counts[kind] = len(rows)
+    _release(conn, spec, sum(counts.values()), sum(counts.values()))
+    return counts
+
+
 def load_embedded(conn: sqlite3.Connection, record: RecordSource) -> dict[str, dict]:
-    return {}
+    return {"ICD-10-PCS FY2024": load_pcs(conn, record), "ICD-9-CM v32": load_icd9(conn, record)}
 
 
 def build_search(conn: sqlite3.Connection) -> dict[str, dict]:

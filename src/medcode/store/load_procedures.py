@@ -62,6 +62,27 @@ def load_mue(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
     return ncci.load_mue(conn, [paths] if isinstance(paths, (str, Path)) else list(paths))
 
 
+def load_cpt(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
+    """The user's licensed CPT descriptor file: it only ever enters their own store."""
+    from medcode.systems.cpt import cpt_category, parse_cpt_descriptors
+    path = _one(paths, "cpt")
+    rows = list(parse_cpt_descriptors(path))  # parse fully (and fail) before deleting
+    if not rows:
+        raise SourceError(f"{path}: no CPT codes found")
+    conn.execute("DELETE FROM cpt_descriptor")
+    conn.execute("DELETE FROM codes WHERE system = 'CPT'")
+    conn.executemany("INSERT OR REPLACE INTO cpt_descriptor VALUES (?,?,?,?)",
+                     [(d.code, d.short, d.medium, d.long) for d in rows])
+    conn.executemany(
+        "INSERT OR REPLACE INTO codes VALUES ('CPT', ?, ?, ?, NULL, 0, 1, 1)",
+        [(d.code, d.long or d.medium or d.short or d.code, cpt_category(d.code) or "CPT")
+         for d in rows])
+    count = conn.execute("SELECT count(*) FROM cpt_descriptor").fetchone()[0]
+    _replace_release(conn, "CPT", "imported", dt.date(1900, 1, 1),
+                     f"user's licensed CPT file {path.name}", count, count)
+    return {"codes": count, "file": path.name}
+
+
 def schemas() -> list[str]:
     """Tables of the importers, created in every store so that queries never miss one."""
     from medcode.systems import hcpcs, ncci

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: bump when a table changes shape; a store of another version is rebuilt
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 CORE_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,6 +58,18 @@ CREATE TABLE notes (
     system TEXT NOT NULL, code TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL,
     text TEXT NOT NULL,
     PRIMARY KEY (system, code, kind, seq)
+) WITHOUT ROWID;
+
+-- ICD-10-PCS: the meaning of a character depends on the characters before it
+CREATE TABLE pcs_axes (
+    prefix TEXT NOT NULL, position INTEGER NOT NULL, value TEXT NOT NULL,
+    meaning TEXT NOT NULL, source TEXT NOT NULL, definition TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (prefix, position, value)
+) WITHOUT ROWID;
+
+-- the user's licensed CPT descriptors (never shipped: only `medcode data import cpt`)
+CREATE TABLE cpt_descriptor (
+    code TEXT PRIMARY KEY, short TEXT, medium TEXT, long TEXT
 ) WITHOUT ROWID;
 
 CREATE TABLE seven_chr (

