@@ -12,7 +12,6 @@ from medcode.api import lib
 from medcode.api.errors import ApiError
 from medcode.api.fhir_params import (BY_NAME, Params, SystemInfo, param, parameters, prop,
                                      subprop, system_for_uri)
-from medcode.errors import InvalidCode, UnknownCode
 from medcode.store.db import Store
 
 #: designation uses medcode defines (no HL7 code fits an ICD-10-CM inclusion term)
@@ -155,16 +154,10 @@ def validate_code(store: Store, p: Params, member_of: str | None = None) -> dict
     check = lib.validate_dicts(store, [code], on, version, info.name)[0]
     result = bool(check["valid"])
     message = check["message"]
-    title: str | None = None
-    try:
-        data = lib.lookup_dict(store, code, info.name, on, version)
-        title = data["title"]
-        if not result and abstract and data["status"] not in ("not_in_release",) \
-                and check["status"] in ("header", "needs_7th"):
-            result = True
-            message = f"{check['code']} is an abstract (header) concept, accepted as abstract=true"
-    except (UnknownCode, InvalidCode):
-        pass
+    title = lib.title_of(store, info.name, code, check.get("release"))
+    if not result and abstract and check["status"] in ("header", "needs_7th"):
+        result = True
+        message = f"{check['code']} is an abstract (header) concept, accepted as abstract=true"
     if result and member_of:
         inside = is_a(store, info.name, code, member_of)
         if not inside:

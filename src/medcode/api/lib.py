@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 import medcode
 from medcode.api.errors import ApiError
-from medcode.errors import UnknownCode
+from medcode.errors import InvalidCode, UnknownCode
 from medcode.models import CodeSystem, Release
 from medcode.store.db import Row, Store
 from medcode.systems.normalize import clean_code
@@ -165,6 +165,22 @@ def find_row(store: Store, system: str, code: str) -> Row:
     return row
 
 
+def title_of(store: Store, system: str, code: str, release: str | None) -> str | None:
+    """The title of ``code`` in ``release`` (None when the code is not in the store)."""
+    try:
+        key = clean_code(code)
+    except InvalidCode:
+        return None
+    row = store.row(system, key)
+    if row is None:
+        return None
+    if release:
+        older = store.title_in(system, key, release)
+        if older:
+            return older
+    return row[1]  # type: ignore[no-any-return]
+
+
 # -- lookup and validate ----------------------------------------------------------------------
 def lookup_dict(store: Store, code: str, system: str | None = None, on: dt.date | None = None,
                 release: str | None = None) -> dict[str, Any]:
@@ -215,7 +231,6 @@ def validate_dicts(store: Store, codes: list[str], on: dt.date | None,
 
 def _basic_validation(store: Store, code: str, system: str, on: dt.date | None,
                       release: str | None) -> dict[str, Any]:
-    from medcode.errors import InvalidCode
     rel = store.resolve(system, on=on, release=release)
     base = {"input": code, "system": system, "release": rel.name,
             "on": on.isoformat() if on else None, "suggestions": []}
