@@ -1,0 +1,310 @@
+"""What the edits know: per-store facts behind bounded caches, and a per-claim view.
+
+:class:`StoreFacts` (one per store, ``facts_for(store)``) answers per-code questions from the
+store through LRU caches of fixed size, so that memory does not grow with the number of
+claims checked. :class:`ClaimContext` is built for one claim, computes once what several
+edits need (dates, releases, each diagnosis's status, each line's kind) and is dropped after
+the claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from medcode.errors import InvalidCode, NoRelease
+from medcode.models import Finding
+from medcode.systems.icd10cm import display
+from medcode.systems.normalize import clean_code
+
+from . import data
+from .registry import registry
+
+if TYPE_CHECKING:
+    from medcode._release import Release
+    from medcode.claims.excludes import NoteRef
+    from medcode.models import Claim, ClaimLine
+    from medcode.store.db import Store
+
+__all__ = ["StoreFacts", "ClaimContext", "DxFact", "Dx", "Ln", "facts_for", "ICD10_START"]
+
+ICD10_START = dt.date(2015, 10, 1)
+SYSTEM = "ICD-10-CM"
+_MANIF = re.compile(r"\bin\b.*\bclassified elsewhere\b", re.I)
+_CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
+_HCPCS = re.compile(r"^[A-V]\d{4}$")
+_CM = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DxFact:
+    """What the edits need to know about one ICD-10-CM code (a node of the tabular)."""
+
+    code: str
+    title: str
+    kind: str
+    chain: tuple[str, ...]                  # the code, then its ancestors up to the chapter
+    manifestation: bool                     # "in ... classified elsewhere" (own or category)
+    excludes1: tuple[tuple[str, "NoteRef"], ...]
+    code_first: tuple[tuple[str, "NoteRef"], ...]
+    use_additional: tuple[tuple[str, "NoteRef"], ...]
+    sex: tuple[str, str] | None             # (F|M, basis)
+    age: tuple[str, str] | None             # (newborn|maternity, basis)
+
+
+class StoreFacts:
+    """Per-code facts of one store, behind bounded caches (``size`` entries each)."""
+
+    def __init__(self, store: "Store", size: int = 20000) -> None:
+        from medcode.claims.excludes import NoteIndex
+        self.store = store
+        self.conn = store.conn
+        self.notes = NoteIndex(store, size=size)
+        self.edits = registry()
+        self.icd10_releases: list[Release] = store.releases(SYSTEM)
+        self._billable: dict[str, frozenset[str]] = {}
+        self.has_hcpcs = self._count("SELECT count(*) FROM hcpcs_code") > 0
+        self.hcpcs_year = self._hcpcs_year()
+        self.has_ptp = self._count("SELECT count(*) FROM ncci_ptp") > 0
+        self.has_mue = self._count("SELECT count(*) FROM ncci_mue") > 0
+        self.has_cpt = self._count("SELECT count(*) FROM codes WHERE system = 'CPT'") > 0
+        self.dx_fact = lru_cache(maxsize=size)(self._dx_fact)
+        self.validation = lru_cache(maxsize=4096)(self._validation)
+        self.release_for = lru_cache(maxsize=4096)(self._release_for)
+        self.hcpcs = lru_cache(maxsize=8192)(self._hcpcs)
+        self.hcpcs_mod = lru_cache(maxsize=2048)(self._hcpcs_mod)
+        self.cpt_known = lru_cache(maxsize=8192)(self._cpt_known)
+        self.mue = lru_cache(maxsize=8192)(self._mue)
+        self.ptp = lru_cache(maxsize=8192)(self._ptp)
+        self.lock = threading.Lock()
+
+    def _count(self, sql: str) -> int:
+        try:
+            return int(self.conn.execute(sql).fetchone()[0])
+        except Exception:       # noqa: BLE001 - table absent in an older store
+            return 0
+
+    def _hcpcs_year(self) -> int | None:
+        if not self.has_hcpcs:
+            return None
+        try:
+            row = self.conn.execute("SELECT value FROM hcpcs_source WHERE key = 'year'"
+                                    ).fetchone()
+            return int(str(row[0])[:4]) if row else None
+        except Exception:       # noqa: BLE001
+            return None
+
+    # -- ICD-10-CM -------------------------------------------------------------------------
+    def billable(self, rel: "Release") -> frozenset[str]:
+        found = self._billable.get(rel.name)
+        if found is None:
+            found = self._billable[rel.name] = self.store.billable_set(SYSTEM, rel)
+        return found
+
+    def _release_for(self, day: dt.date | None) -> tuple["Release | None", bool]:
+        """(release, exact): the ICD-10-CM release in force on ``day``; else the nearest
+        loaded one with exact False; (None, True) before ICD-10 (2015-10-01)."""
+        rels = self.icd10_releases
+        if not rels:
+            return None, False
+        if day is None:
+            return rels[-1], False
+        if day < ICD10_START:
+            return None, True
+        try:
+            return self.store.resolve(SYSTEM, on=day), True
+        except NoRelease:
+            return (rels[0] if day < rels[0].effective_from else rels[-1]), False
+
+    def _validation(self, raw: str, code: str, rel_name: str, on: dt.date | None) -> Any:
+        from medcode.validity import _explain
+        rel = next(r for r in self.icd10_releases if r.name == rel_name)
+        return _explain(self.store, raw, code, rel, on)
+
+    def _dx_fact(self, code: str) -> DxFact | None:
+        node = self.notes.node(code)
+        if node is None:
+            return None
+        chain = self.notes.chain(code)
+        cat = next((c for c in chain if len(c) == 3 and "-" not in c), code[:3])
+        below_cat = chain[:chain.index(cat) + 1] if cat in chain else chain[:1]
+        manif = any(_MANIF.search(self.notes.title(c) or "") for c in below_cat)
+        own = [(c, self.notes.own(c)) for c in chain]
+        return DxFact(
+            code, node[0], node[2], chain, manif,
+            tuple((c, r) for c, notes in own for r in notes.get("excludes1", ())),
+            tuple((c, r) for c, notes in own for r in notes.get("code_first", ())),
+            tuple((c, r) for c, notes in own for r in notes.get("use_additional", ())),
+            data.lookup_age_sex(code, "sex"), data.lookup_age_sex(code, "age"))
+
+    # -- procedures ------------------------------------------------------------------------
+    def _hcpcs(self, code: str, on: dt.date | None) -> dict[str, Any] | None:
+        from medcode.systems.hcpcs import hcpcs_get
+        return hcpcs_get(self.conn, code, on)
+
+    def _hcpcs_mod(self, mod: str, on: dt.date | None) -> dict[str, Any] | None:
+        from medcode.systems.hcpcs import hcpcs_modifier
+        return hcpcs_modifier(self.conn, mod, on) if self.has_hcpcs else None
+
+    def _cpt_known(self, code: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM codes WHERE system = 'CPT' AND code = ?",
+                                 (code,)).fetchone() is not None
+
+    def _mue(self, code: str, on: dt.date) -> dict[str, Any] | None:
+        from medcode.systems.ncci import mue_get
+        return mue_get(self.conn, code, on, "practitioner") or mue_get(self.conn, code, on)
+
+    def _ptp(self, codes: tuple[str, ...], on: dt.date) -> tuple[dict[str, Any], ...]:
+        from medcode.systems.ncci import ptp_for_codes
+        rows = ptp_for_codes(self.conn, codes, on)
+        prac = {(r["column1"], r["column2"]) for r in rows if r["setting"] == "practitioner"}
+        return tuple(r for r in rows if r["setting"] == "practitioner"
+                     or (r["column1"], r["column2"]) not in prac)
+
+
+_FACTS: "weakref.WeakKeyDictionary[Any, StoreFacts]" = weakref.WeakKeyDictionary()
+_FACTS_LOCK = threading.Lock()
+
+
+def facts_for(store: "Store") -> StoreFacts:
+    """The shared StoreFacts of ``store`` (made on first use, dropped with the store)."""
+    with _FACTS_LOCK:
+        found = _FACTS.get(store)
+        if found is None:
+            found = _FACTS[store] = StoreFacts(store)
+        return found
+
+
+class Dx:
+    """One diagnosis of the claim, as checked."""
+
+    __slots__ = ("pos", "raw", "code", "shown", "status", "message", "suggestions", "fact",
+                 "release", "icd9", "extra")
+
+    def __init__(self, pos: int, raw: str) -> None:
+        self.pos = pos                  # 1-based
+        self.raw = raw
+        self.code = ""                  # dotless upper case; '' when malformed
+        self.shown = raw
+        self.status = "valid"
+        self.message = ""
+        self.suggestions: tuple[str, ...] = ()
+        self.fact: DxFact | None = None
+        self.release: Release | None = None
+        self.icd9 = False
+        self.extra: dict[str, Any] = {}
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "valid" and self.fact is not None
+
+
+class Ln:
+    """One service line, as read for the edits."""
+
+    __slots__ = ("number", "line", "code", "kind", "cls", "mods", "date")
+
+    def __init__(self, line: "ClaimLine") -> None:
+        self.number = line.number
+        self.line = line
+        raw = line.code.strip().upper()
+        self.code = raw.replace(".", "") if "." in raw else raw
+        if _CPT.match(raw):
+            self.kind = "cpt"
+        elif _HCPCS.match(raw):
+            self.kind = "hcpcs"
+        elif _CM.match(self.code) and ("." in raw or self.code[1:3].isdigit()):
+            self.kind = "dx-shape"
+        else:
+            self.kind = "other"
+        self.cls = data.code_class(raw) if self.kind == "cpt" else None
+        self.mods = tuple(m.strip().lstrip("-").upper() for m in line.modifiers)
+        self.date = line.date
+
+
+class ClaimContext:
+    """One claim as the edits see it."""
+
+    def __init__(self, claim: "Claim", facts: StoreFacts) -> None:
+        self.claim = claim
+        self.facts = facts
+        self.lines = [Ln(ln) for ln in claim.lines]
+        self.dates = sorted({ln.date for ln in claim.lines if ln.date is not None})
+        self.dos = self.dates[0] if self.dates else None
+        self.checks, self.inexact = self._release_checks()
+        self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
+
+    # -- building ------------------------------------------------------------------------
+    def _release_checks(self) -> tuple[list[tuple["Release | None", dt.date | None, bool]],
+                                       list[tuple["Release", dt.date | None]]]:
+        """(release, first date, exact) for each distinct ICD-10-CM release the line dates
+        fall in (the newest when no line has a date), and (release, date) for each date no
+        loaded release covers."""
+        out: list[tuple[Release | None, dt.date | None, bool]] = []
+        inexact: list[tuple[Release, dt.date | None]] = []
+        seen: set[str | None] = set()
+        for day in self.dates or [None]:
+            rel, exact = self.facts.release_for(day)
+            key = rel.name if rel is not None else None
+            if rel is not None and not exact and all(r is not rel for r, _ in inexact):
+                inexact.append((rel, day))
+            if key not in seen:
+                seen.add(key)
+                out.append((rel, day, exact))
+        return out, inexact
+
+    def _dx(self, pos: int, raw: str) -> Dx:
+        d = Dx(pos, raw)
+        quals = self.claim.diagnosis_qualifiers
+        if pos <= len(quals) and quals[pos - 1].upper() in ("BK", "BF"):
+            d.icd9 = True
+        try:
+            d.code = clean_code(raw)
+        except InvalidCode as exc:
+            d.status, d.message = "malformed", str(exc)
+            return d
+        d.shown = display(d.code) if _CM.match(d.code) else d.code
+        if d.icd9:
+            d.status = "icd9"
+            return d
+        for rel, day, _exact in self.checks:
+            if rel is None:             # before ICD-10: an ICD-9 era date
+                d.status = "before-icd10"
+                return d
+            d.release = rel
+            if d.code in self.facts.billable(rel):
+                continue
+            v = self.facts.validation(raw.strip(), d.code, rel.name, day)
+            d.status, d.message, d.suggestions, d.extra = (v.status, v.message,
+                                                           v.suggestions, v.extra)
+            break
+        if d.status == "valid":
+            d.fact = self.facts.dx_fact(d.code)
+        return d
+
+    # -- helpers for the edits -----------------------------------------------------------
+    def finding(self, edit_id: str, message: str, *, line: int | None = None,
+                codes: tuple[str, ...] | list[str] = (), fix: str | None = None,
+                severity: str | None = None, reference: str | None = None) -> Finding:
+        spec = self.facts.edits[edit_id]
+        return Finding(edit_id, severity or spec.severity, self.claim.id, line, tuple(codes),
+                       message, reference or spec.reference, fix)
+
+    def age(self) -> int | None:
+        """Age in whole years on the first date of service (None when unknown)."""
+        birth = self.claim.patient.birth_date
+        if birth is None or self.dos is None or birth > self.dos:
+            return None
+        d = self.dos
+        return d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
+
+    def valid_dx(self) -> list[Dx]:
+        return [d for d in self.dx if d.ok]
+
+    def dx_label(self, d: Dx) -> str:
+        return f"{d.shown} (diagnosis {d.pos})"

@@ -1,0 +1,181 @@
+"""What the tabular's notes say about codes together: DX-EXCL1, DX-MANIF-FIRST, DX-ETIOLOGY,
+DX-USE-ADDITIONAL. Notes are a code's own and its ancestors' (``medcode.claims.excludes``).
+
+Manifestation codes (a documented decision). The Official Guidelines (I.A.13) say that
+"in most cases the manifestation codes will have in the code title 'in diseases classified
+elsewhere'", that such codes are never first-listed, and that "code first" notes are also
+used as plain sequencing rules on codes that are not manifestations, which may be
+first-listed when the cause is not known. So a code is a manifestation here when its own
+title, or that of an ancestor up to its category, says "in ... classified elsewhere"
+(G63, F02.80, and D63.1 under D63 "Anemia in chronic diseases classified elsewhere"). A
+code that merely carries a "code first" note (J12.82, N18.x-type sequencing) is not:
+DX-MANIF-FIRST never fires for it, and DX-ETIOLOGY only asks that its etiology, when the
+claim lists it, come before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medcode.models import Claim, Finding
+from medcode.systems.icd10cm import display
+
+from .context import ClaimContext, Dx
+from .registry import edit
+
+_ETIO = "ICD-10-CM Official Guidelines I.A.13 (etiology/manifestation convention)"
+
+
+def _node(code: str) -> str:
+    return display(code)
+
+
+def _matches(ctx: ClaimContext, patterns: list, code: str) -> bool:
+    title = ctx.facts.notes.title
+    return any(p.matches(code, title) for p in patterns)
+
+
+def _join(texts: list[str]) -> str:
+    out = ""
+    for t in texts:
+        out += t if not out else (" " if out.endswith(":") else "; ") + t
+    return out
+
+
+def _short(text: str, n: int = 160) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "\u2026"
+
+
+@edit("DX-EXCL1", "warning", "ICD-10-CM Official Guidelines I.A.12.a (Excludes1: never "
+      "reported together, unless the conditions are unrelated)", "two diagnoses where one "
+      "falls under the other's Excludes1 note")
+def excludes1(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    valid = ctx.valid_dx()
+    if len(valid) < 2:
+        return
+    title = ctx.facts.notes.title
+    done: set[tuple[str, str]] = set()
+    for a in valid:
+        for node, ref in a.fact.excludes1 if a.fact else ():
+            for b in valid:
+                if b is a or b.code == a.code:
+                    continue
+                pair = tuple(sorted((a.code, b.code)))
+                if pair in done:
+                    continue
+                if any(p.matches(b.code, title) and not p.in_range(a.code)
+                       for p in ref.patterns):
+                    done.add(pair)              # type: ignore[arg-type]
+                    first, second = (a, b) if a.pos < b.pos else (b, a)
+                    yield ctx.finding(
+                        "DX-EXCL1", f"{a.shown} ({a.fact.title}) and {b.shown} "
+                        f"({b.fact.title if b.fact else ''}) are not reported together: the "
+                        f"Excludes1 note at {_node(node)} says \"{_short(ref.text)}\".",
+                        codes=(first.shown, second.shown),
+                        fix=f"keep only the one of {first.shown} and {second.shown} that "
+                        "describes the condition, unless the two conditions are unrelated",
+                        reference=f"ICD-10-CM tabular, Excludes1 at {_node(node)}; Official "
+                        "Guidelines I.A.12.a")
+
+
+def _code_first(d: Dx) -> tuple[list, bool, list[str]]:
+    """(patterns, exhaustive, texts) of the code-first notes of ``d`` (own and inherited)."""
+    patterns: list = []
+    texts: list[str] = []
+    exhaustive = True
+    for _node_code, ref in d.fact.code_first if d.fact else ():
+        patterns.extend(ref.patterns)
+        texts.append(ref.text)
+        low = ref.text.lower()
+        if not ref.patterns or "such as" in low or "e.g." in low:
+            exhaustive = False
+    return patterns, exhaustive and bool(patterns), texts
+
+
+def _code_first_hint(texts: list[str]) -> str:
+    with_codes = [t for t in texts if any(ch.isdigit() for ch in t)]
+    shown = _join((with_codes or texts)[:4])
+    return _short(shown, 200)
+
+
+@edit("DX-MANIF-FIRST", "error", _ETIO + ": \"in diseases classified elsewhere\" codes are "
+      "never first-listed", "the first-listed diagnosis is a manifestation code")
+def manifestation_first(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    if not ctx.dx or not ctx.dx[0].ok or not ctx.dx[0].fact.manifestation:  # type: ignore
+        return
+    d = ctx.dx[0]
+    patterns, _, texts = _code_first(d)
+    present = [o for o in ctx.valid_dx()[1:] if patterns and _matches(ctx, patterns, o.code)]
+    if present:
+        fix = f"list {present[0].shown} first and {d.shown} after it"
+    elif texts:
+        fix = f"list the underlying condition first (code first: {_code_first_hint(texts)}), " \
+              f"then {d.shown}"
+    else:
+        fix = f"list the underlying condition first, then {d.shown}"
+    yield ctx.finding("DX-MANIF-FIRST", f"The first diagnosis {d.shown} ({d.fact.title}) is "  # type: ignore[union-attr]
+                      "a manifestation code: it describes a condition caused by another "
+                      "disease and can never be listed first.", codes=(d.shown,), fix=fix)
+
+
+@edit("DX-ETIOLOGY", "warning", _ETIO, "a manifestation without its underlying condition, or "
+      "a code listed before the condition its \"code first\" note names")
+def etiology(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    valid = ctx.valid_dx()
+    for d in valid:
+        fact = d.fact
+        if fact is None or not fact.code_first:
+            continue
+        patterns, exhaustive, texts = _code_first(d)
+        present = [o for o in valid if o is not d and patterns and _matches(ctx, patterns,
+                                                                            o.code)]
+        if present:
+            if all(o.pos > d.pos for o in present) and not (d.pos == 1 and fact.manifestation):
+                o = present[0]
+                yield ctx.finding(
+                    "DX-ETIOLOGY", f"{d.shown} ({fact.title}) has a \"code first\" note naming "
+                    f"{o.shown}, but {o.shown} is listed after it (diagnoses {d.pos} and "
+                    f"{o.pos}).", codes=(d.shown, o.shown),
+                    fix=f"list {o.shown} before {d.shown}")
+            continue
+        if not fact.manifestation:
+            continue
+        earlier = [o for o in ctx.dx if o.pos < d.pos]
+        if exhaustive or not earlier:
+            hint = _code_first_hint(texts) if texts else "the underlying condition"
+            yield ctx.finding(
+                "DX-ETIOLOGY", f"{d.shown} ({fact.title}) is a manifestation code, but the "
+                f"claim lists no underlying condition for it (code first: {hint}).",
+                codes=(d.shown,), fix=f"add the underlying condition before {d.shown}")
+
+
+@edit("DX-USE-ADDITIONAL", "info", "ICD-10-CM Official Guidelines I.A.13 and I.B.7 (\"use "
+      "additional code\" notes)", "a code whose \"use additional code\" note names "
+      "companions that are absent")
+def use_additional(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    valid = ctx.valid_dx()
+    others = [o.code for o in ctx.dx if o.code]
+    for d in valid:
+        fact = d.fact
+        if fact is None or not fact.use_additional:
+            continue
+        groups: dict[str, tuple[list, list[str]]] = {}
+        for node, ref in fact.use_additional:
+            pats, texts = groups.setdefault(node, ([], []))
+            pats.extend(ref.patterns)
+            texts.append(ref.text)
+        missing = []
+        for node, (pats, texts) in groups.items():
+            if not pats:
+                continue
+            if any(code != d.code and _matches(ctx, pats, code) for code in others):
+                continue
+            missing.append((node, texts))
+        if not missing:
+            continue
+        said = " / ".join(f"at {_node(node)}: {_short(_join(texts), 140)}"
+                          for node, texts in missing[:3])
+        yield ctx.finding(
+            "DX-USE-ADDITIONAL", f"{d.shown}: the tabular says \"use additional code\" "
+            f"({said}); none of those codes is on the claim.", codes=(d.shown,),
+            fix="add the additional code if it applies to this patient")

@@ -1,0 +1,94 @@
+"""Procedure codes on the service lines: PX-FORMAT, PX-INVALID.
+
+CPT: when the user imported a licensed CPT file (``CPT`` rows in the store) a code must be
+in it; otherwise only its structure is checked (5 characters; a Category I number inside a
+section of ``medcode/data/cpt_sections.csv``). HCPCS Level II: when a CMS HCPCS file is
+loaded, the code must be in it and active on the date of service (add and termination
+dates). A code missing from a HCPCS file older than the date of service may be newer than
+the file: that is a warning, not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medcode.models import Claim, Finding
+
+from .context import ClaimContext, Ln
+from .dx_codes import _line_mixup
+from .registry import edit
+
+_SHAPES = ("a CPT code is 5 characters (5 digits, or 4 digits and F, T, U, A or M); a HCPCS "
+           "Level II code is a letter A-V and 4 digits")
+
+
+@edit("PX-FORMAT", "error", "X12 837P SV101 (HC: procedure code): CPT or HCPCS Level II",
+      "a service line code that is neither CPT nor HCPCS by its shape")
+def px_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    for ln in ctx.lines:
+        if ln.kind in ("cpt", "hcpcs") or _line_mixup(ctx, ln) is not None:
+            continue
+        yield ctx.finding("PX-FORMAT", f"Line {ln.number}: {ln.line.code!r} is not a "
+                          f"procedure code: {_SHAPES}.", line=ln.number, codes=(ln.line.code,),
+                          fix=f"write the CPT or HCPCS code of the service on line "
+                          f"{ln.number}")
+
+
+def _cpt_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
+    """(message, reference, severity) when a CPT-shaped code is not valid."""
+    if ctx.facts.has_cpt:
+        if not ctx.facts.cpt_known(ln.code):
+            return (f"Line {ln.number}: {ln.code} is not in the CPT file loaded in the store.",
+                    "CPT code set (AMA), as imported with medcode data import cpt", "error")
+        return None
+    if ln.code.isdigit():
+        from medcode.systems.cpt import cpt_section
+        if cpt_section(ln.code) is None:
+            return (f"Line {ln.number}: {ln.code} falls in no CPT Category I section, so it "
+                    "cannot be a CPT code.", "CPT Category I section ranges "
+                    "(medcode/data/cpt_sections.csv)", "error")
+    return None
+
+
+def _hcpcs_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
+    facts = ctx.facts
+    day = ln.date or ctx.dos
+    rec = facts.hcpcs(ln.code, day)
+    year = facts.hcpcs_year
+    ref = f"CMS Alpha-Numeric HCPCS file {year or ''}".strip()
+    if rec is None:
+        if year is not None and day is not None and day.year > year:
+            return (f"Line {ln.number}: {ln.code} is not in the loaded HCPCS file ({year}); it "
+                    f"may have been added after {year}.", ref, "warning")
+        return (f"Line {ln.number}: {ln.code} is not a HCPCS Level II code.", ref, "error")
+    if day is None or rec["active"]:
+        return None
+    start = rec.get("add_date") or rec.get("effective_date")
+    end = rec.get("termination_date")
+    if end and day.isoformat() > end:
+        why = f"it was terminated on {end}"
+    elif start and day.isoformat() < start:
+        why = f"it was added on {start}"
+    else:
+        why = "it is not active then"
+    return (f"Line {ln.number}: {ln.code} is not valid on {day}: {why}.", ref, "error")
+
+
+@edit("PX-INVALID", "error", "CMS HCPCS file (add/termination dates); CPT code set (AMA)",
+      "a CPT/HCPCS code not active on the date of service")
+def px_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    for ln in ctx.lines:
+        if ln.kind == "cpt":
+            problem = _cpt_problem(ctx, ln)
+        elif ln.kind == "hcpcs" and ctx.facts.has_hcpcs:
+            problem = _hcpcs_problem(ctx, ln)
+        else:
+            continue
+        if problem is None:
+            continue
+        msg, ref, severity = problem
+        fix = (f"check the code of line {ln.number} against the current code set"
+               if severity == "error" else "import the current HCPCS file (medcode data "
+               "import hcpcs) to check it")
+        yield ctx.finding("PX-INVALID", msg, line=ln.number, codes=(ln.code,), fix=fix,
+                          reference=ref, severity=severity)

@@ -1,0 +1,116 @@
+"""CMS National Correct Coding Initiative: NCCI-PTP, NCCI-MUE (when their files are loaded).
+
+PTP: for each date of service, the pairs of codes billed on different lines that an edit
+active that day (effective <= date < deletion) names as column 1 / column 2. Modifier
+indicator 0: never together; 1: together only with a PTP-associated modifier on either line
+(``medcode/data/claims_ptp_modifiers.csv``); 9: the edit does not apply. Practitioner
+edits are preferred; outpatient-hospital edits serve when no practitioner edit names the
+pair.
+
+MUE: the units of a code on one date of service. Adjudication indicator 1: per line; 2 and
+3: all lines of the code on that date together. Only an MUE in force on the date counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from medcode.models import Claim, Finding
+
+from . import data
+from .context import ClaimContext, Ln
+from .registry import edit
+
+_MAI = {1: "per line", 2: "per day (policy)", 3: "per day (clinical)"}
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _units(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@edit("NCCI-PTP", "error", "CMS NCCI procedure-to-procedure edits (practitioner)",
+      "two codes on the same date that an active NCCI PTP edit does not pay together")
+def ptp(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    facts = ctx.facts
+    if not facts.has_ptp or len(ctx.lines) < 2:
+        return
+    by_date: dict[object, list[Ln]] = defaultdict(list)
+    for ln in ctx.lines:
+        if ln.date is not None and ln.kind in ("cpt", "hcpcs"):
+            by_date[ln.date].append(ln)
+    bypass = data.ptp_modifiers()
+    for day, lines in by_date.items():
+        codes = tuple(sorted({ln.code for ln in lines}))
+        if len(codes) < 2:
+            continue
+        for row in facts.ptp(codes, day):
+            ind = row["modifier_indicator"]
+            c1, c2 = row["column1"], row["column2"]
+            if ind == 9 or c1 == c2:
+                continue
+            l1 = [ln for ln in lines if ln.code == c1]
+            l2 = [ln for ln in lines if ln.code == c2]
+            if not l1 or not l2:
+                continue
+            ref = (f"CMS NCCI PTP edit {c1}/{c2} ({row['setting']}, {row.get('version') or ''}"
+                   f" effective {row['effective']}; {row['rationale']})").replace(" ,", ",")
+            if ind == 0:
+                yield ctx.finding(
+                    "NCCI-PTP", f"Line {l2[0].number} ({c2}) is bundled into line "
+                    f"{l1[0].number} ({c1}) on {day}: NCCI never pays {c2} with {c1} "
+                    "(modifier indicator 0), whatever the modifiers.", line=l2[0].number,
+                    codes=(c1, c2), fix=f"remove line {l2[0].number} ({c2})", reference=ref)
+                continue
+            used = [m for ln in (*l1, *l2) for m in ln.mods if m in bypass]
+            if used:
+                continue
+            yield ctx.finding(
+                "NCCI-PTP", f"Line {l2[0].number} ({c2}) is bundled into line {l1[0].number} "
+                f"({c1}) on {day}: NCCI pays {c2} with {c1} only when a PTP-associated "
+                "modifier shows a distinct service (modifier indicator 1).",
+                line=l2[0].number, codes=(c1, c2), reference=ref,
+                fix=f"remove line {l2[0].number}, or, if {c2} was a separate service (another "
+                f"site, session or encounter), add the modifier that documents it (e.g. XS, "
+                f"XE or 59) to line {l2[0].number}")
+
+
+@edit("NCCI-MUE", "error", "CMS NCCI medically unlikely edits (practitioner); denial remark "
+      "N362", "units above the MUE of the code")
+def mue(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    facts = ctx.facts
+    if not facts.has_mue:
+        return
+    per_day: dict[tuple[str, object], tuple[dict, str, list[Ln]]] = {}
+    for ln in ctx.lines:
+        if ln.date is None or ln.kind not in ("cpt", "hcpcs"):
+            continue
+        rec = facts.mue(ln.code, ln.date)
+        if rec is None or not rec["in_force"]:
+            continue
+        ref = (f"CMS NCCI MUE {ln.code} ({rec['setting']}, effective {rec['effective']}; "
+               f"MAI {rec['mai']} {_MAI.get(rec['mai'], '')}; {rec['rationale']})")
+        if rec["mai"] != 1:
+            per_day.setdefault((ln.code, ln.date), (rec, ref, []))[2].append(ln)
+        elif ln.line.units > rec["value"]:
+            yield ctx.finding(
+                "NCCI-MUE", f"Line {ln.number} bills {_units(ln.line.units)} units of "
+                f"{ln.code}; the most a line may carry is {rec['value']} (medically "
+                "unlikely edit, per line).", line=ln.number, codes=(ln.code,),
+                reference=ref, fix=f"bill at most {_n(rec['value'], 'unit')} on line "
+                f"{ln.number}; report medically necessary extra units on separate lines "
+                "with an appropriate modifier (e.g. 76, 91, XS) only if policy allows")
+    for (code, day), (rec, ref, lines) in per_day.items():
+        total = sum(ln.line.units for ln in lines)
+        if total > rec["value"]:
+            nums = ", ".join(str(ln.number) for ln in lines)
+            yield ctx.finding(
+                "NCCI-MUE", f"{code} is billed for {_units(total)} units on {day} (line"
+                f"{'s' if len(lines) > 1 else ''} {nums}); the most for one day is "
+                f"{rec['value']} (medically unlikely edit, {_MAI.get(rec['mai'], '')}).",
+                line=lines[0].number, codes=(code,), reference=ref,
+                fix=f"bill at most {_n(rec['value'], 'unit')} of {code} for {day}")

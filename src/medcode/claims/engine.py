@@ -1,0 +1,141 @@
+"""Check claims against the edits of the catalog (``/work/shared/RULES.md``), streaming.
+
+    >>> for result in check_claims(read_claims("claims.jsonl"), store):
+    ...     print(result.claim, result.status, len(result.findings))
+
+``check_claims`` is a generator: it holds one claim at a time, so memory does not grow
+with the number of claims. The per-code facts it needs come from the store through bounded
+LRU caches shared by every call on the same store (``edits.context.facts_for``). A
+``ClaimFormatError`` in the input (a record a reader could not read) becomes a failed
+result with one ``CLAIM-FORMAT`` finding naming the place, so the good claims of the same
+file are still checked.
+
+Status: ``fail`` when any finding is an error, ``warn`` when any is a warning, else
+``pass`` (info findings do not change the status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from medcode.errors import ClaimFormatError
+from medcode.models import Claim, Finding
+
+if TYPE_CHECKING:
+    from medcode.store.db import Store
+
+__all__ = ["ClaimResult", "check_claims", "check_claim", "Checker", "edit_catalog",
+           "FORMAT_EDIT"]
+
+FORMAT_EDIT = "CLAIM-FORMAT"
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+class ClaimResult:
+    """The outcome for one claim: ``claim`` (its id), ``status`` (pass/warn/fail),
+    ``findings`` (a tuple of Finding, errors first), ``source`` (where it came from)."""
+
+    __slots__ = ("claim", "status", "findings", "source", "lines")
+
+    def __init__(self, claim: str, findings: tuple[Finding, ...], source: str | None = None,
+                 lines: int = 0) -> None:
+        self.claim = claim
+        self.findings = findings
+        self.source = source
+        self.lines = lines
+        sev = {f.severity for f in findings}
+        self.status = "fail" if "error" in sev else "warn" if "warning" in sev else "pass"
+
+    def __repr__(self) -> str:
+        return f"ClaimResult({self.claim!r}, {self.status!r}, {len(self.findings)} findings)"
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The contract: {"claim", "status", "findings": [Finding.as_dict(), ...]}."""
+        return {"claim": self.claim, "status": self.status,
+                "findings": [f.as_dict() for f in self.findings]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.as_dict()
+
+
+def _format_result(err: ClaimFormatError, n: int) -> ClaimResult:
+    where = err.where or f"record {n}"
+    claim_id = f"#{n}"
+    finding = Finding(FORMAT_EDIT, "error", claim_id, None, (),
+                      f"This claim could not be read ({where}): {err.reason}",
+                      "medcode claim readers (JSON, CSV, X12 837P, FHIR)",
+                      "correct the record so that it can be read, then check it again")
+    return ClaimResult(claim_id, (finding,), where)
+
+
+class Checker:
+    """Runs the selected edits on claims of one store; reusable and cheap to keep."""
+
+    def __init__(self, store: "Store", edits: Iterable[str] | None = None) -> None:
+        from medcode.claims.edits import select
+        from medcode.claims.edits.context import facts_for
+        self.store = store
+        self.facts = facts_for(store)
+        self.edits = [(e.id, e.func) for e in select(edits)]
+
+    def check(self, claim: Claim) -> ClaimResult:
+        from medcode.claims.edits.context import ClaimContext
+        ctx = ClaimContext(claim, self.facts)
+        found: list[Finding] = []
+        for _edit_id, func in self.edits:
+            found.extend(func(claim, ctx))
+        found.sort(key=lambda f: (_RANK.get(f.severity, 3),
+                                  f.line if f.line is not None else 0))
+        return ClaimResult(claim.id, tuple(found), claim.source, len(claim.lines))
+
+
+def check_claims(claims: Iterable[Claim | ClaimFormatError], store: "Store | None" = None, *,
+                 edits: set[str] | Iterable[str] | None = None) -> Iterator[ClaimResult]:
+    """Check each claim, in order, yielding one ClaimResult per input item (streaming).
+
+    ``store`` None opens the default store. ``edits`` narrows the run to these edit IDs
+    (ValueError for an unknown ID, raised before the first claim is read). An input item
+    that is a ClaimFormatError yields a failed result with a CLAIM-FORMAT finding.
+    """
+    if store is None:
+        from medcode._api import open_store
+        store = open_store()
+    checker = Checker(store, edits)
+    return _run(checker, claims)
+
+
+def _run(checker: Checker, claims: Iterable[Claim | ClaimFormatError]) -> Iterator[ClaimResult]:
+    for n, item in enumerate(claims, 1):
+        if isinstance(item, ClaimFormatError):
+            yield _format_result(item, n)
+        else:
+            yield checker.check(item)
+
+
+def check_claim(claim: Claim, store: "Store | None" = None, *,
+                edits: Iterable[str] | None = None) -> ClaimResult:
+    """Check one claim."""
+    return next(iter(check_claims([claim], store, edits=edits)))
+
+
+def edit_catalog() -> list[dict[str, str]]:
+    """Every edit medcode runs, and the catalog edits it does not: id, severity, family,
+    summary, reference (or, for the missing ones, why)."""
+    from medcode.claims.edits import NOT_IMPLEMENTED, registry
+    out = [{"id": e.id, "severity": e.severity, "family": e.family, "summary": e.summary,
+            "reference": e.reference, "implemented": "yes"} for e in registry().values()]
+    out.append({"id": FORMAT_EDIT, "severity": "error", "family": "engine",
+                "summary": "a claim record that could not be read",
+                "reference": "medcode claim readers", "implemented": "yes"})
+    out.extend({"id": k, "severity": "error", "family": "", "summary": v, "reference": "",
+                "implemented": "no"} for k, v in NOT_IMPLEMENTED.items())
+    return out
