@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from medcode.errors import InvalidCode
 from medcode.store.db import Store
@@ -156,6 +156,17 @@ def identify(store: Store, raw: str) -> Identification:
     return Identification(shown, tuple(judged))
 
 
-def identify_many(store: Store, codes: Iterable[str]) -> Iterable[Identification]:
-    for code in codes:
-        yield identify(store, code)
+def identify_many(store: Store, codes: Iterable[str],
+                  memo_size: int = 200_000) -> Iterator[Identification]:
+    """identify() over a stream of codes. Claim data repeats the same codes over and over:
+    answers are remembered per input string (up to ``memo_size`` distinct ones), so a
+    batch costs one full identification per distinct code."""
+    memo: dict[str, Identification] = {}
+    get = memo.get
+    for raw in codes:
+        hit = get(raw)
+        if hit is None:
+            hit = identify(store, raw)
+            if len(memo) < memo_size:
+                memo[raw] = hit
+        yield hit
