@@ -270,3 +270,42 @@ def test_code_system_listing_and_read(client):
     outcome(client.get("/fhir/CodeSystem/nope"), 404)
     found = client.get("/fhir/CodeSystem", params={"url": CM}).json()
     assert found["total"] == len([s for s in systems if s.url == CM])
+
+
+# -- the other systems in the store (ICD-10-PCS, ICD-9-CM) -------------------------------
+PCS = "http://www.cms.gov/Medicare/Coding/ICD10"
+ICD9 = "http://hl7.org/fhir/sid/icd-9-cm"
+
+
+def _need(client, system: str) -> None:
+    if system not in client.get("/v1/about").json()["systems"]:
+        pytest.skip(f"{system} is not in this store")
+
+
+def test_pcs_lookup_subsumes_expand(client):
+    _need(client, "ICD-10-PCS")
+    p = params_of(client.get("/fhir/CodeSystem/$lookup", params={"system": PCS,
+                                                                 "code": "0DTJ4ZZ"}))
+    assert value(p, "name") == "ICD-10-PCS"
+    assert value(p, "display") == "Resection of Appendix, Percutaneous Endoscopic Approach"
+    assert ("parent", "0DT", {}) in properties(p)
+    out = params_of(client.get("/fhir/CodeSystem/$subsumes", params={
+        "system": PCS, "codeA": "0D", "codeB": "0DTJ4ZZ"}))
+    assert value(out, "outcome") == "subsumes"
+    vs = ValueSet.model_validate(client.get("/fhir/ValueSet/$expand", params={
+        "url": f"{PCS}?fhir_vs=isa/0DT", "count": 0}).json())
+    assert vs.expansion.total == 101  # the table and its 100 codes
+
+
+def test_icd9_lookup_dotted_or_not_and_validate_by_date(client):
+    _need(client, "ICD-9-CM")
+    for code in ("250.00", "25000"):
+        p = params_of(client.get("/fhir/CodeSystem/$lookup", params={"system": ICD9,
+                                                                     "code": code}))
+        assert value(p, "display").startswith("Diabetes mellitus without mention of complication")
+    ok = params_of(client.get("/fhir/CodeSystem/$validate-code", params={
+        "system": ICD9, "code": "250.00", "date": "2015-06-01"}))
+    assert value(ok, "result") is True
+    late = params_of(client.get("/fhir/CodeSystem/$validate-code", params={
+        "system": ICD9, "code": "250.00", "date": "2016-06-01"}))
+    assert value(late, "result") is False and "2015-10-01" in value(late, "message")

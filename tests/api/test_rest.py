@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_lookup_returns_the_codeinfo_contract(client):
     r = client.get("/v1/codes/E11.9")
@@ -139,3 +141,13 @@ def test_openapi_documents_the_routes(client):
               "/fhir/ValueSet/$expand", "/fhir/metadata"):
         assert p in paths, p
     assert client.get("/docs").status_code == 200
+
+
+def test_lookup_finds_the_system_of_a_procedure_code(client):
+    if "ICD-10-PCS" not in client.get("/v1/about").json()["systems"]:
+        pytest.skip("ICD-10-PCS is not in this store")
+    body = client.get("/v1/codes/0DTJ4ZZ").json()
+    assert body["system"] == "ICD-10-PCS" and body["parent"] == "0DT"
+    assert body["title"] == "Resection of Appendix, Percutaneous Endoscopic Approach"
+    v = client.get("/v1/validate", params={"code": "0DTJ4ZZ", "system": "ICD-10-PCS"}).json()
+    assert v[0]["valid"] is True and v[0]["system"] == "ICD-10-PCS"

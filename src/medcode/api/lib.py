@@ -21,8 +21,6 @@ from medcode.store.db import Row, Store
 from medcode.systems.normalize import clean_code
 
 ICD10CM = CodeSystem.ICD10CM.value
-_DISPLAY_MODULES = {"ICD-10-CM": "icd10cm", "ICD-9-CM": "icd9cm", "ICD-10-PCS": "icd10pcs",
-                    "HCPCS": "hcpcs", "CPT": "cpt"}
 
 
 # -- parameters -------------------------------------------------------------------------------
@@ -118,21 +116,29 @@ def jsonable(obj: Any) -> Any:
 
 
 # -- display forms and rows -------------------------------------------------------------------
-@lru_cache(maxsize=16)
-def _display_func(system: str) -> Callable[[str], str]:
-    mod_name = _DISPLAY_MODULES.get(system)
-    if mod_name:
-        try:
-            func = getattr(importlib.import_module(f"medcode.systems.{mod_name}"), "display", None)
-        except ImportError:
-            func = None
-        if callable(func):
-            return func  # type: ignore[no-any-return]
-    return lambda code: code
-
-
 def display(system: str, code: str) -> str:
-    return _display_func(system)(code)
+    """The display form of a store key (ICD-10-CM keys are dotless; the other systems' keys
+    are already in display form: ICD-9-CM dotted, PCS/CPT/HCPCS without dots)."""
+    if system == ICD10CM:
+        from medcode.systems.icd10cm import display as cm_display
+        return cm_display(code)
+    return code
+
+
+def store_keys(system: str, code: str) -> list[str]:
+    """The keys ``code`` may have in the store's ``codes`` table for ``system``."""
+    key = clean_code(code)
+    if system != "ICD-9-CM":
+        return [key]
+    text = code.strip().upper()
+    keys = [text]
+    if "." not in text:
+        try:
+            from medcode.systems.icd9cm import display as icd9_display
+            keys += [icd9_display(key, kind) for kind in ("diagnosis", "procedure")]
+        except (ImportError, ValueError, TypeError):
+            pass
+    return keys
 
 
 def systems_loaded(store: Store) -> list[str]:
@@ -157,23 +163,22 @@ def ancestor_rows(store: Store, system: str, row: Row) -> list[Row]:
 
 
 def find_row(store: Store, system: str, code: str) -> Row:
-    key = clean_code(code)
-    row = store.row(system, key)
-    if row is None:
-        raise UnknownCode(f"{code.strip()} is not a {system} code in the loaded data",
-                          code=key, system=system)
-    return row
+    keys = store_keys(system, code)
+    for key in keys:
+        row = store.row(system, key)
+        if row is not None:
+            return row
+    raise UnknownCode(f"{code.strip()} is not a {system} code in the loaded data",
+                      code=keys[0], system=system)
 
 
 def title_of(store: Store, system: str, code: str, release: str | None) -> str | None:
     """The title of ``code`` in ``release`` (None when the code is not in the store)."""
     try:
-        key = clean_code(code)
-    except InvalidCode:
+        row = find_row(store, system, code)
+    except (InvalidCode, UnknownCode):
         return None
-    row = store.row(system, key)
-    if row is None:
-        return None
+    key = row[0]
     if release:
         older = store.title_in(system, key, release)
         if older:
@@ -184,65 +189,35 @@ def title_of(store: Store, system: str, code: str, release: str | None) -> str |
 # -- lookup and validate ----------------------------------------------------------------------
 def lookup_dict(store: Store, code: str, system: str | None = None, on: dt.date | None = None,
                 release: str | None = None) -> dict[str, Any]:
-    """The lookup JSON contract for one code (CodeInfo.to_dict() where the library has it)."""
-    if system in (None, ICD10CM) or accepts(medcode.lookup, "system"):
-        info = call(medcode.lookup, code, on=on, release=release, store=store,
-                    system=system if system != ICD10CM else None)
-        return info.to_dict()  # type: ignore[no-any-return]
-    assert system is not None
-    return basic_info(store, system, code, on, release)
-
-
-def basic_info(store: Store, system: str, code: str, on: dt.date | None,
-               release: str | None) -> dict[str, Any]:
-    rel = store.resolve(system, on=on, release=release)
-    row = find_row(store, system, code)
-    bit = rel.bit
-    shown = display(system, row[0])
-    in_release = bool(row[6] & bit)
-    billable = bool(row[5] & bit)
-    if billable:
-        status, message = "valid", f"{shown} is valid in {system} {rel.name}: {row[1]}"
-    elif in_release:
-        status, message = "header", f"{shown} is a {row[2]} in {system} {rel.name}, not billable"
-    else:
-        status, message = "not_in_release", f"{shown} is not in {system} {rel.name}"
-    return {
-        "code": shown, "system": system, "release": rel.name,
-        "on": on.isoformat() if on else None, "title": row[1], "kind": row[2],
-        "billable": billable, "parent": display(system, row[3]) if row[3] else None,
-        "ancestors": [{"code": display(system, r[0]), "title": r[1], "kind": r[2]}
-                      for r in ancestor_rows(store, system, row)],
-        "children": [{"code": display(system, r[0]), "title": r[1], "kind": r[2],
-                      "billable": bool(r[5] & bit)}
-                     for r in store.children(system, row[0]) if r[6] & bit],
-        "notes": {}, "valid_in": [r.name for r in store.releases(system) if r.bit & row[5]],
-        "status": status, "message": message,
-    }
+    """The lookup JSON contract for one code (``medcode.lookup(...).to_dict()``)."""
+    info = call(medcode.lookup, code, on=on, release=release, store=store, system=system)
+    return info.to_dict()  # type: ignore[no-any-return]
 
 
 def validate_dicts(store: Store, codes: list[str], on: dt.date | None,
                    release: str | None, system: str | None = None) -> list[dict[str, Any]]:
+    """``medcode.validate`` answers; for a system other than ICD-10-CM (which validate does
+    not take), the answer is made from ``medcode.lookup`` in that system."""
     if system is not None and system != ICD10CM and not accepts(medcode.validate, "system"):
-        return [_basic_validation(store, c, system, on, release) for c in codes]
+        return [_validation_from_lookup(store, c, system, on, release) for c in codes]
     return [call(medcode.validate, c, on=on, release=release, store=store,
-                 system=system if system != ICD10CM else None).as_dict() for c in codes]
+                 system=system).as_dict() for c in codes]
 
 
-def _basic_validation(store: Store, code: str, system: str, on: dt.date | None,
-                      release: str | None) -> dict[str, Any]:
-    rel = store.resolve(system, on=on, release=release)
-    base = {"input": code, "system": system, "release": rel.name,
+def _validation_from_lookup(store: Store, code: str, system: str, on: dt.date | None,
+                            release: str | None) -> dict[str, Any]:
+    base = {"input": code, "system": system, "release": release,
             "on": on.isoformat() if on else None, "suggestions": []}
     try:
-        info = basic_info(store, system, code, on, release)
+        info = lookup_dict(store, code, system, on, release)
     except InvalidCode as exc:
         return {**base, "code": "", "valid": False, "status": "malformed", "message": str(exc)}
     except UnknownCode as exc:
         return {**base, "code": code.strip().upper(), "valid": False, "status": "unknown",
                 "message": str(exc)}
-    return {**base, "code": info["code"], "valid": info["billable"], "status": info["status"],
-            "message": info["message"]}
+    return {**base, "code": info["code"], "release": info.get("release"),
+            "valid": bool(info.get("billable")), "status": info.get("status", "valid"),
+            "message": info.get("message") or ""}
 
 
 def release_dict(rel: Release) -> dict[str, Any]:
