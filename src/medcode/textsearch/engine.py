@@ -20,8 +20,9 @@ MAX_LIMIT = 1000
 CODE_SCORE = 100.0
 _DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mask, "
              "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost")
+MMAP_BYTES = 512 * 1024 * 1024  # the store file is ~60 MB; reads map it, never write
 POOL = 60              # candidates read per FTS query (each of static and bm25 order)
-BM25_MAX_ROWS = 4000   # above this many matches, only the static order is read
+BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
 DEFAULTS = 8           # headers whose default code is added
 DEFAULT_BONUS = LEAF_BONUS  # the default code ranks as if the header could be billed
 
@@ -51,6 +52,8 @@ class _Ctx:
     """What one store's searches share: its systems and 7th-character meanings."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
+        # searches touch scattered pages of a read-only file: map it rather than copy pages
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         try:
             self.systems = [s for (s,) in conn.execute(
                 "SELECT DISTINCT system FROM search_doc ORDER BY system")]
@@ -129,8 +132,16 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
     code_systems = [sysname] if sysname else ctx.code_systems
 
     def is_code(piece: str) -> bool:
-        return any(store.row(s, form) is not None for s in code_systems if s in bits
-                   for form in code_forms(piece))
+        """A code of a loaded system; while typing (prefix), the start of one."""
+        for system in (s for s in code_systems if s in bits):
+            for form in code_forms(piece):
+                if store.row(system, form) is not None:
+                    return True
+            if prefix and conn.execute(
+                    "SELECT 1 FROM codes WHERE system = ? AND code > ? AND code < ? LIMIT 1",
+                    (system, piece, piece + "\x7f")).fetchone():
+                return True
+        return False
 
     parsed = parse(conn, query, prefix, is_code)
     hits: list[Hit] = []
@@ -202,17 +213,24 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
     by_static = head + "ORDER BY search_fts.rowid LIMIT ?"
     by_bm25 = head + "ORDER BY bm25(search_fts, 10.0, 3.0, 2.0) LIMIT ?"
     rows: dict[int, tuple] = {}
-    for query in (parsed.fts_and(), parsed.fts_or()):
-        if query is None or len(rows) >= limit:
-            continue
-        # static order: plainest titles; bm25: best-fitting text; terms only: a short
-        # inclusion term or includes note that says just what was typed ("diabetes NOS")
-        plans = [(by_static, query)]
-        if parsed.estimate <= BM25_MAX_ROWS:
-            plans += [(by_bm25, query), (by_bm25, "{terms} : (" + query + ")")]
-        for sql, match in plans:
-            for row in store.conn.execute(sql, (match, *args, pool)):
-                rows.setdefault(row[0], row)
+    # 1. every word; 2. all words but one, commonest left out first; 3. any word -- each
+    # step only while the list is short.
+    # Per query: static order (plainest titles first), and when the query is narrow also
+    # bm25 (best-fitting text) and bm25 on inclusion terms alone ("Prostatitis NOS").
+    # A broad query reads only the static order: its first rows are the best anyway.
+    phases = [[(parsed.fts_and(), parsed.estimate, True)],
+              [(q, est, False) for q, est in parsed.relaxed()],
+              [(parsed.fts_or(), parsed.or_estimate, False)]]
+    for phase in phases:
+        for query, estimate, fine in phase:
+            if query is None or len(rows) >= limit:
+                continue
+            plans = [(by_static, query)]
+            if fine and estimate <= BM25_MAX_ROWS:
+                plans += [(by_bm25, query), (by_bm25, "{terms} : (" + query + ")")]
+            for sql, match in plans:
+                for row in store.conn.execute(sql, (match, *args, pool)):
+                    rows.setdefault(row[0], row)
     scored: list[tuple[Hit, float]] = []
     headers: list[tuple[Hit, tuple]] = []
     for row in rows.values():

@@ -45,11 +45,36 @@ class Parsed:
     slots: list[Slot]
     codes: list[str]             # dotless upper-case pieces that may be codes
     estimate: int = 0            # upper bound of the documents matching every live slot
+    or_estimate: int = 0         # upper bound of the documents matching any live slot
     negated: bool = False        # the query says "without"/"no": negated title words match
+    totals: list[int] = field(default_factory=list)  # per live slot: documents (upper bound)
+
+    def live(self) -> list[list[tuple[frozenset[str], float, str | None]]]:
+        """The live slots as (stem set, weight, why) alternatives, computed once."""
+        cached = self.__dict__.get("_live")
+        if cached is None:
+            cached = [[(frozenset(a.stems), a.weight, a.why) for a in s.alts]
+                      for s in self.slots if s.live]
+            self.__dict__["_live"] = cached
+        return cached
 
     def fts_and(self) -> str | None:
         live = [s.fts() for s in self.slots if s.live]
         return " AND ".join(live) if live else None
+
+    def relaxed(self, most: int = 6) -> list[tuple[str, int]]:
+        """AND queries leaving out one live slot each (with their estimates), for a query
+        whose every word matches nowhere together; none past ``most`` slots."""
+        live = [s.fts() for s in self.slots if s.live]
+        if not 2 <= len(live) <= most:
+            return []
+        out = []
+        # leave out the commonest word first: the rarer words say more
+        for skip in sorted(range(len(live)), key=lambda i: -self.totals[i]):
+            rest = [q for i, q in enumerate(live) if i != skip]
+            est = min(t for i, t in enumerate(self.totals) if i != skip)
+            out.append((" AND ".join(rest), est))
+        return out
 
     def fts_or(self) -> str | None:
         live = [s.fts() for s in self.slots if s.live]
@@ -169,27 +194,18 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
     slots: list[Slot] = []
     i = 0
     while i < len(content):
-        is_last = i == len(content) - 1
-        for n in range(min(longest, len(content) - i), 0, -1):
-            syn = table.get(tuple(keys[i:i + n]))
-            if syn is not None:
-                typed = " ".join(content[i:i + n])
-                slot = Slot(typed, [Alt(tuple(keys[i:i + n]))])
-                for exp, exp_stems in zip(syn.expansions, syn.stems):
-                    if all(a.stems != exp_stems for a in slot.alts):
-                        slot.alts.append(Alt(exp_stems, f"synonym {typed} -> {exp}"))
-                if last_word is not None and n == 1 and i + n == len(content):
-                    slot.alts.extend(_prefix_slot(conn, content[i]).alts[1:])
-                slots.append(slot)
-                i += n
-                break
-        else:
-            if last_word is not None and is_last:
-                slots.append(_prefix_slot(conn, content[i]))
+        slot, used = _phrase_slot(conn, content, keys, i, table, longest, last_word is not None)
+        if slot is None:
+            if last_word is not None and i == len(content) - 1:
+                slot = _prefix_slot(conn, content[i])
             else:
-                slots.append(_word_slot(conn, content[i], keys[i]))
-            i += 1
+                slot = _word_slot(conn, content[i], keys[i])
+            used = 1
+        slots.append(slot)
+        i += used
     estimate = -1
+    any_estimate = 0
+    totals: list[int] = []
     for slot in slots:
         dfs = [min(stem_df(conn, s) for s in a.stems) for a in slot.alts]
         slot.alts = [a for a, n in zip(slot.alts, dfs) if n > 0]
@@ -197,7 +213,54 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
         if slot.live:
             total = sum(n for n in dfs if n > 0)
             estimate = total if estimate < 0 else min(estimate, total)
-    return Parsed(slots, codes, max(estimate, 0), any(w in NEGATORS for w in raw_words))
+            any_estimate += total
+            totals.append(total)
+    return Parsed(slots, codes, max(estimate, 0), any_estimate,
+                  any(w in NEGATORS for w in raw_words), totals)
+
+
+def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], i: int,
+                 table: dict, longest: int, prefix: bool) -> tuple[Slot | None, int]:
+    """A slot for the words starting at ``i``: a synonym phrase (longest first), two words
+    the index writes as one ("heat stroke" -> heatstroke), or a one-word synonym."""
+    def synonym(n: int) -> Slot | None:
+        syn = table.get(tuple(keys[i:i + n]))
+        if syn is None:
+            return None
+        typed = " ".join(content[i:i + n])
+        slot = Slot(typed, [Alt(tuple(keys[i:i + n]))])
+        for exp, exp_stems in zip(syn.expansions, syn.stems):
+            if all(a.stems != exp_stems for a in slot.alts):
+                slot.alts.append(Alt(exp_stems, f"synonym {typed} -> {exp}"))
+        if prefix and n == 1 and i + n == len(content):
+            slot.alts.extend(_prefix_slot(conn, content[i]).alts[1:])
+        return slot
+
+    for n in range(min(longest, len(content) - i), 1, -1):
+        slot = synonym(n)
+        if slot is not None:
+            return slot, n
+    if prefix and len(content) - i >= 2:  # "heart att": a phrase still being typed
+        n = len(content) - i
+        partial = content[-1]
+        found = [syn for last, syn in synonyms.by_head().get(tuple(keys[i:i + n - 1]), ())
+                 if last.startswith(partial)]
+        if found:
+            typed = " ".join(content[i:])
+            slot = Slot(typed + "*", [Alt(tuple(keys[i:i + n - 1]) + a.stems)
+                                      for a in _prefix_slot(conn, partial).alts])
+            for syn in found:
+                for exp, exp_stems in zip(syn.expansions, syn.stems):
+                    slot.alts.append(Alt(exp_stems, f"synonym {syn.phrase} -> {exp}"))
+            return slot, n
+    if i + 1 < len(content) and not (prefix and i + 2 == len(content)):
+        joined = content[i] + content[i + 1]
+        if joined.isalpha() and _word_known(conn, joined):
+            typed = f"{content[i]} {content[i + 1]}"
+            return Slot(typed, [Alt((keys[i], keys[i + 1])),
+                                Alt((stem(joined),), f"compound {typed} -> {joined}")]), 2
+    slot = synonym(1)
+    return (slot, 1) if slot is not None else (None, 0)
 
 
 def _word_known(conn: sqlite3.Connection, word: str) -> bool:

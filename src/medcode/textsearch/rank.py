@@ -20,17 +20,20 @@ from typing import Callable
 
 from medcode.textsearch.query import Parsed
 from medcode.textsearch.display import HEADER_KINDS
+from medcode.textsearch.stem import stem
 from medcode.textsearch.tokens import marked_stems
 
 #: "Other ..." codes are residual classes for documented specifics, never the NOS default
 _OTHER = frozenset({"other", "oth"})
 #: extra title words that narrow the meaning a little: "acute" is the usual reading
 _HALF = frozenset({"acut"})
-#: words that restrict a code to a population the query did not name (newborns, pregnancy)
-_POPULATION = frozenset({"newborn", "neonat", "perinat", "fetu", "fetal", "pregnanc",
-                         "childbirth", "puerperium", "puerper", "matern"})
+#: words that restrict a code to a population the query did not name (newborns, pregnancy),
+#: or make it a status rather than the condition (history of, screening for)
+_POPULATION = frozenset(stem(w) for w in (
+    "newborn neonatal perinatal fetus fetal pregnancy childbirth puerperium puerperal "
+    "maternal congenital history screening".split()))
 POPULATION = 1.4
-W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.85, 0.6
+W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
 EXTRA_CAP = 8.0
 TERM_PENALTY = 0.4
@@ -104,7 +107,10 @@ def term_stems(line: str, negated_query: bool) -> frozenset[str]:
     return matchable(term_marked(line), negated_query)
 
 
-def _extras(marked: list[str], matched: set[str]) -> float:
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _extras(marked: list[str] | tuple[str, ...], matched: set[str]) -> float:
     total = 0.0
     seen: set[str] = set()
     for m in marked:
@@ -125,48 +131,59 @@ def _extras(marked: list[str], matched: set[str]) -> float:
     return total
 
 
+@lru_cache(maxsize=65536)
+def _title_sets(tstems: str, negated_query: bool) -> tuple[tuple[str, ...], frozenset[str]]:
+    marked = tuple(tstems.split())
+    return marked, matchable(marked, negated_query)
+
+
 def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
           system_filtered: bool) -> Scored:
-    marked = tstems.split()
-    title = matchable(marked, parsed.negated)
-    ext_all: frozenset[str] = frozenset().union(*ext_stems.values()) if ext_stems else frozenset()
+    neg = parsed.negated
+    marked, title = _title_sets(tstems, neg)
+    ext_all: frozenset[str] = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
+    title_ext = title | ext_all if ext_all else title
     lines = terms.split("\n") if terms else []
-    line_sets = [term_stems(line, parsed.negated) for line in lines]
-    everything = title | ext_all
-    for ls in line_sets:
-        everything = everything | ls
-    live = [s for s in parsed.slots if s.live]
+    line_sets = [term_stems(line, neg) for line in lines]
+    everything: frozenset[str] | None = None
     got = 0.0
     matched_stems: set[str] = set()
     why: list[str] = []
-    title_hits = 0
-    matched_slots = 0
+    title_hits = matched_slots = 0
     line_hits = [0] * len(lines)
-    for slot in live:
+    live = parsed.live()
+    for alts in live:
         best = 0.0
-        in_line = [False] * len(lines)
-        for alt in slot.alts:
-            st = alt.stems
-            value = 0.0
-            if all(s in title for s in st):
+        in_line = 0          # bit set of the lines this slot matched
+        for stems_set, weight, reason in alts:
+            if stems_set <= title:
                 value = W_TITLE
-            elif ext_all and all(s in title or s in ext_all for s in st):
+            elif ext_all and stems_set <= title_ext:
                 value = W_TITLE_EXT
-            elif all(s in everything for s in st):
-                value = W_SPREAD
+            else:
+                value = 0.0
             for n, ls in enumerate(line_sets):
-                if all(s in ls for s in st):
-                    in_line[n] = True
-                    value = max(value, W_TERM)
-            value *= alt.weight
-            if value > 0:
-                matched_stems.update(st)
-                if alt.why and alt.why not in why:
-                    why.append(alt.why)
-            best = max(best, value)
-        for n, hit in enumerate(in_line):
-            line_hits[n] += hit
+                if stems_set <= ls:
+                    in_line |= 1 << n
+                    if value < W_TERM:
+                        value = W_TERM
+            if value == 0.0 and lines:
+                if everything is None:
+                    everything = title_ext.union(*line_sets)
+                if stems_set <= everything:
+                    value = W_SPREAD
+            if value > 0.0:
+                value *= weight
+                matched_stems.update(stems_set)
+                if reason and reason not in why:
+                    why.append(reason)
+                if value > best:
+                    best = value
+        if in_line:
+            for n in range(len(lines)):
+                if in_line >> n & 1:
+                    line_hits[n] += 1
         if best >= W_TITLE_EXT * 0.99:
             title_hits += 1
         if best > 0:
@@ -179,13 +196,14 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
     top = max(line_hits, default=0)
     if top and (top == matched_slots or title_hits < matched_slots):
         # among the lines that match most, the one that adds the least
-        best_extras, label, text = min(
-            (_extras(list(term_marked(lines[n])), matched_stems), n, "")
-            for n in range(len(lines)) if line_hits[n] == top)[0:2] + ("",)
-        label, _, text = lines[label].partition("\t")
-        term_extras = best_extras + TERM_PENALTY
+        best_extras, n = min((_extras(term_marked(lines[i]), matched_stems), i)
+                             for i in range(len(lines)) if line_hits[i] == top)
+        label, _, text = lines[n].partition("\t")
+        nos = any(m.lstrip("~!") == "nos" for m in term_marked(lines[n]))
+        # "Prostatitis NOS" as an inclusion term: this code is the default for the words
+        term_extras = best_extras + (0.0 if nos else TERM_PENALTY)
         if top == matched_slots and term_extras < extras:
-            extras = term_extras + 0.1 * title_extras
+            extras = term_extras + (0.0 if nos else 0.1 * title_extras)
             labels = [f"{label}: {text}"]
         elif title_hits < matched_slots:
             labels.append(f"{label}: {text}")

@@ -124,4 +124,10 @@ def stem(word: str) -> str:
     w = _replace(w, _STEP2)
     w = _replace(w, _STEP3)
     w = _step4(w)
-    return _step5(w)
+    w = _step5(w)
+    # medical endings Porter leaves apart: anemia/anemic, chlamydia/chlamydial
+    if w.endswith("ia") and len(w) >= 6:
+        w = w[:-2]
+    elif w.endswith("i") and len(w) >= 5:
+        w = w[:-1]
+    return w

@@ -59,5 +59,18 @@ def load() -> dict[tuple[str, ...], Synonym]:
 
 
 @lru_cache(maxsize=1)
+def by_head() -> dict[tuple[str, ...], list[tuple[str, Synonym]]]:
+    """Phrases of 2+ words by the stems of all but their last word, with that last word
+    as written: "heart att" (typing) can already mean "heart attack"."""
+    from medcode.textsearch.tokens import content_words
+    out: dict[tuple[str, ...], list[tuple[str, Synonym]]] = {}
+    for syn in load().values():
+        words = content_words(syn.phrase)
+        if len(syn.key) >= 2 and len(words) == len(syn.key):
+            out.setdefault(syn.key[:-1], []).append((words[-1], syn))
+    return out
+
+
+@lru_cache(maxsize=1)
 def longest_key() -> int:
     return max((len(k) for k in load()), default=1)

@@ -29,12 +29,15 @@ _DEFAULT_QUALIFIERS = {("type", "2", "diabet"): 1}
 #: that adds a real qualifier such as "neonatal" or "pathological".
 GENERIC = frozenset(stem(w) for w in (
     "unspecified specified other nos nec not elsewhere classified site sites mellitus "
-    "essential primary without initial encounter part unsp oth type uncomplicated".split()))
+    "essential primary without initial encounter part unsp oth type uncomplicated "
+    "personal".split()))
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"(?<=[a-z])['\u2019](?=[a-z])")
 _CLAUSE_END = re.compile(r"[,;:\[\]()]")
 _NEGATORS = ("without", "not", "except", "no")
+#: "Nonrheumatic", "noninfective", "nontraumatic": the absence of a qualifier, i.e. the default
+_NON = re.compile(r"^non(?!e$)[a-z]{5,}")
 
 MAX_QUERY_CHARS = 500
 MAX_QUERY_TOKENS = 24
@@ -102,7 +105,8 @@ def marked_stems(text: str, pcs: bool = False) -> list[str]:
             if not w or w in STOPWORDS:
                 continue
             s = stem(w)
-            mark = "!" if negated else "~" if depth > 0 or loose_clause or s in GENERIC else ""
+            mark = "!" if negated else "~" if (depth > 0 or loose_clause or s in GENERIC
+                                               or _NON.match(w)) else ""
             if w in _NEGATORS:
                 negated = True       # "without complications": complications is absent
                 loose_clause = False

