@@ -39,6 +39,7 @@ _MANIF = re.compile(r"\bin\b.*\bclassified elsewhere\b", re.I)
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
 _CM = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
+_PLAIN = re.compile(r"^[A-Za-z0-9]{1,8}(?:\.[A-Za-z0-9]{0,5})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,10 @@ class DxFact:
     excludes1: tuple[tuple[str, "NoteRef"], ...]
     code_first: tuple[tuple[str, "NoteRef"], ...]
     use_additional: tuple[tuple[str, "NoteRef"], ...]
+    first_patterns: tuple[Any, ...]         # every pattern of the code-first notes
+    first_exhaustive: bool                  # the code-first notes list codes, no "such as"
+    first_texts: tuple[str, ...]
+    additional: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...]  # per defining node
     sex: tuple[str, str] | None             # (F|M, basis)
     age: tuple[str, str] | None             # (newborn|maternity, basis)
 
@@ -72,6 +77,11 @@ class StoreFacts:
         self.hcpcs_year = self._hcpcs_year()
         self.has_ptp = self._count("SELECT count(*) FROM ncci_ptp") > 0
         self.has_mue = self._count("SELECT count(*) FROM ncci_mue") > 0
+        # the codes the NCCI files name (bounded by the data, read once): a claim whose
+        # codes are not among them needs no query
+        self._ptp_col1: frozenset[str] | None = None
+        self._ptp_col2: frozenset[str] | None = None
+        self._mue_codes: frozenset[str] | None = None
         self.has_cpt = self._count("SELECT count(*) FROM codes WHERE system = 'CPT'") > 0
         self.dx_fact = lru_cache(maxsize=size)(self._dx_fact)
         self.validation = lru_cache(maxsize=4096)(self._validation)
@@ -79,8 +89,11 @@ class StoreFacts:
         self.hcpcs = lru_cache(maxsize=8192)(self._hcpcs)
         self.hcpcs_mod = lru_cache(maxsize=2048)(self._hcpcs_mod)
         self.cpt_known = lru_cache(maxsize=8192)(self._cpt_known)
+        self.cpt_section = lru_cache(maxsize=8192)(self._cpt_section)
         self.mue = lru_cache(maxsize=8192)(self._mue)
         self.ptp = lru_cache(maxsize=8192)(self._ptp)
+        self.excl1_pair = lru_cache(maxsize=65536)(self._excl1_pair)
+        self.additional_met = lru_cache(maxsize=65536)(self._additional_met)
         self.lock = threading.Lock()
 
     def _count(self, sql: str) -> int:
@@ -121,10 +134,12 @@ class StoreFacts:
         except NoRelease:
             return (rels[0] if day < rels[0].effective_from else rels[-1]), False
 
-    def _validation(self, raw: str, code: str, rel_name: str, on: dt.date | None) -> Any:
+    def _validation(self, raw: str, code: str, rel_name: str) -> Any:
+        """medcode.validity's full answer for a code not billable in the release (cached
+        without the date, so its messages say "in FY2026")."""
         from medcode.validity import _explain
         rel = next(r for r in self.icd10_releases if r.name == rel_name)
-        return _explain(self.store, raw, code, rel, on)
+        return _explain(self.store, raw, code, rel, None)
 
     def _dx_fact(self, code: str) -> DxFact | None:
         node = self.notes.node(code)
@@ -135,11 +150,21 @@ class StoreFacts:
         below_cat = chain[:chain.index(cat) + 1] if cat in chain else chain[:1]
         manif = any(_MANIF.search(self.notes.title(c) or "") for c in below_cat)
         own = [(c, self.notes.own(c)) for c in chain]
+        first = tuple((c, r) for c, notes in own for r in notes.get("code_first", ()))
+        first_patterns = tuple(p for _, r in first for p in r.patterns)
+        exhaustive = bool(first_patterns) and not any(
+            not r.patterns or "such as" in r.text.lower() or "e.g." in r.text.lower()
+            for _, r in first)
+        additional = tuple(
+            (c, tuple(p for r in notes["use_additional"] for p in r.patterns),
+             tuple(r.text for r in notes["use_additional"]))
+            for c, notes in own if "use_additional" in notes)
         return DxFact(
             code, node[0], node[2], chain, manif,
             tuple((c, r) for c, notes in own for r in notes.get("excludes1", ())),
-            tuple((c, r) for c, notes in own for r in notes.get("code_first", ())),
+            first,
             tuple((c, r) for c, notes in own for r in notes.get("use_additional", ())),
+            first_patterns, exhaustive, tuple(r.text for _, r in first), additional,
             data.lookup_age_sex(code, "sex"), data.lookup_age_sex(code, "age"))
 
     # -- procedures ------------------------------------------------------------------------
@@ -151,9 +176,54 @@ class StoreFacts:
         from medcode.systems.hcpcs import hcpcs_modifier
         return hcpcs_modifier(self.conn, mod, on) if self.has_hcpcs else None
 
+    @staticmethod
+    def _cpt_section(code: str) -> tuple[str, str | None] | None:
+        from medcode.systems.cpt import cpt_section
+        return cpt_section(code)
+
     def _cpt_known(self, code: str) -> bool:
         return self.conn.execute("SELECT 1 FROM codes WHERE system = 'CPT' AND code = ?",
                                  (code,)).fetchone() is not None
+
+    def ptp_candidates(self, codes: tuple[str, ...]) -> bool:
+        """Whether two of ``codes`` could form an NCCI PTP pair (column 1 and column 2)."""
+        if self._ptp_col1 is None:
+            with self.lock:
+                self._ptp_col2 = frozenset(c for (c,) in self.conn.execute(
+                    "SELECT DISTINCT column2 FROM ncci_ptp"))
+                self._ptp_col1 = frozenset(c for (c,) in self.conn.execute(
+                    "SELECT DISTINCT column1 FROM ncci_ptp"))
+        ones = {c for c in codes if c in self._ptp_col1}
+        twos = {c for c in codes if c in self._ptp_col2}  # type: ignore[operator]
+        return bool(ones) and bool(twos) and len(ones | twos) > 1
+
+    def has_mue_for(self, code: str) -> bool:
+        if self._mue_codes is None:
+            with self.lock:
+                self._mue_codes = frozenset(c for (c,) in self.conn.execute(
+                    "SELECT DISTINCT code FROM ncci_mue"))
+        return code in self._mue_codes
+
+    def _excl1_pair(self, a: str, b: str) -> tuple[str, "NoteRef"] | None:
+        """(node, note) of the Excludes1 note of ``a`` (own or inherited) naming ``b``."""
+        fact = self.dx_fact(a)
+        if fact is None:
+            return None
+        title = self.notes.title
+        for node, ref in fact.excludes1:
+            for p in ref.patterns:
+                if p.matches(b, title) and not p.in_range(a):
+                    return node, ref
+        return None
+
+    def _additional_met(self, a: str, b: str) -> frozenset[str]:
+        """The defining nodes of ``a``'s "use additional code" notes that ``b`` satisfies."""
+        fact = self.dx_fact(a)
+        if fact is None:
+            return frozenset()
+        title = self.notes.title
+        return frozenset(node for node, pats, _ in fact.additional
+                         if any(p.matches(b, title) for p in pats))
 
     def _mue(self, code: str, on: dt.date) -> dict[str, Any] | None:
         from medcode.systems.ncci import mue_get
@@ -263,11 +333,15 @@ class ClaimContext:
         quals = self.claim.diagnosis_qualifiers
         if pos <= len(quals) and quals[pos - 1].upper() in ("BK", "BF"):
             d.icd9 = True
-        try:
-            d.code = clean_code(raw)
-        except InvalidCode as exc:
-            d.status, d.message = "malformed", str(exc)
-            return d
+        quick = raw.strip()
+        if _PLAIN.match(quick):
+            d.code = quick.upper().replace(".", "")
+        else:
+            try:
+                d.code = clean_code(raw)
+            except InvalidCode as exc:
+                d.status, d.message = "malformed", str(exc)
+                return d
         d.shown = display(d.code) if _CM.match(d.code) else d.code
         if d.icd9:
             d.status = "icd9"
@@ -279,7 +353,7 @@ class ClaimContext:
             d.release = rel
             if d.code in self.facts.billable(rel):
                 continue
-            v = self.facts.validation(raw.strip(), d.code, rel.name, day)
+            v = self.facts.validation(raw.strip(), d.code, rel.name)
             d.status, d.message, d.suggestions, d.extra = (v.status, v.message,
                                                            v.suggestions, v.extra)
             break

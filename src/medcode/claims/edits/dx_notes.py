@@ -30,7 +30,7 @@ def _node(code: str) -> str:
     return display(code)
 
 
-def _matches(ctx: ClaimContext, patterns: list, code: str) -> bool:
+def _matches(ctx: ClaimContext, patterns: tuple | list, code: str) -> bool:
     title = ctx.facts.notes.title
     return any(p.matches(code, title) for p in patterns)
 
@@ -53,43 +53,33 @@ def excludes1(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     valid = ctx.valid_dx()
     if len(valid) < 2:
         return
-    title = ctx.facts.notes.title
-    done: set[tuple[str, str]] = set()
-    for a in valid:
-        for node, ref in a.fact.excludes1 if a.fact else ():
-            for b in valid:
-                if b is a or b.code == a.code:
+    pair_note = ctx.facts.excl1_pair
+    for i, a in enumerate(valid):
+        for b in valid[i + 1:]:
+            if b.code == a.code:
+                continue
+            for x, y in ((a, b), (b, a)):
+                hit = pair_note(x.code, y.code)
+                if hit is None:
                     continue
-                pair = tuple(sorted((a.code, b.code)))
-                if pair in done:
-                    continue
-                if any(p.matches(b.code, title) and not p.in_range(a.code)
-                       for p in ref.patterns):
-                    done.add(pair)              # type: ignore[arg-type]
-                    first, second = (a, b) if a.pos < b.pos else (b, a)
-                    yield ctx.finding(
-                        "DX-EXCL1", f"{a.shown} ({a.fact.title}) and {b.shown} "
-                        f"({b.fact.title if b.fact else ''}) are not reported together: the "
-                        f"Excludes1 note at {_node(node)} says \"{_short(ref.text)}\".",
-                        codes=(first.shown, second.shown),
-                        fix=f"keep only the one of {first.shown} and {second.shown} that "
-                        "describes the condition, unless the two conditions are unrelated",
-                        reference=f"ICD-10-CM tabular, Excludes1 at {_node(node)}; Official "
-                        "Guidelines I.A.12.a")
+                node, ref = hit
+                yield ctx.finding(
+                    "DX-EXCL1", f"{x.shown} ({x.fact.title}) and {y.shown} "  # type: ignore
+                    f"({y.fact.title}) are not reported together: the Excludes1 note at "  # type: ignore
+                    f"{_node(node)} says \"{_short(ref.text)}\".", codes=(a.shown, b.shown),
+                    fix=f"keep only the one of {a.shown} and {b.shown} that describes the "
+                    "condition, unless the two conditions are unrelated",
+                    reference=f"ICD-10-CM tabular, Excludes1 at {_node(node)}; Official "
+                    "Guidelines I.A.12.a")
+                break
 
 
-def _code_first(d: Dx) -> tuple[list, bool, list[str]]:
+def _code_first(d: Dx) -> tuple[tuple, bool, list[str]]:
     """(patterns, exhaustive, texts) of the code-first notes of ``d`` (own and inherited)."""
-    patterns: list = []
-    texts: list[str] = []
-    exhaustive = True
-    for _node_code, ref in d.fact.code_first if d.fact else ():
-        patterns.extend(ref.patterns)
-        texts.append(ref.text)
-        low = ref.text.lower()
-        if not ref.patterns or "such as" in low or "e.g." in low:
-            exhaustive = False
-    return patterns, exhaustive and bool(patterns), texts
+    f = d.fact
+    if f is None:
+        return (), False, []
+    return f.first_patterns, f.first_exhaustive, list(f.first_texts)
 
 
 def _code_first_hint(texts: list[str]) -> str:
@@ -159,18 +149,12 @@ def use_additional(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         fact = d.fact
         if fact is None or not fact.use_additional:
             continue
-        groups: dict[str, tuple[list, list[str]]] = {}
-        for node, ref in fact.use_additional:
-            pats, texts = groups.setdefault(node, ([], []))
-            pats.extend(ref.patterns)
-            texts.append(ref.text)
-        missing = []
-        for node, (pats, texts) in groups.items():
-            if not pats:
-                continue
-            if any(code != d.code and _matches(ctx, pats, code) for code in others):
-                continue
-            missing.append((node, texts))
+        met: set[str] = set()
+        for code in others:
+            if code != d.code:
+                met.update(ctx.facts.additional_met(d.code, code))
+        missing = [(node, texts) for node, pats, texts in fact.additional
+                   if pats and node not in met]
         if not missing:
             continue
         said = " / ".join(f"at {_node(node)}: {_short(_join(texts), 140)}"

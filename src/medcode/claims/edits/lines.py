@@ -42,8 +42,7 @@ def _cpt_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
                     "CPT code set (AMA), as imported with medcode data import cpt", "error")
         return None
     if ln.code.isdigit():
-        from medcode.systems.cpt import cpt_section
-        if cpt_section(ln.code) is None:
+        if ctx.facts.cpt_section(ln.code) is None:
             return (f"Line {ln.number}: {ln.code} falls in no CPT Category I section, so it "
                     "cannot be a CPT code.", "CPT Category I section ranges "
                     "(medcode/data/cpt_sections.csv)", "error")

@@ -46,7 +46,7 @@ def ptp(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     bypass = data.ptp_modifiers()
     for day, lines in by_date.items():
         codes = tuple(sorted({ln.code for ln in lines}))
-        if len(codes) < 2:
+        if len(codes) < 2 or not facts.ptp_candidates(codes):
             continue
         for row in facts.ptp(codes, day):
             ind = row["modifier_indicator"]
@@ -87,7 +87,7 @@ def mue(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         return
     per_day: dict[tuple[str, object], tuple[dict, str, list[Ln]]] = {}
     for ln in ctx.lines:
-        if ln.date is None or ln.kind not in ("cpt", "hcpcs"):
+        if ln.date is None or ln.kind not in ("cpt", "hcpcs") or not facts.has_mue_for(ln.code):
             continue
         rec = facts.mue(ln.code, ln.date)
         if rec is None or not rec["in_force"]:
