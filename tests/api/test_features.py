@@ -105,3 +105,15 @@ def test_too_many_claim_lines_is_413(client, features):
     r = client.post("/v1/claims/check", content=body,
                     headers={"Content-Type": "application/x-ndjson"})
     assert r.status_code == 413 and str(MAX_LINES) in r.json()["message"]
+
+
+def test_search_answers_are_cached_per_process(client, features, app):
+    if not features["search"]:
+        pytest.skip("medcode.search is not in the library yet (the route answers 501)")
+    params = {"q": "Fracture  of FEMUR", "limit": 3}
+    first = client.get("/v1/search", params=params).json()
+    size = len(app.state.search_cache)
+    again = client.get("/v1/search", params={"q": "fracture of femur", "limit": 3}).json()
+    assert again == first and len(app.state.search_cache) == size
+    other = client.get("/v1/search", params={"q": "fracture of femur", "limit": 4}).json()
+    assert len(other) == 4 and len(app.state.search_cache) == size + 1

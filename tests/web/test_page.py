@@ -137,3 +137,15 @@ def test_claim_form(page, shot):
         expect(out).to_contain_text("claim checking is not available")
         expect(page.locator("#claims-note")).to_contain_text("not available")
     shot(page, "06-claims")
+
+
+def test_enter_on_a_procedure_code_finds_its_system(page):
+    if "ICD-10-PCS" not in page.request.get("/v1/about").json()["systems"]:
+        pytest.skip("ICD-10-PCS is not in this store")
+    page.goto("/")
+    expect(page.locator("#about")).to_contain_text("ICD-10-PCS")
+    page.locator("#q").fill("0DTJ4ZZ")
+    page.locator("#q").press("Enter")
+    expect(page.locator("#code h2")).to_contain_text("Resection of Appendix")
+    expect(page.locator("#code .crumbs")).to_contain_text("0DT")
+    expect(page.locator("#code .badges")).to_contain_text("ICD-10-PCS")

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import medcode
-from medcode.api import errors, fhir, rest
+from medcode.api import errors, fhir, lib, rest
 from medcode.api.guard import MAX_BODY, Guard
 from medcode.api.logs import install_filter
 from medcode.store.db import Store
@@ -37,6 +37,7 @@ def build_app(store: Store, max_body: int = MAX_BODY) -> FastAPI:
     app = FastAPI(title="medcode", version=medcode.__version__, description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.store = store
+    app.state.search_cache = lib.LRU(4096)
     errors.install(app)
     app.include_router(rest.router, tags=["codes"])
     app.include_router(fhir.router, tags=["FHIR R4 terminology"])

@@ -45,6 +45,30 @@ def parse_system(value: str | None) -> str | None:
         raise ApiError(400, f"system: {exc}", kind="bad_system") from None
 
 
+class LRU:
+    """A small least-recently-used map (used from the event loop thread only)."""
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        from collections import OrderedDict
+        self.maxsize = maxsize
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self._data[key] = value
+        self._data.move_to_end(key)
+        if len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 # -- optional library features ----------------------------------------------------------------
 def feature(name: str) -> Callable[..., Any] | None:
     """``medcode.<name>`` when the library has it, else None (the route answers 501)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 import medcode
 from medcode.api import lib
@@ -146,14 +146,21 @@ async def search(request: Request,
                  limit: int = Query(20, ge=1, le=200),
                  prefix: bool = Query(False, description="treat the last word as a prefix "
                                       "(search-as-you-type)")) -> JSONResponse:
-    """Best first: `code`, `system`, `title`, `billable`, `score`."""
+    """Best first: `code`, `system`, `title`, `billable`, `score`. Answers are cached per
+    process (the store is immutable; search-as-you-type repeats the same prefixes)."""
     func = lib.feature("search")
     if func is None:
         raise lib.not_yet("search", "medcode.search")
-    result = lib.call(func, q, system=lib.parse_system(system), billable=billable,
-                      on=lib.parse_date(on), release=release, limit=limit,
-                      prefix=prefix or None, store=_store(request))
-    return JSONResponse(lib.jsonable(result))
+    sysname, day = lib.parse_system(system), lib.parse_date(on)
+    key = (" ".join(q.split()).casefold(), sysname, billable, day, release, limit, prefix)
+    cache: lib.LRU = request.app.state.search_cache
+    body = cache.get(key)
+    if body is None:
+        result = lib.call(func, q, system=sysname, billable=billable, on=day, release=release,
+                          limit=limit, prefix=prefix or None, store=_store(request))
+        body = JSONResponse(lib.jsonable(result)).body
+        cache.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/claims/check", summary="Check claims (JSON, JSON Lines, CSV, X12 837P, FHIR)",

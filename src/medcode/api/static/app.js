@@ -45,7 +45,7 @@ function qs(params) {
 }
 
 function codeHref(code, system) {
-  return `#/code/${encodeURIComponent(system || "ICD-10-CM")}/${encodeURIComponent(code)}`;
+  return `#/code/${encodeURIComponent(system || "any")}/${encodeURIComponent(code)}`;
 }
 
 function badge(text, kind) { return el("span", { class: `badge ${kind}`, text }); }
@@ -68,8 +68,16 @@ async function runSearch() {
   let items = [], note = "";
   try {
     if (state.features.search) {
-      items = await api(`/v1/search?${qs({ q, limit: 20, prefix: "true", ...p })}`);
+      const [hits, check] = await Promise.all([
+        api(`/v1/search?${qs({ q, limit: 20, prefix: "true", ...p })}`),
+        looksLikeCode(q) ? api(`/v1/validate?${qs({ code: q, on: p.on, system: p.system })}`).catch(() => null) : null]);
+      items = hits;
       note = items.length ? `${items.length} result${items.length > 1 ? "s" : ""}` : `No match for “${q}”`;
+      const v = check && check[0];
+      if (v && !v.valid && v.status !== "malformed" && v.status !== "wrong_system") {
+        note = v.message;  // say why the code as typed is not billable
+        if (!items.length) items = (v.suggestions || []).slice(0, 20).map((c) => ({ code: c, system: v.system, title: "suggested" }));
+      }
     } else {
       [items, note] = await exactLookup(q, p);
     }
@@ -77,6 +85,10 @@ async function runSearch() {
     note = err.message;
   }
   if (seq === state.seq) showResults(items, note);
+}
+
+function looksLikeCode(q) {
+  return /^[A-Za-z0-9]{3,}(\.[A-Za-z0-9]{0,4})?$/.test(q) && /\d/.test(q);
 }
 
 async function exactLookup(q, p) {
@@ -103,8 +115,9 @@ function showResults(items, note) {
     id: `opt-${i}`, role: "option", "aria-selected": "false",
     onmousedown: (e) => e.preventDefault(), onclick: () => openResult(i),
   }, el("span", { class: "code", text: it.code }),
-     el("span", { class: "title", text: it.title || "" }),
-     it.billable === false ? badge("header", "muted") : null)));
+     el("span", { class: "title" }, it.title || "",
+       it.system && it.system !== "ICD-10-CM" ? el("span", { class: "sys", text: ` · ${it.system}` }) : null),
+     it.billable === false ? badge("header", "muted") : el("span"))));
   $("#q").setAttribute("aria-expanded", items.length ? "true" : "false");
   $("#q").removeAttribute("aria-activedescendant");
 }
@@ -145,7 +158,7 @@ async function showCode(system, code) {
   const p = searchParams();
   let info;
   try {
-    info = await api(`/v1/codes/${encodeURIComponent(code)}?${qs({ system: system === "ICD-10-CM" ? "" : system, on: p.on })}`);
+    info = await api(`/v1/codes/${encodeURIComponent(code)}?${qs({ system: system === "any" ? "" : system, on: p.on })}`);
   } catch (err) {
     pane.replaceChildren(el("h2", { tabindex: "-1", text: code }), el("p", { class: "error", role: "alert", text: err.message }));
     pane.querySelector("h2").focus();
@@ -336,7 +349,8 @@ async function start() {
       return `${s} ${rs[rs.length - 1].release}`;
     }).join(" · ");
     const sel = $("#system");
-    sel.replaceChildren(...(about.systems || ["ICD-10-CM"]).map((s) => el("option", { value: s === "ICD-10-CM" ? "" : s, text: s })));
+    sel.replaceChildren(el("option", { value: "", text: "All systems" }),
+      ...(about.systems || ["ICD-10-CM"]).map((s) => el("option", { value: s, text: s })));
     if (!state.features.claims) $("#claims-note").textContent = "Claim checking is not available in this build of medcode yet.";
     if (!state.features.search) $("#search-status").textContent = "Text search is not available in this build: type a code.";
   } catch (err) {
