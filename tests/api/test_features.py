@@ -117,3 +117,55 @@ def test_search_answers_are_cached_per_process(client, features, app):
     assert again == first and len(app.state.search_cache) == size
     other = client.get("/v1/search", params={"q": "fracture of femur", "limit": 4}).json()
     assert len(other) == 4 and len(app.state.search_cache) == size + 1
+
+
+X12 = ("ISA*00*          *00*          *ZZ*MEDCODETEST    *ZZ*PAYERTEST      *260501*0900*^*"
+       "00501*000000007*0*T*:~GS*HC*MEDCODETEST*PAYERTEST*20260501*0900*7*X*005010X222A1~"
+       "ST*837*0007*005010X222A1~BHT*0019*00*T7*20260501*0900*CH~"
+       "NM1*41*2*CLINIC*****46*S7~NM1*40*2*PAYER*****46*P7~HL*1**20*1~"
+       "NM1*85*2*CLINIC*****XX*1234567893~HL*2*1*22*0~SBR*P*18*******CI~"
+       "NM1*IL*1*TEST*PAT****MI*M7~DMG*D8*19600402*F~NM1*PR*2*PAYER*****PI*P7~"
+       "CLM*X-1*120***11:B:1*Y*A*Y*Y~HI*ABK:E11.9*ABF:I10~LX*1~"
+       "SV1*HC:99213*120*UN*1*11**1:2~DTP*472*D8*20260504~SE*19*0007~GE*1*7~IEA*1*000000007~")
+
+FHIR_CLAIM = {
+    "resourceType": "Claim", "id": "F-1", "status": "active", "use": "claim",
+    "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                         "code": "professional"}]},
+    "contained": [{"resourceType": "Patient", "id": "p", "birthDate": "1960-04-02",
+                   "gender": "female"}],
+    "patient": {"reference": "#p"}, "created": "2026-05-04",
+    "provider": {"display": "clinic"}, "priority": {"coding": [{"code": "normal"}]},
+    "insurance": [{"sequence": 1, "focal": True, "coverage": {"display": "plan"}}],
+    "diagnosis": [{"sequence": 1, "diagnosisCodeableConcept": {"coding": [
+        {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "99213"}]}}],
+    "item": [{"sequence": 1, "diagnosisSequence": [1], "servicedDate": "2026-05-04",
+              "productOrService": {"coding": [{"system": "http://www.ama-assn.org/go/cpt",
+                                               "code": "99213"}]}}]}
+
+
+def test_check_claim_x12_837p(client, features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    r = client.post("/v1/claims/check", content=X12.encode(),
+                    headers={"Content-Type": "application/edi-x12"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["summary"] == {"claims": 1, "lines": 1, **{
+        body["results"][0]["status"]: 1}}
+    assert body["results"][0]["claim"] == "X-1"
+    # detected from the content too
+    r2 = client.post("/v1/claims/check", content=X12.encode(),
+                     headers={"Content-Type": "text/plain"})
+    assert r2.json()["results"] == body["results"]
+
+
+def test_check_fhir_claim(client, features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    r = client.post("/v1/claims/check", json=FHIR_CLAIM,
+                    headers={"Content-Type": "application/fhir+json"})
+    assert r.status_code == 200, r.text
+    result = r.json()["results"][0]
+    assert result["claim"] == "F-1" and result["status"] == "fail"
+    assert "SYS-MIXUP" in {f["edit"] for f in result["findings"]}

@@ -60,7 +60,7 @@ def check_body(store: Store, body: bytes, content_type: str | None,
             raise ApiError(400, f"format: {exc}", kind="bad_format") from None
     claims = []
     lines = 0
-    for claim in lib.call(reader, body, fmt=fmt) if fmt is not None else reader(body):
+    for claim in lib.call(reader, body, fmt=fmt, name="request body"):
         claims.append(claim)
         lines += len(getattr(claim, "lines", ()))
         if len(claims) > MAX_CLAIMS:

@@ -251,8 +251,13 @@ async function identify(e) {
 }
 
 // -- claims ------------------------------------------------------------------------------
+function today() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
 function addLine(values) {
-  const v = values || {};
+  const v = { date: today(), units: "1", ...(values || {}) };
   const tbody = $("#lines");
   const n = tbody.children.length + 1;
   const cell = (name, attrs) => el("td", {}, el("input", { name, "aria-label": `Line ${n} ${name}`, value: v[name] || "", ...attrs }));
