@@ -4,7 +4,10 @@
                                          [--client auto|wrk|python] [--only lookup,search]
 
 Starts uvicorn on 127.0.0.1 (a free port) over a store built once under bench/out/, then
-drives it for --duration seconds per scenario with --connections concurrent connections:
+drives it for --duration seconds per scenario with --connections concurrent connections
+(lookups of 5,000 random billable codes; searches of 40,000 different queries cut from
+titles, so the server's search cache rarely helps; "search-common" repeats 75 common
+queries, the type-ahead case the cache serves; $validate-code of the 5,000 codes):
 wrk (with a Lua script picking varied paths) when installed, else an httpx.AsyncClient
 load generator. Prints requests/s, p50/p99 latency and the error count (non-2xx and socket
 errors). Targets on a 2-core machine: >= 2,000 lookups/s with p99 <= 25 ms, >= 1,000
@@ -76,13 +79,35 @@ def scenarios(store_path: Path) -> dict[str, list[str]]:
         "SELECT code FROM codes WHERE system = 'ICD-10-CM' AND billable_mask & 4")]
     rng = random.Random(7)
     sample = [display(c) for c in rng.sample(codes, 5000)]
-    queries = WORDS + [w[:n] for w in WORDS for n in (4, 6)]
+    common = WORDS + [w[:n] for w in WORDS for n in (4, 6)]
+    search = "/v1/search?q={}&limit=20&prefix=true"
     return {
         "lookup": [f"/v1/codes/{c}" for c in sample],
-        "search": [f"/v1/search?q={quote(q)}&limit=20&prefix=true" for q in queries],
+        "search": [search.format(quote(q)) for q in distinct_queries(store, rng, 40000)],
+        "search-common": [search.format(quote(q)) for q in common],
         "validate-code": [f"/fhir/CodeSystem/$validate-code?system={quote(CM, safe='')}"
                           f"&code={c}" for c in sample],
     }
+
+
+def distinct_queries(store, rng: random.Random, n: int) -> list[str]:
+    """``n`` different queries cut from code titles (1-3 words, the last one sometimes
+    unfinished, as typed): far more than the server's search cache holds."""
+    titles = [t for (t,) in store.conn.execute(
+        "SELECT title FROM codes WHERE system = 'ICD-10-CM' AND kind IN ('code', 'category')")]
+    seen: set[str] = set()
+    while len(seen) < n:
+        words = re.findall(r"[a-z]{3,}", rng.choice(titles).lower())
+        if not words:
+            continue
+        start = rng.randrange(len(words))
+        picked = words[start:start + rng.randint(1, 3)]
+        if rng.random() < 0.5:
+            picked[-1] = picked[-1][:rng.randint(3, max(3, len(picked[-1])))]
+        seen.add(" ".join(picked))
+    out = sorted(seen)
+    rng.shuffle(out)
+    return out
 
 
 def start_server(store_path: Path, port: int, workers: int) -> subprocess.Popen:
@@ -159,7 +184,8 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
-    ap.add_argument("--only", default="", help="comma-separated: lookup,search,validate-code")
+    ap.add_argument("--only", default="",
+                    help="comma-separated: lookup,search,search-common,validate-code")
     args = ap.parse_args()
     client = args.client
     if client == "auto":
