@@ -129,11 +129,10 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
     if not isinstance(query, str) or not bits:
         return []
     conn = store.conn
-    code_systems = [sysname] if sysname else ctx.code_systems
-
     def is_code(piece: str) -> bool:
-        """A code of a loaded system; while typing (prefix), the start of one."""
-        for system in (s for s in code_systems if s in bits):
+        """A code of any loaded system (even one filtered out: "E11.9" is never words);
+        while typing (prefix), the start of one."""
+        for system in ctx.code_systems:
             for form in code_forms(piece):
                 if store.row(system, form) is not None:
                     return True
@@ -205,8 +204,6 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
     if on is not None:
         cases = " ".join(f"WHEN '{s.replace(chr(39), '')}' THEN {b}" for s, (b, _r) in bits.items())
         where.append(f"(d.node_mask & CASE d.system {cases} ELSE 0 END) != 0")
-    if billable:
-        where.append("d.leaf = 1")
     pool = max(limit * 3, POOL)
     head = f"SELECT {_DOC_COLS} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
            f"WHERE {' AND '.join(where)} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -175,6 +176,7 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
     """Slots of ``text``; pieces for which ``is_code`` is true are codes, not words."""
     if not isinstance(text, str):
         text = ""
+    text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS * 2])  # full-width Ｅ１１ -> E11
     codes = code_pieces(text)
     if is_code is not None:
         codes = [c for c in codes if is_code(c)]
@@ -273,7 +275,10 @@ def _word_slot(conn: sqlite3.Connection, word: str, key: str) -> Slot:
     slot = Slot(word, [Alt((key,))])
     if word.isalpha() and not _word_known(conn, word):
         fixes = corrections(conn, word)
-        if fixes and _known(conn, key):
+        same = [f for f in fixes if stem(f) == key]  # "diabetis" and "diabetes": one stem
+        if same:
+            slot.alts[0] = Alt((key,), f"typo {word} -> {same[0]}", TYPO_WEIGHT)
+        elif fixes and _known(conn, key):
             slot.alts[0] = Alt((key,), None, TYPO_WEIGHT)
         for fix in fixes:
             if stem(fix) != key:

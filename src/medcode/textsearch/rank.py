@@ -155,6 +155,7 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
     live = parsed.live()
     for alts in live:
         best = 0.0
+        in_title = False
         in_line = 0          # bit set of the lines this slot matched
         for stems_set, weight, reason in alts:
             if stems_set <= title:
@@ -163,6 +164,7 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
                 value = W_TITLE_EXT
             else:
                 value = 0.0
+            in_title = in_title or value > 0.0
             for n, ls in enumerate(line_sets):
                 if stems_set <= ls:
                     in_line |= 1 << n
@@ -184,7 +186,7 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
             for n in range(len(lines)):
                 if in_line >> n & 1:
                     line_hits[n] += 1
-        if best >= W_TITLE_EXT * 0.99:
+        if in_title:
             title_hits += 1
         if best > 0:
             matched_slots += 1

@@ -1,0 +1,92 @@
+"""Ranking quality on the relevance set (tests/search/relevance.tsv) and on named cases."""
+
+from __future__ import annotations
+
+import pytest
+
+import relevance  # tests/search/relevance.py (pytest puts this folder on sys.path)
+from medcode.textsearch import search
+
+CASES = relevance.load()
+
+
+def codes(store, query: str, n: int = 10, **kw) -> list[str]:
+    return [h.code for h in search(store, query, limit=n, **kw)]
+
+
+def test_relevance_set_is_big_enough():
+    assert len(CASES) >= 100
+    assert len({c.query for c in CASES}) == len(CASES), "duplicate queries in relevance.tsv"
+
+
+def test_every_expected_code_exists_in_fy2026(search_store):
+    """Each expected code (or the head of each "X.-" range) is an FY2026 ICD-10-CM item."""
+    fy2026 = search_store.resolve("ICD-10-CM", release="FY2026")
+    missing = []
+    for case in CASES:
+        for code in case.expected:
+            key = code.rstrip("-").replace(".", "").upper()
+            row = search_store.row("ICD-10-CM", key)
+            if row is None or not row[6] & fy2026.bit:
+                missing.append(f"line {case.line}: {code} ({case.query!r})")
+    assert not missing, missing
+
+
+def test_quality_floors(search_store):
+    result = relevance.evaluate(CASES, lambda q: codes(search_store, q))
+    report = [f"{c.query!r}: want {c.expected}, got {top}" for c, top in result.misses]
+    assert result.hit5 >= 0.90, report
+    assert result.hit1 >= 0.70, report
+
+
+def test_fracture_femur_gives_femur_fractures_before_pathological(search_store):
+    got = codes(search_store, "fracture femur", 20)
+    assert got[0].startswith("S72")
+    first_s72 = min(i for i, c in enumerate(got) if c.startswith("S72"))
+    pathological = [i for i, c in enumerate(got) if c.startswith(("M84.4", "M80"))]
+    assert all(first_s72 < i for i in pathological)
+    assert sum(c.startswith("S72") for c in got[:5]) >= 4
+
+
+def test_urinary_tract_infection_is_n390_first(search_store):
+    hits = search(search_store, "urinary tract infection", limit=5)
+    assert hits[0].code == "N39.0" and hits[0].billable
+    assert "P39.3" not in [h.code for h in hits[:1]]  # not the neonatal one
+
+
+def test_heart_attack_is_acute_mi(search_store):
+    hit = search(search_store, "heart attack", limit=3)[0]
+    assert hit.code.startswith("I21")
+    assert any("synonym heart attack" in m for m in hit.matched)
+
+
+@pytest.mark.parametrize("query, first", [
+    ("diabetes", "E11.9"),                        # guideline default: type 2
+    ("type 2 diabetes with neuropathy", "E11.40"),
+    ("pneumonia", "J18.9"),                       # NOS wins over "typhoid pneumonia"
+    ("prostatitis", "N41.9"),                     # via the inclusion term "Prostatitis NOS"
+    ("nausea and vomiting", "R11.2"),             # not R11.0 "Nausea" (no vomiting)
+    ("cystitis", "N30.90"),                       # "without hematuria" is the plain reading
+])
+def test_vague_queries_land_on_the_default_code(search_store, query, first):
+    assert codes(search_store, query, 3)[0] == first
+
+
+def test_billable_codes_are_preferred_over_their_headers(search_store):
+    hits = search(search_store, "atrial fibrillation", limit=5)
+    assert hits[0].billable
+    order = [h.code for h in hits]
+    assert order.index("I48.91") < (order.index("I48") if "I48" in order else 99)
+
+
+def test_a_query_naming_the_encounter_returns_the_7th_character_code(search_store):
+    hit = search(search_store, "fracture femur initial encounter closed", limit=1)[0]
+    assert hit.code.startswith("S72") and hit.code.endswith("A") and hit.billable
+    assert hit.kind == "extension"
+    assert any(m.startswith("7th character A") for m in hit.matched)
+
+
+def test_collapsed_codes_list_their_7th_characters(search_store):
+    hit = search(search_store, "fracture femur", limit=1)[0]
+    assert not hit.billable and hit.seventh_characters
+    assert set("ADS") <= set(hit.seventh_characters)
