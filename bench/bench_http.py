@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import percentile  # noqa: E402
+from _util import percentile
 
 OUT = ROOT / "bench" / "out"
 CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -140,7 +140,7 @@ def run_wrk(base: str, paths: list[str], duration: int, connections: int) -> dic
     total = int(re.search(r"(\d+) requests in", out).group(1))
 
     def ms(label: str) -> float:
-        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 

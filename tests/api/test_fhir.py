@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 R4B = pytest.importorskip("fhir.resources.R4B", reason="fhir.resources (R4B) not installed")
-from fhir.resources.R4B.bundle import Bundle  # noqa: E402
-from fhir.resources.R4B.capabilitystatement import CapabilityStatement  # noqa: E402
-from fhir.resources.R4B.codesystem import CodeSystem  # noqa: E402
-from fhir.resources.R4B.operationoutcome import OperationOutcome  # noqa: E402
-from fhir.resources.R4B.parameters import Parameters  # noqa: E402
-from fhir.resources.R4B.terminologycapabilities import TerminologyCapabilities  # noqa: E402
-from fhir.resources.R4B.valueset import ValueSet  # noqa: E402
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.codesystem import CodeSystem
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.parameters import Parameters
+from fhir.resources.R4B.terminologycapabilities import TerminologyCapabilities
+from fhir.resources.R4B.valueset import ValueSet
 
 CM = "http://hl7.org/fhir/sid/icd-10-cm"
 FHIR_JSON = "application/fhir+json"
@@ -262,7 +262,7 @@ def test_metadata(client):
 def test_code_system_listing_and_read(client):
     bundle = Bundle.model_validate(client.get("/fhir/CodeSystem").json())
     systems = [CodeSystem.model_validate(e.resource.model_dump()) for e in bundle.entry]
-    newest = [s for s in systems if s.id == "icd-10-cm"][0]
+    newest = next(s for s in systems if s.id == "icd-10-cm")
     assert newest.url == CM and newest.version == "FY2026" and newest.content == "not-present"
     assert {s.version for s in systems if s.url == CM} >= {"FY2024", "FY2025", "FY2026"}
     read = CodeSystem.model_validate(client.get("/fhir/CodeSystem/icd-10-cm-fy2025").json())

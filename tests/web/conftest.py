@@ -59,7 +59,7 @@ def browser():
     pw = sync_api.sync_playwright().start()
     try:
         b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-    except Exception as exc:  # a broken browser install: say so instead of erroring
+    except sync_api.Error as exc:  # a broken browser install: say so instead of erroring
         pw.stop()
         pytest.skip(f"Chromium at {exe} did not start: {exc}")
     yield b

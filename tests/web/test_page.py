@@ -7,7 +7,7 @@ import re
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
 
 def _features(page) -> dict:

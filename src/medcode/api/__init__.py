@@ -21,19 +21,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from medcode.store.db import Store
 
-__all__ = ["create_app", "serve", "app_from_env"]
+__all__ = ["app_from_env", "create_app", "serve"]
 
 #: environment variable naming the store file for worker processes
 STORE_ENV = "MEDCODE_API_STORE"
 
 
-def create_app(store: "Store") -> "FastAPI":
+def create_app(store: Store) -> FastAPI:
     """The ASGI app over ``store`` (shared by every request of this process)."""
     from medcode.api.app import build_app
     return build_app(store)
 
 
-def app_from_env() -> "FastAPI":
+def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: opens the store named by ``MEDCODE_API_STORE``
     (or the default store) read-only."""
     import medcode
@@ -42,7 +42,7 @@ def app_from_env() -> "FastAPI":
     return _settled(create_app(store))
 
 
-def _settled(app: "FastAPI") -> "FastAPI":
+def _settled(app: FastAPI) -> FastAPI:
     """Move what start-up allocated out of the garbage collector's way (fewer long pauses
     under load: the app, store caches and imported modules live for the whole process)."""
     import gc
@@ -64,8 +64,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, store_path: Path | str | No
     from medcode.api.logs import log_config
 
     store = medcode.open_store(Path(store_path) if store_path else None)
-    common = dict(host=host, port=port, log_level=log_level, log_config=log_config(log_level),
-                  server_header=False, proxy_headers=False)
+    common = {"host": host, "port": port, "log_level": log_level,
+              "log_config": log_config(log_level), "server_header": False,
+              "proxy_headers": False}
     if workers <= 1:
         uvicorn.run(_settled(create_app(store)), **common)  # type: ignore[arg-type]
         return

@@ -10,8 +10,16 @@ from typing import Any
 
 from medcode.api import lib
 from medcode.api.errors import ApiError
-from medcode.api.fhir_params import (BY_NAME, Params, SystemInfo, param, parameters, prop,
-                                     subprop, system_for_uri)
+from medcode.api.fhir_params import (
+    BY_NAME,
+    Params,
+    SystemInfo,
+    param,
+    parameters,
+    prop,
+    subprop,
+    system_for_uri,
+)
 from medcode.store.db import Store
 
 #: designation uses medcode defines (no HL7 code fits an ICD-10-CM inclusion term)
@@ -61,9 +69,9 @@ def _coded(p: Params, system_names: tuple[str, ...] = ("system", "url"),
         cc = p.coding("codeableConcept") or {}
         codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
         known = [c for c in codings if system_for_uri(str(c.get("system") or ""))]
-        coding = (known or codings or [None])[0]
-        if coding is None:
+        if not codings:
             raise ApiError(400, "codeableConcept has no coding")
+        coding = (known or codings)[0]
     system = next((p.text(n) for n in system_names if p.text(n)), None)
     if coding is not None:
         return (coding.get("system") or system, coding.get("code"),
@@ -212,4 +220,4 @@ def subsumes(store: Store, p: Params) -> dict[str, Any]:
     return parameters(param("outcome", "Code", outcome))
 
 
-__all__ = ["lookup", "validate_code", "subsumes", "is_a", "resolve_system", "PROPERTIES"]
+__all__ = ["PROPERTIES", "is_a", "lookup", "resolve_system", "subsumes", "validate_code"]

@@ -113,7 +113,7 @@ def expand(store: Store, p: Params) -> dict[str, Any]:
         used.append({"name": "filter", "valueString": text})
     expansion: dict[str, Any] = {
         "identifier": f"urn:uuid:{uuid.uuid4()}",
-        "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "total": total, "offset": offset, "parameter": used}
     if contains:
         expansion["contains"] = contains

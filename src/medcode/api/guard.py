@@ -3,15 +3,11 @@ shows a stack trace to the client nor request content to the log."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medcode.api.errors import error_response, log_unexpected
-
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: default largest request body accepted, in bytes
 MAX_BODY = 5 * 1024 * 1024

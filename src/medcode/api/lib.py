@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import medcode
 from medcode.api.errors import ApiError
@@ -230,8 +231,8 @@ def validate_dicts(store: Store, codes: list[str], on: dt.date | None,
 
 def _validation_from_lookup(store: Store, code: str, system: str, on: dt.date | None,
                             release: str | None) -> dict[str, Any]:
-    base = {"input": code, "system": system, "release": release,
-            "on": on.isoformat() if on else None, "suggestions": []}
+    base: dict[str, Any] = {"input": code, "system": system, "release": release,
+                            "on": on.isoformat() if on else None, "suggestions": []}
     try:
         info = lookup_dict(store, code, system, on, release)
     except InvalidCode as exc:

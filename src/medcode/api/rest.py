@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -19,6 +19,8 @@ router = APIRouter(prefix="/v1")
 MAX_CODES = 1000
 
 _ERR = {"description": "error: JSON object with `error`, `status` and `message`"}
+_Codes = Annotated[list[str], Query(description="repeat, or comma-separated")]
+_On = Annotated[str | None, Query(description="date of service, YYYY-MM-DD")]
 
 
 def _store(request: Request) -> Store:
@@ -62,9 +64,8 @@ async def get_code(request: Request) -> JSONResponse:
 @router.get("/validate", summary="Validate codes for a date of service",
             responses={400: _ERR, 404: _ERR, 413: _ERR})
 async def validate(request: Request,
-                   code: list[str] = Query(..., description="repeat, or comma-separated"),
-                   on: str | None = Query(None, description="date of service, YYYY-MM-DD"),
-                   release: str | None = None, system: str | None = None) -> JSONResponse:
+                   code: _Codes, on: _On = None, release: str | None = None,
+                   system: str | None = None) -> JSONResponse:
     """One object per input: `valid`, `status` (valid, header, needs_7th, placeholder,
     bad_7th, not_in_release, unknown, wrong_system, malformed), `message`, `suggestions`."""
     out = lib.validate_dicts(_store(request), _codes(code), lib.parse_date(on), release,
@@ -109,9 +110,7 @@ async def health(request: Request) -> JSONResponse:
 
 @router.get("/identify", summary="Which code system(s) can a string belong to?",
             responses={400: _ERR, 413: _ERR, 501: _ERR})
-async def identify(request: Request,
-                   code: list[str] = Query(..., description="repeat, or comma-separated")
-                   ) -> JSONResponse:
+async def identify(request: Request, code: _Codes) -> JSONResponse:
     """A list, one object per input: `input`, `candidates` (each `system`, `kind`, `valid`,
     `reason`), most likely first."""
     func = lib.feature("identify")
@@ -145,7 +144,7 @@ async def search(request: Request,
                  release: str | None = None,
                  limit: int = Query(20, ge=1, le=200),
                  prefix: bool = Query(False, description="treat the last word as a prefix "
-                                      "(search-as-you-type)")) -> JSONResponse:
+                                      "(search-as-you-type)")) -> Response:
     """Best first: `code`, `system`, `title`, `billable`, `score`. Answers are cached per
     process (the store is immutable; search-as-you-type repeats the same prefixes)."""
     func = lib.feature("search")
