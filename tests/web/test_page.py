@@ -149,3 +149,12 @@ def test_enter_on_a_procedure_code_finds_its_system(page):
     expect(page.locator("#code h2")).to_contain_text("Resection of Appendix")
     expect(page.locator("#code .crumbs")).to_contain_text("0DT")
     expect(page.locator("#code .badges")).to_contain_text("ICD-10-PCS")
+
+
+def test_api_reference_page_works_offline(page, shot):
+    page.goto("/")
+    page.get_by_role("link", name="API reference").click()
+    expect(page.locator("#ops")).to_contain_text("GET /v1/codes/{code}")
+    expect(page.locator("#ops")).to_contain_text("/fhir/CodeSystem/$lookup")
+    assert page.outside_requests == [] and page.console_errors == []
+    shot(page, "07-api-reference")

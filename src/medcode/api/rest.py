@@ -48,7 +48,8 @@ def _query_doc(*params: tuple[str, str]) -> dict[str, Any]:
 @router.get("/codes/{code}", summary="Look a code up",
             responses={400: _ERR, 404: _ERR, 503: _ERR},
             openapi_extra=_query_doc(
-                ("system", "ICD-10-CM (default), ICD-10-PCS, CPT, HCPCS, ICD-9-CM"),
+                ("system", ("ICD-10-CM, ICD-10-PCS, CPT, HCPCS or ICD-9-CM; found from the "
+                           "code when absent")),
                 ("on", "date of service, YYYY-MM-DD"), ("release", "release name, e.g. FY2025")))
 async def get_code(request: Request) -> JSONResponse:
     """Title, kind, billable flag, hierarchy, instructional notes (own and inherited), 7th
