@@ -27,12 +27,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "search"))
-import relevance  # noqa: E402  (the shared relevance-set loader)
+import relevance
 
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
 
 
 def timed(fn, items) -> list[float]:
@@ -63,7 +63,7 @@ def medcode_cli() -> list[str] | None:
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "medcode"]
     try:
         res = subprocess.run(cmd + ["search", "--help"], capture_output=True, text=True,
-                             timeout=60)
+                             timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return cmd if res.returncode == 0 else None
@@ -79,7 +79,7 @@ _PEER_ROW = re.compile(r"^([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)\s")
 
 def peer_search(exe: str, query: str, limit: int = 10) -> list[str]:
     res = subprocess.run([exe, "dx", query, "-n", str(limit)], capture_output=True, text=True,
-                         timeout=60)
+                         timeout=60, check=False)
     return [m.group(1) for line in res.stdout.splitlines() if (m := _PEER_ROW.match(line))]
 
 
@@ -141,13 +141,14 @@ def main() -> int:
     else:
         sample = queries[:args.cli_queries]
         got = subprocess.run(cli + ["search", sample[0], "--json", "--limit", "5"],
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=120, check=False)
         if got.returncode != 0:
             print(f"CLI: `medcode search` failed: {got.stderr.strip()[:200]}")
         else:
             json.loads(got.stdout)  # the contract: a JSON list
             runs = [timed(lambda q: subprocess.run(cli + ["search", q, "--json", "--limit", "20"],
-                                                   capture_output=True, timeout=120), sample)
+                                                   capture_output=True, timeout=120, check=False),
+                          sample)
                     for _ in range(max(1, args.runs - 2))]
             show("CLI subprocess (--json)", runs)
 

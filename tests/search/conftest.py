@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -49,8 +48,8 @@ _CODES = [
     ("ICD-10-CM", "U099", "Post COVID-19 condition, unspecified", "code", None, 3, 2, 2),
     ("ICD-10-CM", "S6290", "Unspecified fracture of unspecified wrist and hand", "subcategory",
      None, 4, 0, 3),
-    ("ICD-10-CM", "S6290XA", "Unspecified fracture of unspecified wrist and hand, initial "
-     "encounter for closed fracture", "extension", "S6290", 5, 3, 3),
+    ("ICD-10-CM", "S6290XA", ("Unspecified fracture of unspecified wrist and hand, initial "
+                              "encounter for closed fracture"), "extension", "S6290", 5, 3, 3),
     ("ICD-10-CM", "S6290XS", "Unspecified fracture of unspecified wrist and hand, sequela",
      "extension", "S6290", 5, 3, 3),
     ("CPT", "99213", "Synthetic descriptor for 99213 office visit", "code", None, 0, 1, 1),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import has_system
+
 from medcode.errors import InvalidCode
 from medcode.textsearch import format_hits_text, search
 

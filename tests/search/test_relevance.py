@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 import relevance  # tests/search/relevance.py (pytest puts this folder on sys.path)
+
 from medcode.textsearch import search
 
 CASES = relevance.load()

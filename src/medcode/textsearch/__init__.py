@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from medcode.textsearch.engine import Hit, format_hits_text, search
 
-__all__ = ["build_index", "search", "Hit", "format_hits_text"]
+__all__ = ["Hit", "build_index", "format_hits_text", "search"]
 
 
 def build_index(conn: sqlite3.Connection) -> dict[str, dict]:

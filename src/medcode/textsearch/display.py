@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Callable
+from collections.abc import Callable
+
+from medcode.errors import MedcodeError
 
 _MODULES = {"ICD-10-CM": "icd10cm", "ICD-9-CM": "icd9cm", "ICD-10-PCS": "icd10pcs",
             "HCPCS": "hcpcs", "CPT": "cpt"}
@@ -57,6 +59,6 @@ class Displayer:
         if rule is not None:
             try:
                 return rule(code, kind)
-            except Exception:  # a module refusing a code keeps medcode's generic rule
-                pass
+            except (ValueError, TypeError, IndexError, KeyError, MedcodeError):
+                pass  # a module refusing a code keeps medcode's generic rule
         return fallback(system, code, kind)

@@ -68,7 +68,7 @@ class _Ctx:
         self.show = Displayer()
 
 
-_ctx: "weakref.WeakKeyDictionary[object, _Ctx]" = weakref.WeakKeyDictionary()
+_ctx: weakref.WeakKeyDictionary[object, _Ctx] = weakref.WeakKeyDictionary()
 _ctx_lock = threading.Lock()
 
 
@@ -129,16 +129,17 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
     if not isinstance(query, str) or not bits:
         return []
     conn = store.conn
+
     def is_code(piece: str) -> bool:
         """A code of any loaded system (even one filtered out: "E11.9" is never words);
         while typing (prefix), the start of one."""
-        for system in ctx.code_systems:
+        for sys_ in ctx.code_systems:
             for form in code_forms(piece):
-                if store.row(system, form) is not None:
+                if store.row(sys_, form) is not None:
                     return True
             if prefix and conn.execute(
                     "SELECT 1 FROM codes WHERE system = ? AND code > ? AND code < ? LIMIT 1",
-                    (system, piece, piece + "\x7f")).fetchone():
+                    (sys_, piece, piece + "\x7f")).fetchone():
                 return True
         return False
 
@@ -215,7 +216,8 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
     # Per query: static order (plainest titles first), and when the query is narrow also
     # bm25 (best-fitting text) and bm25 on inclusion terms alone ("Prostatitis NOS").
     # A broad query reads only the static order: its first rows are the best anyway.
-    phases = [[(parsed.fts_and(), parsed.estimate, True)],
+    phases: list[list[tuple[str | None, int, bool]]] = [
+              [(parsed.fts_and(), parsed.estimate, True)],
               [(q, est, False) for q, est in parsed.relaxed()],
               [(parsed.fts_or(), parsed.or_estimate, False)]]
     for phase in phases:
@@ -273,7 +275,7 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
 
 def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               sysname: str | None, billable: bool | None, on: dt.date | None) -> Hit | None:
-    (_id, system, code, shown, title, kind, bmask, nmask, _leaf, tstems, terms, ext_json,
+    (_id, system, code, shown, title, kind, bmask, _nmask, _leaf, tstems, terms, ext_json,
      _dflt, _cost) = row
     if system not in bits:
         return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from medcode.textsearch.display import Displayer
 from medcode.textsearch.rank import default_child, static_cost
@@ -106,7 +106,7 @@ def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
                         "ORDER BY e.system, e.parent, e.code")
     for system, parent, code, title, bmask, nmask, ptitle in rows:
         prefix = ptitle + ", "
-        meaning = title[len(prefix):] if title.startswith(prefix) else title
+        meaning = title.removeprefix(prefix)
         out.setdefault((system, parent), []).append([code[-1], meaning, bmask, nmask])
     return out
 
@@ -196,7 +196,7 @@ def _set_defaults(conn: sqlite3.Connection, docs: list[list]) -> None:
     for key, d in by_key.items():
         if d[8]:
             continue
-        node = lambda k: (by_key[k][9].split(), bool(by_key[k][8]))  # noqa: E731
+        node = lambda k: (by_key[k][9].split(), bool(by_key[k][8]))
         found = default_child(key, node, children)
         if found is not None:
             d[12] = found[1]

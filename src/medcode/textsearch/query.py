@@ -10,13 +10,20 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from medcode.textsearch import synonyms
 from medcode.textsearch.stem import stem
-from medcode.textsearch.tokens import (MAX_QUERY_CHARS, MAX_QUERY_TOKENS, NEGATORS, STOPWORDS, grams,
-                                       query_words, quote)
+from medcode.textsearch.tokens import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_TOKENS,
+    NEGATORS,
+    STOPWORDS,
+    grams,
+    query_words,
+    quote,
+)
 
 TYPO_WEIGHT = 0.85
 PREFIX_COMPLETIONS = 8
@@ -88,9 +95,9 @@ def code_pieces(text: str) -> list[str]:
     out: list[str] = []
     for piece in text[:200].split():
         piece = piece.strip(",;:()[]{}\"'")
-        if _CODE_PIECE.match(piece) and any(ch.isdigit() for ch in piece) and piece.isascii():
-            if 3 <= len(piece.replace(".", "")) <= 8 and piece.upper() not in out:
-                out.append(piece.upper())
+        if (_CODE_PIECE.match(piece) and any(ch.isdigit() for ch in piece) and piece.isascii()
+                and 3 <= len(piece.replace(".", "")) <= 8 and piece.upper() not in out):
+            out.append(piece.upper())
     return out
 
 

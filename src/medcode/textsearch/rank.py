@@ -14,12 +14,12 @@ Ties keep the static order of the index (plainest title first).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
-from medcode.textsearch.query import Parsed
 from medcode.textsearch.display import HEADER_KINDS
+from medcode.textsearch.query import Parsed
 from medcode.textsearch.stem import stem
 from medcode.textsearch.tokens import marked_stems
 
@@ -30,8 +30,7 @@ _HALF = frozenset({"acut"})
 #: words that restrict a code to a population the query did not name (newborns, pregnancy),
 #: or make it a status rather than the condition (history of, screening for)
 _POPULATION = frozenset(stem(w) for w in (
-    "newborn neonatal perinatal fetus fetal pregnancy childbirth puerperium puerperal "
-    "maternal congenital history screening".split()))
+    ["newborn", "neonatal", "perinatal", "fetus", "fetal", "pregnancy", "childbirth", "puerperium", "puerperal", "maternal", "congenital", "history", "screening"]))
 POPULATION = 1.4
 W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
@@ -168,8 +167,7 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
             for n, ls in enumerate(line_sets):
                 if stems_set <= ls:
                     in_line |= 1 << n
-                    if value < W_TERM:
-                        value = W_TERM
+                    value = max(value, W_TERM)
             if value == 0.0 and lines:
                 if everything is None:
                     everything = title_ext.union(*line_sets)
@@ -180,8 +178,7 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
                 matched_stems.update(stems_set)
                 if reason and reason not in why:
                     why.append(reason)
-                if value > best:
-                    best = value
+                best = max(best, value)
         if in_line:
             for n in range(len(lines)):
                 if in_line >> n & 1:

@@ -59,9 +59,7 @@ _STEP4 = ("ement", "ance", "ence", "able", "ible", "ment", "ant", "ent", "ism", 
 
 
 def _step1(w: str) -> str:
-    if w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("ies"):
+    if w.endswith(("sses", "ies")):
         w = w[:-2]
     elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         w = w[:-1]
