@@ -83,6 +83,7 @@ class StoreFacts:
         self._ptp_col2: frozenset[str] | None = None
         self._mue_codes: frozenset[str] | None = None
         self.has_cpt = self._count("SELECT count(*) FROM codes WHERE system = 'CPT'") > 0
+        self.has_icd9 = bool(store.releases("ICD-9-CM"))
         self.dx_fact = lru_cache(maxsize=size)(self._dx_fact)
         self.validation = lru_cache(maxsize=4096)(self._validation)
         self.release_for = lru_cache(maxsize=4096)(self._release_for)
@@ -180,6 +181,15 @@ class StoreFacts:
     def _cpt_section(code: str) -> tuple[str, str | None] | None:
         from medcode.systems.cpt import cpt_section
         return cpt_section(code)
+
+    def icd9_known(self, shown: str) -> bool:
+        """Whether ``shown`` (ICD-9-CM display form, 250.00) is a v32 diagnosis code."""
+        return self._icd9_known(shown)
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one StoreFacts per store, kept for its life
+    def _icd9_known(self, shown: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM codes WHERE system = 'ICD-9-CM' AND code = ? "
+                                 "AND kind = 'diagnosis'", (shown,)).fetchone() is not None
 
     def _cpt_known(self, code: str) -> bool:
         return self.conn.execute("SELECT 1 FROM codes WHERE system = 'CPT' AND code = ?",

@@ -32,7 +32,7 @@ def _procedure_reading(code: str) -> tuple[str, str] | None:
     except InvalidCode:
         return None
     for c in cands:
-        if c.system in _PROC:
+        if c.system in _PROC and c.kind != "modifier":
             return c.system, c.reason
     return None
 
@@ -70,7 +70,8 @@ def mixup(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         if reading is not None:
             system, reason = reading
             yield ctx.finding(
-                "SYS-MIXUP", f"Diagnosis {d.pos} {d.code} is not a diagnosis but a {system} "
+                "SYS-MIXUP", f"Diagnosis {d.pos} {d.code} is not a diagnosis but "
+                f"{'an' if system.startswith('I') else 'a'} {system} "
                 f"code ({reason}); {_WHERE[system]}.", codes=(d.code,),
                 fix=f"move {d.code} to a service line and put the ICD-10-CM diagnosis it "
                 "treats in the diagnosis list" if system != "ICD-10-PCS" else
@@ -98,7 +99,7 @@ def dx_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         if d.status == "malformed" or (d.status in ("unknown", "wrong_system")
                                        and _dx_mixup(d) is None and not _cm_shape(d.code)):
             why = d.message or f"{d.raw!r} is not an ICD-10-CM code"
-            yield ctx.finding("DX-FORMAT", f"Diagnosis {d.pos} {d.raw!r}: {why}.".replace("..", "."),
+            yield ctx.finding("DX-FORMAT", f"Diagnosis {d.pos}: {why}.".replace("..", "."),
                               codes=(d.raw,), fix="write the ICD-10-CM code: a letter, then 2 "
                               "to 6 letters or digits, e.g. E11.9 or S72.001A")
 
@@ -120,16 +121,19 @@ def dx_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                                             and _dx_mixup(d) is None):
             fix = f"use {_sugg(d)}" if d.suggestions else "look the condition up again in " \
                 "the ICD-10-CM index for the date of service"
-            rel = f" ({d.release.name})" if d.release else ""
-            yield ctx.finding("DX-INVALID", f"Diagnosis {d.pos}: {d.message}{rel}.",
+            yield ctx.finding("DX-INVALID", f"Diagnosis {d.pos}: {d.message}.",
                               codes=(d.shown,), fix=fix)
     facts = ctx.facts
-    if ctx.dates and ctx.dates[-1] < ICD10_START and facts.store.releases("ICD-9-CM"):
+    if ctx.dates and ctx.dates[-1] < ICD10_START and facts.has_icd9:
+        from medcode.systems.icd9cm import display_dx
         for d in ctx.dx:
-            if d.status in ("icd9", "before-icd10") and d.code and \
-                    facts.store.row("ICD-9-CM", d.code) is None and not _looks_icd10(ctx, d):
-                yield ctx.finding("DX-INVALID", f"Diagnosis {d.pos} {d.raw} is not an ICD-9-CM "
-                                  "code.", codes=(d.raw,), reference="CMS ICD-9-CM v32 code "
+            if d.status not in ("icd9", "before-icd10") or not d.code or _looks_icd10(ctx, d):
+                continue
+            shown = display_dx(d.code)
+            if not facts.icd9_known(shown):
+                yield ctx.finding("DX-INVALID", f"Diagnosis {d.pos} {d.raw} ({shown}) is not a "
+                                  "valid ICD-9-CM diagnosis code (v32, the final release).",
+                                  codes=(d.raw,), reference="CMS ICD-9-CM v32 diagnosis code "
                                   "list", fix="check the code against the ICD-9-CM code list")
 
 
