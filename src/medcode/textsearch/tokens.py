@@ -43,9 +43,12 @@ MAX_QUERY_TOKENS = 24
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case ASCII form: accents dropped, apostrophes inside words removed."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return _APOSTROPHES.sub("", text)
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return _APOSTROPHES.sub("", text) if "'" in text or "\u2019" in text else text
 
 
 def words(text: str) -> list[str]:
@@ -114,6 +117,8 @@ def marked_stems(text: str, pcs: bool = False) -> list[str]:
             first = False
             out.append(mark + s)
     for key, pos in _DEFAULT_QUALIFIERS.items():
+        if key[0] not in out and "~" + key[0] not in out:
+            continue
         plain = [m.lstrip("~!") for m in out]
         for i in range(len(plain) - len(key) + 1):
             if tuple(plain[i:i + len(key)]) == key and not out[i + pos][:1] in ("~", "!"):
