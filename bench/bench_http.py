@@ -127,13 +127,14 @@ def start_server(store_path: Path, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
-def run_wrk(base: str, paths: list[str], duration: int, connections: int) -> dict:
+def run_wrk(base: str, paths: list[str], duration: int, connections: int,
+            threads: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         plist = Path(tmp) / "paths.txt"
         plist.write_text("\n".join(paths) + "\n")
         script = Path(tmp) / "paths.lua"
         script.write_text(LUA)
-        cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
+        cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
                "-s", str(script), base, "--", str(plist)]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -184,6 +185,8 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    ap.add_argument("--wrk-threads", type=int, default=1,
+                    help="wrk threads (one leaves the server most of the 2 cores)")
     ap.add_argument("--only", default="",
                     help="comma-separated: lookup,search,search-common,validate-code")
     args = ap.parse_args()
@@ -222,7 +225,7 @@ def main() -> int:
             for path in paths[:3]:  # warm up, and check the paths answer 200
                 httpx.get(base + path).raise_for_status()
             if client == "wrk":
-                res = run_wrk(base, paths, args.duration, args.connections)
+                res = run_wrk(base, paths, args.duration, args.connections, args.wrk_threads)
             else:
                 res = asyncio.run(_python_load(base, paths, args.duration, args.connections))
             print(f"{name:<15}{res['rps']:>10.0f}{res['p50']:>9.2f}{res['p99']:>9.2f}"
