@@ -104,5 +104,27 @@ def validate_many(codes: Iterable[str], on: dt.date | str | None = None,
     return _vm(store or open_store(), codes, on=_as_date(on), release=release)
 
 
-__all__ = ["build", "open_store", "lookup", "identify", "validate", "validate_many",
+def search(query: str, system: str | None = None, billable: bool | None = None,
+           on: dt.date | str | None = None, limit: int = 20, prefix: bool = False,
+           store: Store | None = None):
+    """Codes matching the words of ``query``, best first (never raises for odd text)."""
+    from medcode.textsearch import search as _search
+    return _search(store or open_store(), query, system=system, billable=billable,
+                   on=_as_date(on), limit=limit, prefix=prefix)
+
+
+def check_claims(claims, store: Store | None = None, edits: set[str] | None = None):
+    """Check claims (an iterable of Claim, e.g. from ``read_claims``) lazily: yields one
+    ClaimResult per claim; memory does not grow with the number of claims."""
+    from medcode.claims.engine import check_claims as _check
+    return _check(claims, store or open_store(), edits=edits)
+
+
+def read_claims(source, fmt: str | None = None):
+    """Claims from a file, bytes or stream (JSON, JSON Lines, CSV, X12 837P, FHIR Claim)."""
+    from medcode.claims.formats import read_claims as _read
+    return _read(source, fmt)
+
+
+__all__ = ["build", "search", "check_claims", "read_claims", "open_store", "lookup", "identify", "validate", "validate_many",
            "default_home"]

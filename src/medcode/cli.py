@@ -128,6 +128,68 @@ def identify(ctx: click.Context, codes: tuple[str, ...], as_json: bool, file: st
 
 
 @cli.command()
+@click.argument("query")
+@click.option("--system", help="Only this code system (ICD-10-CM, ICD-10-PCS, CPT, HCPCS, "
+              "ICD-9-CM).")
+@click.option("--billable", is_flag=True, help="Only billable codes.")
+@click.option("--on", "on", help="Only codes valid on this date of service (YYYY-MM-DD).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500),
+              help="At most this many results.")
+@click.option("--prefix", is_flag=True, help="Search-as-you-type: the last word is unfinished.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def search(ctx: click.Context, query: str, system: str | None, billable: bool, on: str | None,
+           limit: int, prefix: bool, as_json: bool) -> None:
+    """Find codes from the words a coder types ("type 2 diabetes with neuropathy", "CHF")."""
+    from medcode.textsearch import format_hits_text
+    from medcode.textsearch import search as do_search
+    hits = do_search(_store(ctx), query, system=_system(system) if system else None,
+                     billable=True if billable else None, on=_date(on), limit=limit,
+                     prefix=prefix)
+    if as_json:
+        _emit_json([h.as_dict() for h in hits])
+    else:
+        click.echo(format_hits_text(hits) if hits else f"no code matches {query!r}")
+    sys.exit(0 if hits else 1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "fmt_out", type=click.Choice(["text", "json", "csv", "html"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--input-format", "fmt_in",
+              type=click.Choice(["json", "jsonl", "csv", "x12", "fhir"], case_sensitive=False),
+              help="Claim file format (detected when not given).")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the report here instead of stdout.")
+@click.option("--edits", help="Only these edit IDs, comma-separated (e.g. DX-HEADER,NCCI-PTP).")
+@click.pass_context
+def check(ctx: click.Context, file: str, fmt_out: str, fmt_in: str | None, output: str | None,
+          edits: str | None) -> None:
+    """Check claims (JSON, JSON Lines, CSV, X12 837P, FHIR Claim) against the coding rules.
+
+    Exit 1 when any claim has an error finding, 2 when the file cannot be read."""
+    from medcode.claims.report import run_check
+    store = _store(ctx)
+    if file == "-":
+        source: object = sys.stdin.buffer
+    else:
+        if not Path(file).is_file():
+            _fail(f"{file}: no such file", 2)
+        source = Path(file)
+    wanted = {e.strip().upper() for e in edits.split(",") if e.strip()} if edits else None
+    target: object = output if output and output != "-" else sys.stdout
+    progress = None
+    if sys.stderr.isatty() and output and output != "-":
+        def progress(n: int) -> None:
+            click.echo(f"\rchecked {n:,} claims", err=True, nl=False)
+    code = run_check(source, fmt_in, fmt_out, target, store, progress, edits=wanted)
+    if progress:
+        click.echo("", err=True)
+    sys.exit(code)
+
+
+@cli.command()
 @click.argument("names", nargs=-1)
 def systems(names: tuple[str, ...]) -> None:
     """Print a short factual card per code system (who, what, structure, updates, claims)."""
