@@ -80,6 +80,11 @@ def synthetic_store(tmp_path_factory: pytest.TempPathFactory):
                  "short_description TEXT)")
     conn.execute("INSERT INTO hcpcs_code VALUES ('E0114', 'Synthetic long description: "
                  "underarm crutches with padded handgrips, one pair', 'Crutch underarm pair')")
+    conn.execute("CREATE TABLE IF NOT EXISTS cpt_descriptor (code TEXT PRIMARY KEY, short TEXT, "
+                 "medium TEXT, long TEXT)")
+    conn.execute("INSERT INTO cpt_descriptor VALUES ('99213', 'SYNTH OFFICE VISIT', "
+                 "'Synthetic medium wording zebrafish', "
+                 "'Synthetic descriptor for 99213 office visit')")
     build_index(conn)
     conn.commit()
     conn.close()

@@ -27,6 +27,12 @@ def test_hcpcs_long_description_is_searched(synthetic_store):
     assert any(m.startswith("long description: ") for m in hit.matched)
 
 
+def test_cpt_descriptors_of_an_import_are_searched(synthetic_store):
+    hit = search(synthetic_store, "zebrafish", limit=1)[0]
+    assert (hit.code, hit.system) == ("99213", "CPT")
+    assert hit.matched == ("medium descriptor: Synthetic medium wording zebrafish",)
+
+
 def test_system_filter_on_a_small_store(synthetic_store):
     assert search(synthetic_store, "asthma", system="CPT") == []
     assert search(synthetic_store, "asthma", system="ICD-10-CM")[0].code == "J45.909"

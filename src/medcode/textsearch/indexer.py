@@ -87,14 +87,33 @@ def _notes_by_code(conn: sqlite3.Connection) -> dict[tuple[str, str], list[str]]
     return out
 
 
-def _hcpcs_long(conn: sqlite3.Connection) -> dict[str, str]:
-    if not _has_table(conn, "hcpcs_code"):
-        return {}
-    cols = _columns(conn, "hcpcs_code")
-    if not {"code", "long_description"} <= cols:
-        return {}
-    return {c.upper(): d for c, d in conn.execute(
-        "SELECT code, long_description FROM hcpcs_code WHERE long_description IS NOT NULL")}
+#: other wordings of a system's codes kept in importers' own tables:
+#: system -> (table, [(column, label), ...]); columns are checked at build time
+WORDINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "HCPCS": ("hcpcs_code", [("long_description", "long description"),
+                             ("short_description", "short description")]),
+    "CPT": ("cpt_descriptor", [("long", "long descriptor"), ("medium", "medium descriptor"),
+                               ("short", "short descriptor")]),
+}
+
+
+def _wordings(conn: sqlite3.Connection) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(system, code) -> [(label, text), ...] from the tables in WORDINGS that exist."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for system, (table, wanted) in WORDINGS.items():
+        if not _has_table(conn, table):
+            continue
+        have = _columns(conn, table)
+        cols = [(c, label) for c, label in wanted if c in have]
+        if "code" not in have or not cols:
+            continue
+        select = ", ".join(f'"{c}"' for c, _ in cols)
+        for code, *texts in conn.execute(f'SELECT code, {select} FROM "{table}"'):
+            lines = [(label, " ".join(str(t).split())) for (_c, label), t in zip(cols, texts)
+                     if t and str(t).strip()]
+            if code and lines:
+                out[(system, str(code).upper())] = lines
+    return out
 
 
 def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
@@ -113,28 +132,31 @@ def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
 
 def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
     notes = _notes_by_code(conn)
-    hlong = _hcpcs_long(conn)
+    wordings = _wordings(conn)
     exts = _extensions(conn)
     show = Displayer()
-    seen_hcpcs = False
+    seen: set[str] = set()
     for system, code, title, kind, bmask, nmask in conn.execute(
             "SELECT system, code, title, kind, billable_mask, node_mask FROM codes "
             "WHERE kind != 'extension' ORDER BY system, code"):
         if kind in _SKIP_KINDS:
             continue
+        seen.add(system)
         shown = show(system, code, kind)
         terms = list(notes.get((system, code), ()))
-        if system == "HCPCS":
-            seen_hcpcs = True
-            long_desc = hlong.get(code)
-            if long_desc and long_desc.strip().lower() != title.strip().lower():
-                terms.insert(0, "long description\t" + " ".join(long_desc.split()))
+        said = {title.strip().lower()}
+        for label, text in wordings.get((system, code), ()):
+            if text.lower() not in said:  # the title already is one of them
+                said.add(text.lower())
+                terms.append(f"{label}\t{text}")
         ext = exts.get((system, code))
         leaf = 1 if (bmask or ext) else 0
         yield system, code, shown, title, kind, bmask, nmask, leaf, terms, ext
-    if not seen_hcpcs and hlong:  # HCPCS only in its own table: index it anyway
-        for code, long_desc in sorted(hlong.items()):
-            yield "HCPCS", code, code, long_desc, "code", -1, -1, 1, [], None
+    # a system only in its importer's table (no rows in codes): index it anyway, valid always
+    for (system, code), lines in sorted(wordings.items()):
+        if system not in seen:
+            extra = [f"{label}\t{text}" for label, text in lines[1:]]
+            yield system, code, code, lines[0][1], "code", -1, -1, 1, extra, None
 
 
 def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
