@@ -70,3 +70,23 @@ def test_build_index_is_repeatable(synthetic_store, tmp_path):
     summary = build_index(conn)  # drops and rebuilds its own tables
     assert summary["search"]["docs"] == first
     conn.close()
+
+
+def test_build_index_stays_inside_the_callers_transaction(synthetic_store, tmp_path):
+    """The store build and imports call build_index inside their transaction: it must not
+    commit it (a failed build or import then leaves nothing behind)."""
+    import shutil
+    import sqlite3
+
+    from medcode.textsearch import build_index
+    copy = tmp_path / "tx.sqlite"
+    shutil.copy(synthetic_store.path, copy)
+    conn = sqlite3.connect(copy)
+    conn.execute("INSERT INTO codes VALUES ('CPT', '99215', 'Synthetic descriptor for 99215', "
+                 "'code', NULL, 0, 1, 1)")
+    assert conn.in_transaction
+    build_index(conn)
+    assert conn.in_transaction
+    conn.rollback()
+    assert conn.execute("SELECT count(*) FROM codes WHERE code = '99215'").fetchone()[0] == 0
+    conn.close()

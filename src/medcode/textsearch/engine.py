@@ -107,7 +107,7 @@ def _bits(store: Any, systems: list[str], on: dt.date | None) -> dict[str, tuple
 
 
 def search(store: Any, query: str, system: str | None = None, billable: bool | None = None,
-           on: dt.date | None = None, limit: int = 20, prefix: bool = False) -> list[Hit]:
+           on: dt.date | str | None = None, limit: int = 20, prefix: bool = False) -> list[Hit]:
     """Codes matching ``query``, best first. Never raises for any query text.
 
     ``system`` limits to one code system; ``billable`` True/False keeps only codes that
@@ -124,8 +124,7 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
             raise InvalidCode(f"{on!r} is not a date: use YYYY-MM-DD") from None
     ctx = _context(store)
     sysname = _system_name(system)
-    wanted = [sysname] if sysname else ctx.systems
-    bits = _bits(store, sorted(set(wanted) | ({sysname} if sysname else set())), on)
+    bits = _bits(store, [sysname] if sysname else ctx.systems, on)
     if not isinstance(query, str) or not bits:
         return []
     conn = store.conn
@@ -184,8 +183,12 @@ def _code_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
                     if prefix or r[5] & bit:
                         out.append(_code_hit(ctx, system, r, bit, rel, CODE_SCORE - 1 - n / 1000,
                                              "code prefix " + piece))
-    out.sort(key=lambda h: -h.score)
+    out.sort(key=lambda h: (-h.score, _SYSTEM_ORDER.get(h.system, 9), h.code))
     return out
+
+
+#: one code string in several systems (J1100: HCPCS and ICD-10-CM): today's systems first
+_SYSTEM_ORDER = {"ICD-10-CM": 0, "ICD-10-PCS": 1, "HCPCS": 2, "CPT": 3, "ICD-9-CM": 8}
 
 
 def _code_hit(ctx: _Ctx, system: str, row: tuple, bit: int, rel: str | None, value: float,

@@ -161,7 +161,10 @@ def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
 
 def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
     """Fill the search tables from ``codes``/``notes`` (and ``hcpcs_code`` when present)."""
-    conn.executescript(SEARCH_SQL)
+    # statement by statement: executescript would commit the caller's open transaction
+    for statement in SEARCH_SQL.split(";"):
+        if statement.strip():
+            conn.execute(statement)
     vocab: Counter[str] = Counter()
     per_system: Counter[str] = Counter()
     extdefs: dict[str, int] = {}
