@@ -169,3 +169,21 @@ def test_check_fhir_claim(client, features):
     result = r.json()["results"][0]
     assert result["claim"] == "F-1" and result["status"] == "fail"
     assert "SYS-MIXUP" in {f["edit"] for f in result["findings"]}
+
+
+def test_unreadable_claims_are_400_but_a_bad_record_among_good_ones_is_a_finding(client,
+                                                                                 features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    r = client.post("/v1/claims/check", json={"lines": [{"code": "99213"}]})
+    assert r.status_code == 400
+    assert r.json()["error"] == "ClaimFormatError" and "'id'" in r.json()["message"]
+    good = json.dumps(CLAIM)
+    bad = '{"id": "B", "lines": [{"units": 1}]}'  # a line without a code
+    r = client.post("/v1/claims/check", content=f"{good}\n{bad}\n".encode(),
+                    headers={"Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert results[0]["claim"] == "C1"
+    assert results[1]["status"] == "fail"
+    assert results[1]["findings"][0]["edit"] == "CLAIM-FORMAT"

@@ -7,6 +7,7 @@ from typing import Any
 
 from medcode.api import lib
 from medcode.api.errors import ApiError
+from medcode.errors import ClaimFormatError
 from medcode.store.db import Store
 
 #: most claims, and service lines over all claims, one request may carry
@@ -73,6 +74,13 @@ def check_body(store: Store, body: bytes, content_type: str | None,
                            limit=MAX_LINES)
     if not claims:
         raise ApiError(400, "the body holds no claim", kind="no_claims")
+    unreadable = [c for c in claims if isinstance(c, ClaimFormatError)]
+    if len(unreadable) == len(claims):  # nothing to check: a client error, not a result
+        first = unreadable[0]
+        what = "the claim" if len(claims) == 1 else f"any of the {len(claims)} claims"
+        raise ApiError(400, f"could not read {what} in the body: {first}",
+                       kind="ClaimFormatError",
+                       problems=[str(c) for c in unreadable[:20]])
     results = list(lib.call(check, claims, store=store))
     out = [lib.jsonable(r) for r in results]
     summary: dict[str, int] = {"claims": len(claims), "lines": lines}
