@@ -3,6 +3,7 @@ MOD-INVALID, MOD-59X, MOD-25. HCPCS checks use the CMS 2020 HCPCS file (``full_s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,12 @@ import pytest
 from medcode.claims.engine import check_claim
 from medcode.claims.formats import claim_from_dict
 
-from .test_edits_ncci import full_store  # noqa: F401  (fixture)
+from .test_edits_ncci import build_full_store
+
+
+@pytest.fixture(scope="module")
+def full_store(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return build_full_store(store_path, tmp_path_factory.mktemp("full-store"))
 
 
 def ln(code: str, *, mods: tuple[str, ...] = (), date: str = "2026-05-04",

@@ -25,8 +25,14 @@ from medcode.models import Claim, Finding
 if TYPE_CHECKING:
     from medcode.store.db import Store
 
-__all__ = ["ClaimResult", "check_claims", "check_claim", "Checker", "edit_catalog",
-           "FORMAT_EDIT"]
+__all__ = [
+    "FORMAT_EDIT",
+    "Checker",
+    "ClaimResult",
+    "check_claim",
+    "check_claims",
+    "edit_catalog",
+]
 
 FORMAT_EDIT = "CLAIM-FORMAT"
 _RANK = {"error": 0, "warning": 1, "info": 2}
@@ -36,7 +42,7 @@ class ClaimResult:
     """The outcome for one claim: ``claim`` (its id), ``status`` (pass/warn/fail),
     ``findings`` (a tuple of Finding, errors first), ``source`` (where it came from)."""
 
-    __slots__ = ("claim", "status", "findings", "source", "lines")
+    __slots__ = ("claim", "findings", "lines", "source", "status")
 
     def __init__(self, claim: str, findings: tuple[Finding, ...], source: str | None = None,
                  lines: int = 0) -> None:
@@ -80,7 +86,7 @@ def _format_result(err: ClaimFormatError, n: int) -> ClaimResult:
 class Checker:
     """Runs the selected edits on claims of one store; reusable and cheap to keep."""
 
-    def __init__(self, store: "Store", edits: Iterable[str] | None = None) -> None:
+    def __init__(self, store: Store, edits: Iterable[str] | None = None) -> None:
         from medcode.claims.edits import select
         from medcode.claims.edits.context import facts_for
         self.store = store
@@ -98,7 +104,7 @@ class Checker:
         return ClaimResult(claim.id, tuple(found), claim.source, len(claim.lines))
 
 
-def check_claims(claims: Iterable[Claim | ClaimFormatError], store: "Store | None" = None, *,
+def check_claims(claims: Iterable[Claim | ClaimFormatError], store: Store | None = None, *,
                  edits: set[str] | Iterable[str] | None = None) -> Iterator[ClaimResult]:
     """Check each claim, in order, yielding one ClaimResult per input item (streaming).
 
@@ -121,7 +127,7 @@ def _run(checker: Checker, claims: Iterable[Claim | ClaimFormatError]) -> Iterat
             yield checker.check(item)
 
 
-def check_claim(claim: Claim, store: "Store | None" = None, *,
+def check_claim(claim: Claim, store: Store | None = None, *,
                 edits: Iterable[str] | None = None) -> ClaimResult:
     """Check one claim."""
     return next(iter(check_claims([claim], store, edits=edits)))

@@ -38,8 +38,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from medcode.store.db import Store
 
-__all__ = ["CodePattern", "NoteRef", "parse_refs", "parse_note", "NoteIndex", "excludes",
-           "measure", "intent_char"]
+__all__ = [
+    "CodePattern",
+    "NoteIndex",
+    "NoteRef",
+    "excludes",
+    "intent_char",
+    "measure",
+    "parse_note",
+    "parse_refs",
+]
 
 SYSTEM = "ICD-10-CM"
 # a code-looking token: letter, digit, letter-or-digit, then optional .xxxx, an optional
@@ -228,7 +236,7 @@ _NOTE_KINDS = ("excludes1", "code_first", "use_additional")
 class NoteIndex:
     """A code's parsed notes, own and inherited, from one store, behind bounded caches."""
 
-    def __init__(self, store: "Store", size: int = 32768) -> None:
+    def __init__(self, store: Store, size: int = 32768) -> None:
         self.store = store
         self._sql_row = ("SELECT title, parent, kind FROM codes WHERE system = 'ICD-10-CM' "
                          "AND code = ?")
@@ -290,7 +298,7 @@ def _clean(code: str) -> str:
     return code.strip().upper().replace(".", "")
 
 
-def excludes(code_a: str, code_b: str, store: "Store | None" = None) -> bool:
+def excludes(code_a: str, code_b: str, store: Store | None = None) -> bool:
     """True when an Excludes1 note of ``code_a`` (own or inherited) names ``code_b``.
     Directional: check both orders to know whether two codes may be reported together."""
     if store is None:
@@ -302,7 +310,7 @@ def excludes(code_a: str, code_b: str, store: "Store | None" = None) -> bool:
 _INDEXES: dict[int, tuple[Any, NoteIndex]] = {}
 
 
-def _index_for(store: "Store") -> NoteIndex:
+def _index_for(store: Store) -> NoteIndex:
     hit = _INDEXES.get(id(store))
     if hit is None or hit[0] is not store:
         if len(_INDEXES) > 8:
@@ -312,7 +320,7 @@ def _index_for(store: "Store") -> NoteIndex:
     return hit[1]
 
 
-def measure(store: "Store", kinds: Iterable[str] = ("excludes1", "code_first")
+def measure(store: Store, kinds: Iterable[str] = ("excludes1", "code_first")
             ) -> dict[str, Any]:
     """How many notes of ``kinds`` parse completely (every code-looking token understood).
 

@@ -24,7 +24,7 @@ from medcode.errors import ClaimFormatError
 if TYPE_CHECKING:
     from medcode.store.db import Store
 
-__all__ = ["run_check", "Summary", "PROGRESS_EVERY"]
+__all__ = ["PROGRESS_EVERY", "Summary", "run_check"]
 
 PROGRESS_EVERY = 1000
 
@@ -88,14 +88,14 @@ def _open_out(target: Any, fmt_out: str) -> tuple[IO[str], bool]:
     return open(path, "w", encoding="utf-8", newline=newline), True
 
 
-def _releases(store: "Store") -> list[str]:
+def _releases(store: Store) -> list[str]:
     out = []
     for rel in store.releases():
         out.append(f"{rel.system} {rel.name}")
     return out
 
 
-def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store: "Store",
+def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store: Store,
               progress: Callable[[int], None] | None = None, *,
               edits: set[str] | None = None, err: IO[str] | None = None,
               color: bool | None = None) -> int:

@@ -13,4 +13,4 @@ Public: ``edit`` (the decorator), ``registry()`` (ID -> Edit), ``select(ids)``,
 
 from .registry import FAMILIES, NOT_IMPLEMENTED, SEVERITIES, Edit, edit, registry, select
 
-__all__ = ["edit", "registry", "select", "Edit", "SEVERITIES", "NOT_IMPLEMENTED", "FAMILIES"]
+__all__ = ["FAMILIES", "NOT_IMPLEMENTED", "SEVERITIES", "Edit", "edit", "registry", "select"]

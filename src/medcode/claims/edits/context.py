@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from medcode.models import Claim, ClaimLine
     from medcode.store.db import Store
 
-__all__ = ["StoreFacts", "ClaimContext", "DxFact", "Dx", "Ln", "facts_for", "ICD10_START"]
+__all__ = ["ICD10_START", "ClaimContext", "Dx", "DxFact", "Ln", "StoreFacts", "facts_for"]
 
 ICD10_START = dt.date(2015, 10, 1)
 SYSTEM = "ICD-10-CM"
-_MANIF = re.compile(r"\bin\b.*\bclassified elsewhere\b", re.I)
+_MANIF = re.compile(r"\bin\b.*\bclassified elsewhere\b", re.IGNORECASE)
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
 _CM = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
@@ -51,9 +51,9 @@ class DxFact:
     kind: str
     chain: tuple[str, ...]                  # the code, then its ancestors up to the chapter
     manifestation: bool                     # "in ... classified elsewhere" (own or category)
-    excludes1: tuple[tuple[str, "NoteRef"], ...]
-    code_first: tuple[tuple[str, "NoteRef"], ...]
-    use_additional: tuple[tuple[str, "NoteRef"], ...]
+    excludes1: tuple[tuple[str, NoteRef], ...]
+    code_first: tuple[tuple[str, NoteRef], ...]
+    use_additional: tuple[tuple[str, NoteRef], ...]
     first_patterns: tuple[Any, ...]         # every pattern of the code-first notes
     first_exhaustive: bool                  # the code-first notes list codes, no "such as"
     first_texts: tuple[str, ...]
@@ -65,7 +65,7 @@ class DxFact:
 class StoreFacts:
     """Per-code facts of one store, behind bounded caches (``size`` entries each)."""
 
-    def __init__(self, store: "Store", size: int = 20000) -> None:
+    def __init__(self, store: Store, size: int = 20000) -> None:
         from medcode.claims.excludes import NoteIndex
         self.store = store
         self.conn = store.conn
@@ -114,13 +114,13 @@ class StoreFacts:
             return None
 
     # -- ICD-10-CM -------------------------------------------------------------------------
-    def billable(self, rel: "Release") -> frozenset[str]:
+    def billable(self, rel: Release) -> frozenset[str]:
         found = self._billable.get(rel.name)
         if found is None:
             found = self._billable[rel.name] = self.store.billable_set(SYSTEM, rel)
         return found
 
-    def _release_for(self, day: dt.date | None) -> tuple["Release | None", bool]:
+    def _release_for(self, day: dt.date | None) -> tuple[Release | None, bool]:
         """(release, exact): the ICD-10-CM release in force on ``day``; else the nearest
         loaded one with exact False; (None, True) before ICD-10 (2015-10-01)."""
         rels = self.icd10_releases
@@ -214,7 +214,7 @@ class StoreFacts:
                     "SELECT DISTINCT code FROM ncci_mue"))
         return code in self._mue_codes
 
-    def _excl1_pair(self, a: str, b: str) -> tuple[str, "NoteRef"] | None:
+    def _excl1_pair(self, a: str, b: str) -> tuple[str, NoteRef] | None:
         """(node, note) of the Excludes1 note of ``a`` (own or inherited) naming ``b``."""
         fact = self.dx_fact(a)
         if fact is None:
@@ -247,11 +247,11 @@ class StoreFacts:
                      or (r["column1"], r["column2"]) not in prac)
 
 
-_FACTS: "weakref.WeakKeyDictionary[Any, StoreFacts]" = weakref.WeakKeyDictionary()
+_FACTS: weakref.WeakKeyDictionary[Any, StoreFacts] = weakref.WeakKeyDictionary()
 _FACTS_LOCK = threading.Lock()
 
 
-def facts_for(store: "Store") -> StoreFacts:
+def facts_for(store: Store) -> StoreFacts:
     """The shared StoreFacts of ``store`` (made on first use, dropped with the store)."""
     with _FACTS_LOCK:
         found = _FACTS.get(store)
@@ -263,8 +263,19 @@ def facts_for(store: "Store") -> StoreFacts:
 class Dx:
     """One diagnosis of the claim, as checked."""
 
-    __slots__ = ("pos", "raw", "code", "shown", "status", "message", "suggestions", "fact",
-                 "release", "icd9", "extra")
+    __slots__ = (
+        "code",
+        "extra",
+        "fact",
+        "icd9",
+        "message",
+        "pos",
+        "raw",
+        "release",
+        "shown",
+        "status",
+        "suggestions",
+    )
 
     def __init__(self, pos: int, raw: str) -> None:
         self.pos = pos                  # 1-based
@@ -287,9 +298,9 @@ class Dx:
 class Ln:
     """One service line, as read for the edits."""
 
-    __slots__ = ("number", "line", "code", "kind", "cls", "mods", "date")
+    __slots__ = ("cls", "code", "date", "kind", "line", "mods", "number")
 
-    def __init__(self, line: "ClaimLine") -> None:
+    def __init__(self, line: ClaimLine) -> None:
         self.number = line.number
         self.line = line
         raw = line.code.strip().upper()
@@ -310,25 +321,26 @@ class Ln:
 class ClaimContext:
     """One claim as the edits see it."""
 
-    def __init__(self, claim: "Claim", facts: StoreFacts) -> None:
+    def __init__(self, claim: Claim, facts: StoreFacts) -> None:
         self.claim = claim
         self.facts = facts
         self.lines = [Ln(ln) for ln in claim.lines]
-        self.dates = sorted({ln.date for ln in claim.lines if ln.date is not None})
+        self.dates: list[dt.date] = sorted({ln.date for ln in claim.lines if ln.date})
         self.dos = self.dates[0] if self.dates else None
         self.checks, self.inexact = self._release_checks()
         self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
 
     # -- building ------------------------------------------------------------------------
-    def _release_checks(self) -> tuple[list[tuple["Release | None", dt.date | None, bool]],
-                                       list[tuple["Release", dt.date | None]]]:
+    def _release_checks(self) -> tuple[list[tuple[Release | None, dt.date | None, bool]],
+                                       list[tuple[Release, dt.date | None]]]:
         """(release, first date, exact) for each distinct ICD-10-CM release the line dates
         fall in (the newest when no line has a date), and (release, date) for each date no
         loaded release covers."""
         out: list[tuple[Release | None, dt.date | None, bool]] = []
         inexact: list[tuple[Release, dt.date | None]] = []
         seen: set[str | None] = set()
-        for day in self.dates or [None]:
+        days: list[dt.date | None] = list(self.dates) or [None]
+        for day in days:
             rel, exact = self.facts.release_for(day)
             key = rel.name if rel is not None else None
             if rel is not None and not exact and all(r is not rel for r, _ in inexact):

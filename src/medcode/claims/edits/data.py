@@ -11,8 +11,15 @@ from typing import NamedTuple
 
 from medcode.errors import SourceError
 
-__all__ = ["z_first_only", "age_sex", "code_classes", "ptp_modifiers", "code_class",
-           "AgeSex", "ZFirst"]
+__all__ = [
+    "AgeSex",
+    "ZFirst",
+    "age_sex",
+    "code_class",
+    "code_classes",
+    "ptp_modifiers",
+    "z_first_only",
+]
 
 
 def _rows(name: str) -> list[dict[str, str]]:

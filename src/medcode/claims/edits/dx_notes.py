@@ -35,7 +35,7 @@ def _matches(ctx: ClaimContext, patterns: tuple | list, code: str) -> bool:
     return any(p.matches(code, title) for p in patterns)
 
 
-def _join(texts: list[str]) -> str:
+def _join(texts: list[str] | tuple[str, ...]) -> str:
     out = ""
     for t in texts:
         out += t if not out else (" " if out.endswith(":") else "; ") + t

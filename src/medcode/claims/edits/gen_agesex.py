@@ -41,11 +41,11 @@ from pathlib import Path
 _DRG_FILE = "runtime_data/v43.1.json.xz"
 _OB_Z = ("Z331", "Z34", "Z36", "Z37", "Z39", "Z3A")
 _TITLE_SKIP = ("Y07", "Q56", "Q97", "Q98", "Q99")
-_RANGES = (("O00-O9A", "sex", "F", "ICD-10-CM chapter 15 (pregnancy, childbirth and the "
-            "puerperium)"),
+_CH15 = "ICD-10-CM chapter 15 (pregnancy, childbirth and the puerperium)"
+_CH16 = "ICD-10-CM chapter 16 (perinatal period); MCE newborn age 0"
+_RANGES = (("O00-O9A", "sex", "F", _CH15),
            ("O00-O9A", "age", "maternity", "ICD-10-CM chapter 15; MCE maternity age 9-64"),
-           ("P00-P96", "age", "newborn", "ICD-10-CM chapter 16 (perinatal period); MCE "
-            "newborn age 0"))
+           ("P00-P96", "age", "newborn", _CH16))
 
 
 def _in_ranges(code: str, edit: str, value: str) -> bool:
@@ -67,7 +67,8 @@ def generate(store_path: str | None = None) -> str:
     titles = dict(store.conn.execute(
         "SELECT code, title FROM codes WHERE system = 'ICD-10-CM' AND billable_mask & ?",
         (rel.bit,)))
-    src = next((s for s in store.sources() if s["kind"] == "icd10cm-tabular"), {})
+    src: dict[str, object] = next(
+        (s for s in store.sources() if s["kind"] == "icd10cm-tabular"), {})
     rows: dict[tuple[str, str], tuple[str, str]] = {}
 
     def put(code: str, edit: str, value: str, basis: str) -> None:
@@ -89,9 +90,9 @@ def generate(store_path: str | None = None) -> str:
         if code.startswith(_TITLE_SKIP):
             continue
         title = titles[code]
-        if re.search(r"\bfemale\b", title, re.I):
+        if re.search(r"\bfemale\b", title, re.IGNORECASE):
             put(code, "sex", "F", "title says female")
-        elif re.search(r"\bmale\b", title, re.I):
+        elif re.search(r"\bmale\b", title, re.IGNORECASE):
             put(code, "sex", "M", "title says male")
     for prefix in _OB_Z:
         put(prefix, "sex", "F", "Official Guidelines I.C.21.c.11")

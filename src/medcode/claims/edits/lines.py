@@ -38,14 +38,13 @@ def _cpt_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
     """(message, reference, severity) when a CPT-shaped code is not valid."""
     if ctx.facts.has_cpt:
         if not ctx.facts.cpt_known(ln.code):
-            return (f"Line {ln.number}: {ln.code} is not in the CPT file loaded in the store.",
-                    "CPT code set (AMA), as imported with medcode data import cpt", "error")
+            msg = f"Line {ln.number}: {ln.code} is not in the CPT file loaded in the store."
+            return msg, "CPT code set (AMA), as imported with medcode data import cpt", "error"
         return None
-    if ln.code.isdigit():
-        if ctx.facts.cpt_section(ln.code) is None:
-            return (f"Line {ln.number}: {ln.code} falls in no CPT Category I section, so it "
-                    "cannot be a CPT code.", "CPT Category I section ranges "
-                    "(medcode/data/cpt_sections.csv)", "error")
+    if ln.code.isdigit() and ctx.facts.cpt_section(ln.code) is None:
+        msg = (f"Line {ln.number}: {ln.code} falls in no CPT Category I section, so it "
+               "cannot be a CPT code.")
+        return msg, "CPT Category I section ranges (medcode/data/cpt_sections.csv)", "error"
     return None
 
 
@@ -57,8 +56,9 @@ def _hcpcs_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
     ref = f"CMS Alpha-Numeric HCPCS file {year or ''}".strip()
     if rec is None:
         if year is not None and day is not None and day.year > year:
-            return (f"Line {ln.number}: {ln.code} is not in the loaded HCPCS file ({year}); it "
-                    f"may have been added after {year}.", ref, "warning")
+            msg = (f"Line {ln.number}: {ln.code} is not in the loaded HCPCS file ({year}); it "
+                   f"may have been added after {year}.")
+            return msg, ref, "warning"
         return (f"Line {ln.number}: {ln.code} is not a HCPCS Level II code.", ref, "error")
     if day is None or rec["active"]:
         return None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from medcode.models import Claim, Finding
 
-__all__ = ["Edit", "edit", "registry", "select", "SEVERITIES", "NOT_IMPLEMENTED", "FAMILIES"]
+__all__ = ["FAMILIES", "NOT_IMPLEMENTED", "SEVERITIES", "Edit", "edit", "registry", "select"]
 
 SEVERITIES = ("error", "warning", "info")
 #: the family modules, in the order their edits run and are listed

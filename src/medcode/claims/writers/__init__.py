@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import IO, Any, Protocol
 
-__all__ = ["Writer", "make_writer", "FORMATS"]
+__all__ = ["FORMATS", "Writer", "make_writer"]
 
 FORMATS = ("text", "json", "csv", "html")
 

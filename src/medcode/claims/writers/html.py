@@ -166,9 +166,10 @@ class HtmlWriter:
         plot_w = width - label_w - 60
         top = max(n for _, n in items)
         height = len(items) * (bar_h + gap) + 4
-        parts = [f"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" "
-                 f"aria-label=\"Findings by edit\" xmlns=\"http://www.w3.org/2000/svg\" "
-                 f"font-family=\"system-ui,Arial,sans-serif\" font-size=\"12\">"]
+        svg = (f"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" "
+               "aria-label=\"Findings by edit\" xmlns=\"http://www.w3.org/2000/svg\" "
+               "font-family=\"system-ui,Arial,sans-serif\" font-size=\"12\">")
+        parts = [svg]
         for i, (edit_id, n) in enumerate(items):
             y = i * (bar_h + gap) + 2
             w = max(2.0, plot_w * n / top)

@@ -74,11 +74,12 @@ class TextWriter:
 
     def finish(self, summary: Any) -> None:
         s = summary
-        lines = [f"Summary: {_plural(s.claims, 'claim')} checked: "
-                 f"{self._c('pass', str(s.status['pass']) + ' pass')}, "
-                 f"{self._c('warn', str(s.status['warn']) + ' warn')}, "
-                 f"{self._c('fail', str(s.status['fail']) + ' fail')}; "
-                 f"{counts_text(s.severity['error'], s.severity['warning'], s.severity['info'])}."]
+        head = (f"Summary: {_plural(s.claims, 'claim')} checked: "
+                f"{self._c('pass', str(s.status['pass']) + ' pass')}, "
+                f"{self._c('warn', str(s.status['warn']) + ' warn')}, "
+                f"{self._c('fail', str(s.status['fail']) + ' fail')}; "
+                f"{counts_text(s.severity['error'], s.severity['warning'], s.severity['info'])}.")
+        lines = [head]
         if s.by_edit:
             top = ", ".join(f"{k} {v}" for k, v in s.edits_sorted())
             lines.extend(textwrap.wrap("Findings by edit: " + top, WIDTH))
