@@ -237,10 +237,11 @@ async function identify(e) {
     out.replaceChildren(...rows.map((r) => el("section", { class: "identify" },
       el("h2", {}, el("span", { class: "code", text: r.input })),
       (r.candidates || []).length ? el("table", {}, el("thead", {}, el("tr", {},
-        ["System", "Kind", "In data", "Why"].map((h) => el("th", { scope: "col", text: h })))),
+        ["System", "Kind", "In data", "Title", "Why"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, r.candidates.map((c) => el("tr", {},
         el("td", {}, c.valid ? el("a", { href: codeHref(r.input, c.system), text: c.system }) : c.system),
-        el("td", { text: c.kind || "" }), el("td", { text: c.valid ? "yes" : "no" }), el("td", { text: c.reason || "" })))))
+        el("td", { text: c.kind || "" }), el("td", { text: c.valid ? "yes" : "no" }),
+        el("td", { text: c.title || "" }), el("td", { class: "muted", text: c.reason || "" })))))
         : el("p", { class: "warn-text", text: "Not a code of any known system." }))));
   } catch (err) {
     if (err.status !== 501) { out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message })); return; }
