@@ -43,12 +43,18 @@ WORDS = ["diabetes", "fracture femur", "hypertension", "asthma", "pneumonia", "k
 
 LUA = """
 local paths = {}
+local pause = 0
 function init(args)
   for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  pause = tonumber(args[2] or "0")
   math.randomseed(os.time() + math.floor(os.clock() * 1e6))
 end
 function request()
   return wrk.format("GET", paths[math.random(#paths)])
+end
+function delay()
+  if pause <= 0 then return 0 end
+  return math.random(0, 2 * pause)  -- jittered, so the connections do not march in step
 end
 """
 
@@ -128,14 +134,17 @@ def start_server(store_path: Path, port: int, workers: int) -> subprocess.Popen:
 
 
 def run_wrk(base: str, paths: list[str], duration: int, connections: int,
-            threads: int = 1) -> dict:
+            threads: int = 1, rate: int = 0) -> dict:
+    """Closed loop (as fast as the server answers), or about ``rate`` requests/s in all:
+    each connection waits a random 0..2*(connections/rate) ms before its next request."""
     with tempfile.TemporaryDirectory() as tmp:
         plist = Path(tmp) / "paths.txt"
         plist.write_text("\n".join(paths) + "\n")
         script = Path(tmp) / "paths.lua"
         script.write_text(LUA)
         cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
-               "-s", str(script), base, "--", str(plist)]
+               "-s", str(script), base, "--", str(plist),
+               str(round(1000 * connections / rate)) if rate else "0"]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
@@ -185,6 +194,8 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    ap.add_argument("--rate", type=int, default=0,
+                    help="offered load in requests/s (wrk only; 0 = as fast as possible)")
     ap.add_argument("--wrk-threads", type=int, default=1,
                     help="wrk threads (one leaves the server most of the 2 cores)")
     ap.add_argument("--only", default="",
@@ -209,8 +220,9 @@ def main() -> int:
         parser = "httptools"
     except ImportError:
         parser = "h11"
+    load = f"offered ~{args.rate}/s" if args.rate else "as fast as answered"
     print(f"server: uvicorn, {args.workers} worker(s), loop {loop}, http {parser}; client: "
-          f"{client}, {args.connections} connections, {args.duration} s per scenario; "
+          f"{client}, {args.connections} connections, {load}, {args.duration} s per scenario; "
           f"{os.cpu_count()} CPUs", flush=True)
     proc = start_server(store_path, port, args.workers)
     try:
@@ -225,7 +237,8 @@ def main() -> int:
             for path in paths[:3]:  # warm up, and check the paths answer 200
                 httpx.get(base + path).raise_for_status()
             if client == "wrk":
-                res = run_wrk(base, paths, args.duration, args.connections, args.wrk_threads)
+                res = run_wrk(base, paths, args.duration, args.connections, args.wrk_threads,
+                              args.rate)
             else:
                 res = asyncio.run(_python_load(base, paths, args.duration, args.connections))
             print(f"{name:<15}{res['rps']:>10.0f}{res['p50']:>9.2f}{res['p99']:>9.2f}"
