@@ -149,6 +149,8 @@ def test_enter_on_a_procedure_code_finds_its_system(page):
     expect(page.locator("#code h2")).to_contain_text("Resection of Appendix")
     expect(page.locator("#code .crumbs")).to_contain_text("0DT")
     expect(page.locator("#code .badges")).to_contain_text("ICD-10-PCS")
+    expect(page.locator("#code table.axes tbody tr")).to_have_count(7)
+    expect(page.locator("#code table.axes")).to_contain_text("Percutaneous Endoscopic")
 
 
 def test_api_reference_page_works_offline(page, shot):

@@ -175,7 +175,9 @@ function renderCode(info) {
     el("li", { "aria-current": "page", text: info.code })));
   const head = el("h2", { tabindex: "-1" }, el("span", { class: "code", text: info.code }), " ", info.title);
   const badges = el("p", { class: "badges" },
-    info.billable ? badge(`Billable in ${info.release}`, "ok") : badge(`Not billable (${info.kind})`, "warn"),
+    info.billable ? badge(`Billable in ${info.release}`, "ok")
+      : info.status === "not_loaded" ? badge("not in the loaded data", "muted")
+      : badge(`Not billable (${info.kind})`, "warn"),
     badge(info.system, "muted"), info.on ? badge(`on ${info.on}`, "muted") : null);
   const out = [crumbs, head, badges];
   if (info.message) out.push(el("p", { class: info.billable ? "status-line" : "status-line warn-text", text: info.message }));
@@ -183,6 +185,12 @@ function renderCode(info) {
   if (info.seventh_character) {
     out.push(el("p", {}, "7th character ", el("strong", { text: info.seventh_character.char }),
       `: ${info.seventh_character.meaning || ""}`));
+  }
+  if (Array.isArray(info.axes) && info.axes.length) {  // ICD-10-PCS: one meaning per character
+    out.push(el("h3", { text: "Characters" }), el("table", { class: "compact axes" },
+      el("thead", {}, el("tr", {}, ["#", "Axis", "Value", "Meaning"].map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, info.axes.map((a) => el("tr", {}, el("td", { text: String(a.position) }),
+        el("td", { text: a.axis_name || "" }), el("td", { class: "code", text: a.value }), el("td", { text: a.meaning || "" }))))));
   }
   const notes = info.notes || {};
   const sev = notes.seven_chr_def || [];
