@@ -35,12 +35,12 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
 
 
-def timed(fn, items) -> list[float]:
+def timed(fn, items, clock=time.perf_counter) -> list[float]:
     out = []
     for item in items:
-        t = time.perf_counter()
+        t = clock()
         fn(item)
-        out.append((time.perf_counter() - t) * 1000)
+        out.append((clock() - t) * 1000)
     return out
 
 
@@ -120,10 +120,13 @@ def main() -> int:
 
     for q in queries[:20]:  # warm caches (page cache, stems, synonyms)
         search(store, q)
-    rel_runs = [timed(lambda q: search(store, q, limit=20), queries) for _ in range(args.runs)]
     pre = prefixes(store, args.prefixes)
-    pre_runs = [timed(lambda q: search(store, q, limit=20, prefix=True), pre)
-                for _ in range(args.runs)]
+    runs: dict[str, list[list[float]]] = {}
+    for clock, name in ((time.perf_counter, "wall"), (time.process_time, "cpu")):
+        runs["rel " + name] = [timed(lambda q: search(store, q, limit=20), queries, clock)
+                               for _ in range(args.runs)]
+        runs["pre " + name] = [timed(lambda q: search(store, q, limit=20, prefix=True), pre,
+                                     clock) for _ in range(args.runs)]
 
     def show(label: str, runs: list[list[float]]) -> None:
         p50 = statistics.median(pct(r, 50) for r in runs)
@@ -132,8 +135,12 @@ def main() -> int:
         print(f"{label:<34} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  max {mx:6.2f} ms "
               f"(n={len(runs[0])}, median of {len(runs)} runs)")
 
-    show("in process, relevance queries", rel_runs)
-    show("in process, prefix mode", pre_runs)
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
+          "(wall clock suffers when other work shares the CPUs; CPU time does not)")
+    show("in process, relevance, wall", runs["rel wall"])
+    show("in process, relevance, CPU time", runs["rel cpu"])
+    show("in process, prefix mode, wall", runs["pre wall"])
+    show("in process, prefix mode, CPU time", runs["pre cpu"])
 
     cli = None if args.no_cli else medcode_cli()
     if cli is None:
@@ -146,11 +153,10 @@ def main() -> int:
             print(f"CLI: `medcode search` failed: {got.stderr.strip()[:200]}")
         else:
             json.loads(got.stdout)  # the contract: a JSON list
-            runs = [timed(lambda q: subprocess.run(cli + ["search", q, "--json", "--limit", "20"],
-                                                   capture_output=True, timeout=120, check=False),
-                          sample)
-                    for _ in range(max(1, args.runs - 2))]
-            show("CLI subprocess (--json)", runs)
+            cli_runs = [timed(lambda q: subprocess.run(
+                cli + ["search", q, "--json", "--limit", "20"], capture_output=True, timeout=120,
+                check=False), sample) for _ in range(max(1, args.runs - 2))]
+            show("CLI subprocess (--json), wall", cli_runs)
 
     peer = None if args.no_peer else peer_cli()
     if peer is None:

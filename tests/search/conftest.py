@@ -31,11 +31,6 @@ def search_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return medcode.open_store(home / "medcode.sqlite")
 
 
-def has_system(store, system: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM search_doc WHERE system = ? LIMIT 1",
-                              (system,)).fetchone() is not None
-
-
 # A hand-made store: two ICD-10-CM releases, CPT rows with synthetic descriptors (never AMA
 # text), HCPCS codes whose long descriptions live in their own table, as importers write them.
 _CODES = [

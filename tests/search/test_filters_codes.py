@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import has_system
 
 from medcode.errors import InvalidCode
 from medcode.textsearch import format_hits_text, search
+
+
+def has_system(store, system: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM search_doc WHERE system = ? LIMIT 1",
+                              (system,)).fetchone() is not None
 
 
 @pytest.mark.parametrize("query, first", [
