@@ -16,6 +16,7 @@ Status: ``fail`` when any finding is an error, ``warn`` when any is a warning, e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -92,10 +93,11 @@ class Checker:
         self.store = store
         self.facts = facts_for(store)
         self.edits = [(e.id, e.func) for e in select(edits)]
+        self.today = dt.date.today()      # "in the future" is judged against the run's day
 
     def check(self, claim: Claim) -> ClaimResult:
         from medcode.claims.edits.context import ClaimContext
-        ctx = ClaimContext(claim, self.facts)
+        ctx = ClaimContext(claim, self.facts, self.today)
         found: list[Finding] = []
         for _edit_id, func in self.edits:
             found.extend(func(claim, ctx))

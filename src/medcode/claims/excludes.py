@@ -236,8 +236,19 @@ _NOTE_KINDS = ("excludes1", "code_first", "use_additional")
 class NoteIndex:
     """A code's parsed notes, own and inherited, from one store, behind bounded caches."""
 
-    def __init__(self, store: Store, size: int = 32768) -> None:
+    def __init__(self, store: Store, size: int = 32768, preload: bool = False) -> None:
+        """``preload``: read the texts of every Excludes1 / code-first / use-additional
+        note at once (about 7,700 rows for FY2026, bounded by the data), so that a code's
+        own notes cost no query; parsing stays lazy."""
         self.store = store
+        self._texts: dict[str, list[tuple[str, str]]] | None = None
+        if preload:
+            texts: dict[str, list[tuple[str, str]]] = {}
+            for code, kind, text in store.conn.execute(
+                    "SELECT code, kind, text FROM notes WHERE system = 'ICD-10-CM' AND kind IN "
+                    "('excludes1','code_first','use_additional') ORDER BY code, kind, seq"):
+                texts.setdefault(code, []).append((kind, text))
+            self._texts = texts
         self._sql_row = ("SELECT title, parent, kind FROM codes WHERE system = 'ICD-10-CM' "
                          "AND code = ?")
         self._sql_notes = ("SELECT kind, text FROM notes WHERE system = 'ICD-10-CM' AND "
@@ -274,7 +285,10 @@ class NoteIndex:
     def _own(self, code: str) -> dict[str, tuple[NoteRef, ...]]:
         """The node's own excludes1 / code_first / use_additional notes, parsed."""
         out: dict[str, list[NoteRef]] = {}
-        for kind, text in self.store.conn.execute(self._sql_notes, (code,)):
+        rows: Iterable[tuple[str, str]] = (
+            self._texts.get(code, ()) if self._texts is not None
+            else self.store.conn.execute(self._sql_notes, (code,)))
+        for kind, text in rows:
             out.setdefault(kind, []).append(parse_note(text, self.known))
         return {k: tuple(v) for k, v in out.items()}
 

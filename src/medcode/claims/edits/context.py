@@ -44,32 +44,38 @@ _PLAIN = re.compile(r"^[A-Za-z0-9]{1,8}(?:\.[A-Za-z0-9]{0,5})?$")
 
 @dataclass(frozen=True, slots=True)
 class DxFact:
-    """What the edits need to know about one ICD-10-CM code (a node of the tabular)."""
+    """What the edits need to know about one node of the ICD-10-CM tabular. The note
+    tuples hold the node's own notes, then its ancestors' (each pair: defining node, note);
+    a node without notes of its own shares its parent's tuples (no copy)."""
 
     code: str
     title: str
     kind: str
-    chain: tuple[str, ...]                  # the code, then its ancestors up to the chapter
     manifestation: bool                     # "in ... classified elsewhere" (own or category)
     excludes1: tuple[tuple[str, NoteRef], ...]
+    excl_span: tuple[str, str]              # lowest and highest category those notes name
     code_first: tuple[tuple[str, NoteRef], ...]
-    use_additional: tuple[tuple[str, NoteRef], ...]
     first_patterns: tuple[Any, ...]         # every pattern of the code-first notes
     first_exhaustive: bool                  # the code-first notes list codes, no "such as"
     first_texts: tuple[str, ...]
     additional: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...]  # per defining node
+    additional_span: tuple[str, str]        # lowest and highest category those notes name
     sex: tuple[str, str] | None             # (F|M, basis)
     age: tuple[str, str] | None             # (newborn|maternity, basis)
+
+
+_NO_SPAN = ("~", "")        # an empty span: nothing is >= "~" and <= ""
 
 
 class StoreFacts:
     """Per-code facts of one store, behind bounded caches (``size`` entries each)."""
 
-    def __init__(self, store: Store, size: int = 20000) -> None:
+    def __init__(self, store: Store, size: int = 50000) -> None:
         from medcode.claims.excludes import NoteIndex
         self.store = store
         self.conn = store.conn
-        self.notes = NoteIndex(store, size=size)
+        # node rows and own notes are read once per DxFact miss: small caches do
+        self.notes = NoteIndex(store, size=4096, preload=True)
         self.edits = registry()
         self.icd10_releases: list[Release] = store.releases(SYSTEM)
         self._billable: dict[str, frozenset[str]] = {}
@@ -96,6 +102,7 @@ class StoreFacts:
         self.excl1_pair = lru_cache(maxsize=65536)(self._excl1_pair)
         self.additional_met = lru_cache(maxsize=65536)(self._additional_met)
         self.lock = threading.Lock()
+        self.today = dt.date.today()      # a Checker passes its own day to ClaimContext
 
     def _count(self, sql: str) -> int:
         try:
@@ -143,30 +150,58 @@ class StoreFacts:
         return _explain(self.store, raw, code, rel, None)
 
     def _dx_fact(self, code: str) -> DxFact | None:
+        """Built from the node's own row and notes and its parent's DxFact (cached), so a
+        miss costs two queries."""
         node = self.notes.node(code)
         if node is None:
             return None
-        chain = self.notes.chain(code)
-        cat = next((c for c in chain if len(c) == 3 and "-" not in c), code[:3])
-        below_cat = chain[:chain.index(cat) + 1] if cat in chain else chain[:1]
-        manif = any(_MANIF.search(self.notes.title(c) or "") for c in below_cat)
-        own = [(c, self.notes.own(c)) for c in chain]
-        first = tuple((c, r) for c, notes in own for r in notes.get("code_first", ()))
-        first_patterns = tuple(p for _, r in first for p in r.patterns)
-        exhaustive = bool(first_patterns) and not any(
-            not r.patterns or "such as" in r.text.lower() or "e.g." in r.text.lower()
-            for _, r in first)
-        additional = tuple(
-            (c, tuple(p for r in notes["use_additional"] for p in r.patterns),
-             tuple(r.text for r in notes["use_additional"]))
-            for c, notes in own if "use_additional" in notes)
-        return DxFact(
-            code, node[0], node[2], chain, manif,
-            tuple((c, r) for c, notes in own for r in notes.get("excludes1", ())),
-            first,
-            tuple((c, r) for c, notes in own for r in notes.get("use_additional", ())),
-            first_patterns, exhaustive, tuple(r.text for _, r in first), additional,
-            data.lookup_age_sex(code, "sex"), data.lookup_age_sex(code, "age"))
+        title, parent_code, kind = node
+        parent = self.dx_fact(parent_code) if parent_code else None
+        own = self.notes.own(code)
+        in_code = kind not in ("block", "chapter")
+        manif = in_code and (bool(_MANIF.search(title)) or (
+            parent is not None and parent.kind not in ("block", "chapter")
+            and parent.manifestation))
+        excl = parent.excludes1 if parent else ()
+        span = parent.excl_span if parent else _NO_SPAN
+        if "excludes1" in own:
+            mine = own["excludes1"]
+            excl = tuple((code, r) for r in mine) + excl
+            los = [p.lo[:3] for r in mine for p in r.patterns]
+            his = [p.hi[:3] for r in mine for p in r.patterns]
+            if los:
+                span = (min(span[0], *los), max(span[1], *his))
+        if "code_first" in own or parent is None:
+            first = tuple((code, r) for r in own.get("code_first", ())) + (
+                parent.code_first if parent else ())
+            patterns = tuple(p for _, r in first for p in r.patterns)
+            exhaustive = bool(patterns) and not any(
+                not r.patterns or "such as" in r.text.lower() or "e.g." in r.text.lower()
+                for _, r in first)
+            texts = tuple(r.text for _, r in first)
+        else:
+            first, patterns = parent.code_first, parent.first_patterns
+            exhaustive, texts = parent.first_exhaustive, parent.first_texts
+        additional = parent.additional if parent else ()
+        add_span = parent.additional_span if parent else _NO_SPAN
+        if "use_additional" in own:
+            notes = own["use_additional"]
+            pats = tuple(p for r in notes for p in r.patterns)
+            additional = ((code, pats, tuple(r.text for r in notes)),) + additional
+            if pats:
+                add_span = (min(add_span[0], *(p.lo[:3] for p in pats)),
+                            max(add_span[1], *(p.hi[:3] for p in pats)))
+        if not in_code:
+            sex = age = None
+        elif parent is not None and parent.kind not in ("block", "chapter"):
+            # the lists are prefixes: a code has its own row or its parent's answer
+            table = data.age_sex().codes
+            sex = table.get((code, "sex")) or parent.sex
+            age = table.get((code, "age")) or parent.age
+        else:
+            sex, age = data.lookup_age_sex(code, "sex"), data.lookup_age_sex(code, "age")
+        return DxFact(code, title, kind, manif, excl, span, first, patterns, exhaustive,
+                      texts, additional, add_span, sex, age)
 
     # -- procedures ------------------------------------------------------------------------
     def _hcpcs(self, code: str, on: dt.date | None) -> dict[str, Any] | None:
@@ -303,25 +338,46 @@ class Ln:
     def __init__(self, line: ClaimLine) -> None:
         self.number = line.number
         self.line = line
-        raw = line.code.strip().upper()
-        self.code = raw.replace(".", "") if "." in raw else raw
-        if _CPT.match(raw):
-            self.kind = "cpt"
-        elif _HCPCS.match(raw):
-            self.kind = "hcpcs"
-        elif _CM.match(self.code) and ("." in raw or self.code[1:3].isdigit()):
-            self.kind = "dx-shape"
-        else:
-            self.kind = "other"
-        self.cls = data.code_class(raw) if self.kind == "cpt" else None
-        self.mods = tuple(m.strip().lstrip("-").upper() for m in line.modifiers)
+        self.code, self.kind, self.cls = _line_code(line.code)
+        self.mods = tuple(m.strip().lstrip("-").upper() for m in line.modifiers) \
+            if line.modifiers else ()
         self.date = line.date
+
+
+@lru_cache(maxsize=4096)
+def _line_code(text: str) -> tuple[str, str, str | None]:
+    """(code, kind, class) of a service line's code as written: kind cpt / hcpcs /
+    dx-shape / other; class em / procedure / None (claims_code_classes.csv)."""
+    raw = text.strip().upper()
+    code = raw.replace(".", "") if "." in raw else raw
+    if _CPT.match(raw):
+        return code, "cpt", data.code_class(raw)
+    if _HCPCS.match(raw):
+        return code, "hcpcs", None
+    if _CM.match(code) and ("." in raw or code[1:3].isdigit()):
+        return code, "dx-shape", None
+    return code, "other", None
+
+
+@lru_cache(maxsize=16384)
+def _dx_code(raw: str) -> tuple[str, str, str]:
+    """(dotless code, display form, error) of a diagnosis as written; error '' when it is
+    a code at all."""
+    quick = raw.strip()
+    if _PLAIN.match(quick):
+        code = quick.upper().replace(".", "")
+    else:
+        try:
+            code = clean_code(raw)
+        except InvalidCode as exc:
+            return "", raw, str(exc)
+    return code, display(code) if _CM.match(code) else code, ""
 
 
 class ClaimContext:
     """One claim as the edits see it."""
 
-    def __init__(self, claim: Claim, facts: StoreFacts) -> None:
+    def __init__(self, claim: Claim, facts: StoreFacts, today: dt.date | None = None) -> None:
         self.claim = claim
         self.facts = facts
         self.lines = [Ln(ln) for ln in claim.lines]
@@ -329,6 +385,8 @@ class ClaimContext:
         self.dos = self.dates[0] if self.dates else None
         self.checks, self.inexact = self._release_checks()
         self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
+        self._valid: list[Dx] | None = None
+        self.today = today or facts.today
 
     # -- building ------------------------------------------------------------------------
     def _release_checks(self) -> tuple[list[tuple[Release | None, dt.date | None, bool]],
@@ -355,16 +413,10 @@ class ClaimContext:
         quals = self.claim.diagnosis_qualifiers
         if pos <= len(quals) and quals[pos - 1].upper() in ("BK", "BF"):
             d.icd9 = True
-        quick = raw.strip()
-        if _PLAIN.match(quick):
-            d.code = quick.upper().replace(".", "")
-        else:
-            try:
-                d.code = clean_code(raw)
-            except InvalidCode as exc:
-                d.status, d.message = "malformed", str(exc)
-                return d
-        d.shown = display(d.code) if _CM.match(d.code) else d.code
+        d.code, d.shown, error = _dx_code(raw)
+        if error:
+            d.status, d.message = "malformed", error
+            return d
         if d.icd9:
             d.status = "icd9"
             return d
@@ -400,7 +452,11 @@ class ClaimContext:
         return d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
 
     def valid_dx(self) -> list[Dx]:
-        return [d for d in self.dx if d.ok]
+        """The diagnoses that are valid ICD-10-CM codes on the date (computed once)."""
+        found = self._valid
+        if found is None:
+            found = self._valid = [d for d in self.dx if d.ok]
+        return found
 
     def dx_label(self, d: Dx) -> str:
         return f"{d.shown} (diagnosis {d.pos})"

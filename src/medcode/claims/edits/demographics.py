@@ -26,7 +26,7 @@ _AGES = {"newborn": (0, 0, "a newborn (perinatal) code, for patients under 1 yea
 @edit("LINE-DATE", "error", "X12 837P loop 2400 DTP*472 (service date, required); CMS-1500 "
       "item 24A", "a service line without a date of service, or with an impossible one")
 def line_date(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
-    today = dt.date.today()
+    today = ctx.today
     for ln in claim.lines:
         n = ln.number
         if ln.date is None and ln.raw_date:
@@ -61,7 +61,7 @@ def demographics(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     birth = p.birth_date
     if birth is None:
         return
-    if birth > dt.date.today():
+    if birth > ctx.today:
         yield ctx.finding("DEMO", f"The patient's birth date {birth} is in the future.",
                           fix="correct the birth date")
         return

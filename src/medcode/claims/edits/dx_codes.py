@@ -28,7 +28,8 @@ def _procedure_reading(code: str) -> tuple[str, str] | None:
     from medcode.errors import InvalidCode
     from medcode.systems.formats import format_candidates
     try:
-        cands = format_candidates(code)
+        # no ICD-9-CM reading is needed here: skip loading the v32 list
+        cands = format_candidates(code, icd9_listed=lambda kind, c: False)
     except InvalidCode:
         return None
     for c in cands:

@@ -126,7 +126,8 @@ def ptr_range(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                               f"{listed}.", line=n, codes=(ln.code,),
                               fix=f"point line {n} only to diagnoses 1-{n_dx}" if n_dx else
                               "list the diagnoses the line treats")
-        dups = sorted({p for p in ln.pointers if ln.pointers.count(p) > 1})
+        dups = sorted({p for p in ln.pointers if ln.pointers.count(p) > 1}) \
+            if len(set(ln.pointers)) != len(ln.pointers) else []
         if dups:
             yield ctx.finding("PTR-RANGE", f"Line {n} points to diagnosis "
                               f"{', '.join(_ptr(p) for p in dups)} more than once.", line=n,

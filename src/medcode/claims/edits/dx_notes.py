@@ -16,18 +16,20 @@ claim lists it, come before it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from medcode.models import Claim, Finding
 from medcode.systems.icd10cm import display
 
-from .context import ClaimContext, Dx
+from .context import ClaimContext, Dx, StoreFacts
 from .registry import edit
 
 _ETIO = "ICD-10-CM Official Guidelines I.A.13 (etiology/manifestation convention)"
 
 
 def _node(code: str) -> str:
-    return display(code)
+    """How a note's defining node is named: E11, I10-I1A, chapter 10."""
+    return f"chapter {code}" if code.isdigit() else display(code)
 
 
 def _matches(ctx: ClaimContext, patterns: tuple | list, code: str) -> bool:
@@ -59,6 +61,9 @@ def excludes1(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             if b.code == a.code:
                 continue
             for x, y in ((a, b), (b, a)):
+                lo, hi = x.fact.excl_span  # type: ignore[union-attr]
+                if not lo <= y.code[:3] <= hi:      # no note of x names y's category
+                    continue
                 hit = pair_note(x.code, y.code)
                 if hit is None:
                     continue
@@ -139,6 +144,17 @@ def etiology(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                 codes=(d.shown,), fix=f"add the underlying condition before {d.shown}")
 
 
+@lru_cache(maxsize=8192)
+def _additional_message(facts: StoreFacts, code: str, shown: str, missing: tuple[str, ...]
+                        ) -> str:
+    fact = facts.dx_fact(code)
+    texts = {node: t for node, _, t in fact.additional} if fact else {}
+    said = " / ".join(f"at {_node(node)}: {_short(_join(texts[node]), 140)}"
+                      for node in missing[:3])
+    return (f"{shown}: the tabular says \"use additional code\" ({said}); none of those codes "
+            "is on the claim.")
+
+
 @edit("DX-USE-ADDITIONAL", "info", "ICD-10-CM Official Guidelines I.A.13 and I.B.7 (\"use "
       "additional code\" notes)", "a code whose \"use additional code\" note names "
       "companions that are absent")
@@ -147,19 +163,17 @@ def use_additional(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     others = [o.code for o in ctx.dx if o.code]
     for d in valid:
         fact = d.fact
-        if fact is None or not fact.use_additional:
+        if fact is None or not fact.additional:
             continue
+        lo, hi = fact.additional_span
         met: set[str] = set()
         for code in others:
-            if code != d.code:
+            if code != d.code and lo <= code[:3] <= hi:
                 met.update(ctx.facts.additional_met(d.code, code))
-        missing = [(node, texts) for node, pats, texts in fact.additional
-                   if pats and node not in met]
+        missing = tuple(node for node, pats, _ in fact.additional if pats and node not in met)
         if not missing:
             continue
-        said = " / ".join(f"at {_node(node)}: {_short(_join(texts), 140)}"
-                          for node, texts in missing[:3])
         yield ctx.finding(
-            "DX-USE-ADDITIONAL", f"{d.shown}: the tabular says \"use additional code\" "
-            f"({said}); none of those codes is on the claim.", codes=(d.shown,),
+            "DX-USE-ADDITIONAL", _additional_message(ctx.facts, d.code, d.shown, missing),
+            codes=(d.shown,),
             fix="add the additional code if it applies to this patient")

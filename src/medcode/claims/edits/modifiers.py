@@ -38,7 +38,8 @@ def mod_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                               f"holds at most {MAX_MODIFIERS}.", line=n, codes=(ln.code,),
                               fix=f"keep the {MAX_MODIFIERS} modifiers that affect payment "
                               "first (e.g. 26, TC, 59) and drop the rest")
-        dups = sorted({m for m in ln.mods if ln.mods.count(m) > 1})
+        dups = sorted({m for m in ln.mods if ln.mods.count(m) > 1}) \
+            if len(set(ln.mods)) != len(ln.mods) else []
         if dups:
             yield ctx.finding("MOD-FORMAT", f"Line {n} lists modifier {', '.join(dups)} more "
                               "than once.", line=n, codes=(ln.code, *dups),
@@ -48,12 +49,13 @@ def mod_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
 @edit("MOD-INVALID", "error", "CPT modifiers (medcode/data/cpt_modifiers.csv); CMS HCPCS "
       "file, Level II modifiers", "a modifier that is unknown or not active on the date")
 def mod_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
-    from medcode.systems.cpt import cpt_modifier
+    from medcode.systems.cpt import modifiers
+    cpt_mods = modifiers()
     facts = ctx.facts
     for ln in ctx.lines:
         day = ln.date or ctx.dos
         for mod in dict.fromkeys(ln.mods):
-            if not _MOD.match(mod) or cpt_modifier(mod) is not None:
+            if mod in cpt_mods or not _MOD.match(mod):
                 continue
             rec = facts.hcpcs_mod(mod, day) if facts.has_hcpcs else None
             n = ln.number
