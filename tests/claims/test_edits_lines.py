@@ -150,3 +150,9 @@ def test_em_with_a_procedure_the_same_day_needs_25(store: Any) -> None:
     assert not of(run(store, [ln("99223", mods=("57",)), ln("27447")]), "MOD-25")
     assert not of(run(store, [ln("99213"), ln("20610", date="2026-05-05")]), "MOD-25")
     assert not of(run(store, [ln("99213"), ln("85025")]), "MOD-25")   # lab test: no global
+
+
+def test_mixup_names_the_hcpcs_code_when_the_file_is_loaded(full_store: Any) -> None:
+    r = run(full_store, [ln("99213")], ["G0008"])
+    (f,) = of(r, "SYS-MIXUP")
+    assert "HCPCS code: Admin influenza virus vac" in f.message

@@ -174,3 +174,13 @@ def test_x12_many_claims_file(store: Any) -> None:
     edits = set(doc["summary"]["by_edit"])
     assert "DX-ICD9-AFTER-2015" not in edits and "DX-RELEASE" not in edits
     assert code == 1          # 478331 is not a procedure code (PX-FORMAT)
+
+
+def test_bad_output_format_or_target(store: Any, claim_file: Path, tmp_path: Path) -> None:
+    err = io.StringIO()
+    assert run_check(claim_file, None, "pdf", io.StringIO(), store, err=err) == 2
+    assert "unknown output format 'pdf'" in err.getvalue()
+    err = io.StringIO()
+    target = tmp_path / "no-such-dir" / "out.json"
+    assert run_check(claim_file, None, "json", target, store, err=err) == 2
+    assert "cannot write" in err.getvalue() and not target.exists()

@@ -106,9 +106,13 @@ def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store:
     Returns 0 (no error finding), 1 (some claim has an error) or 2 (unreadable input)."""
     from medcode.claims.engine import check_claims
     from medcode.claims.formats import read_claims
-    from medcode.claims.writers import make_writer
+    from medcode.claims.writers import FORMATS, make_writer
 
     err = err if err is not None else sys.stderr
+    if fmt_out not in FORMATS:
+        err.write(f"medcode check: unknown output format {fmt_out!r}; expected one of: "
+                  f"{', '.join(FORMATS)}\n")
+        return 2
     try:
         reader = read_claims(source, fmt_in)
     except ClaimFormatError as exc:
@@ -120,7 +124,12 @@ def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store:
     fmt_name = getattr(reader.format, "value", str(reader.format))
     summary = Summary(reader.name, fmt_name)
     summary.releases = _releases(store)
-    stream, owned = _open_out(output, fmt_out)
+    try:
+        stream, owned = _open_out(output, fmt_out)
+    except OSError as exc:
+        reader.close()
+        err.write(f"medcode check: cannot write {output}: {exc.strerror or exc}\n")
+        return 2
     try:
         if color is None:
             color = fmt_out == "text" and bool(getattr(stream, "isatty", lambda: False)())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -282,16 +281,20 @@ class StoreFacts:
                      or (r["column1"], r["column2"]) not in prac)
 
 
-_FACTS: weakref.WeakKeyDictionary[Any, StoreFacts] = weakref.WeakKeyDictionary()
+_FACTS: dict[int, StoreFacts] = {}
 _FACTS_LOCK = threading.Lock()
+_MAX_STORES = 8
 
 
 def facts_for(store: Store) -> StoreFacts:
-    """The shared StoreFacts of ``store`` (made on first use, dropped with the store)."""
+    """The shared StoreFacts of ``store``, made on first use (at most a few stores are
+    remembered: the oldest is dropped)."""
     with _FACTS_LOCK:
-        found = _FACTS.get(store)
-        if found is None:
-            found = _FACTS[store] = StoreFacts(store)
+        found = _FACTS.get(id(store))
+        if found is None or found.store is not store:
+            if len(_FACTS) >= _MAX_STORES:
+                _FACTS.pop(next(iter(_FACTS)))
+            found = _FACTS[id(store)] = StoreFacts(store)
         return found
 
 
@@ -420,7 +423,7 @@ class ClaimContext:
         if d.icd9:
             d.status = "icd9"
             return d
-        for rel, day, _exact in self.checks:
+        for rel, _day, _exact in self.checks:
             if rel is None:             # before ICD-10: an ICD-9 era date
                 d.status = "before-icd10"
                 return d

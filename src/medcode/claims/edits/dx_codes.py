@@ -44,6 +44,15 @@ def _dx_mixup(d: Dx) -> tuple[str, str] | None:
     return None
 
 
+def _named(ctx: ClaimContext, system: str, code: str) -> str:
+    """": <description>" of a HCPCS code when the loaded HCPCS file has it."""
+    if system == "HCPCS" and ctx.facts.has_hcpcs:
+        rec = ctx.facts.hcpcs(code, ctx.dos)
+        if rec is not None:
+            return f": {rec.get('short_description') or rec.get('long_description')}"
+    return ""
+
+
 def _line_mixup(ctx: ClaimContext, ln: Ln) -> str | None:
     """What the line's code is, when it is a diagnosis or an ICD-10-PCS code."""
     if ln.kind == "dx-shape":
@@ -72,8 +81,9 @@ def mixup(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             system, reason = reading
             yield ctx.finding(
                 "SYS-MIXUP", f"Diagnosis {d.pos} {d.code} is not a diagnosis but "
-                f"{'an' if system.startswith('I') else 'a'} {system} "
-                f"code ({reason}); {_WHERE[system]}.", codes=(d.code,),
+                f"{'an' if system.startswith('I') else 'a'} {system} code"
+                f"{_named(ctx, system, d.code)} ({reason}); {_WHERE[system]}.",
+                codes=(d.code,),
                 fix=f"move {d.code} to a service line and put the ICD-10-CM diagnosis it "
                 "treats in the diagnosis list" if system != "ICD-10-PCS" else
                 f"replace {d.code} with the ICD-10-CM diagnosis")

@@ -28,7 +28,7 @@ _X = {"XE", "XS", "XP", "XU"}
 def mod_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     for ln in ctx.lines:
         n = ln.number
-        for raw, mod in zip(ln.line.modifiers, ln.mods):
+        for raw, mod in zip(ln.line.modifiers, ln.mods, strict=True):
             if not _MOD.match(mod):
                 yield ctx.finding("MOD-FORMAT", f"Line {n}: modifier {raw!r} is not 2 letters "
                                   "or digits.", line=n, codes=(ln.code, raw),

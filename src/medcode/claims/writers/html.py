@@ -29,11 +29,13 @@ h2{font-size:17px;margin:0 0 12px}
 .summary{order:1;background:#fff;border:1px solid #d9e2ec;border-radius:8px;padding:18px 20px;
  margin:12px 0 20px}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:16px}
-.card{flex:1 1 120px;border:1px solid #d9e2ec;border-radius:6px;padding:10px 12px;background:#fbfcfd}
+.card{flex:1 1 120px;border:1px solid #d9e2ec;border-radius:6px;padding:10px 12px;
+ background:#fbfcfd}
 .card .n{font-size:24px;font-weight:700}
 .card .l{color:#52606d;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .card.fail .n{color:#c62828}.card.warn .n{color:#b26a00}.card.pass .n{color:#2e7d32}
-.stack{display:flex;height:12px;border-radius:6px;overflow:hidden;background:#e4e7eb;margin:4px 0 18px}
+.stack{display:flex;height:12px;border-radius:6px;overflow:hidden;background:#e4e7eb;
+ margin:4px 0 18px}
 .stack span{display:block;height:100%}
 .chart{width:100%;max-width:760px;height:auto}
 .legend{font-size:12px;color:#52606d;margin:6px 0 0}
@@ -62,7 +64,8 @@ details.edits{margin-top:12px}
 details.edits summary{cursor:pointer;color:#1565c0}
 details.edits table{margin-top:6px}
 .more{background:#fff8e1;border:1px solid #f0d999;border-radius:6px;padding:10px 14px}
-.stopped{background:#fdecea;border:1px solid #f5c2c0;border-radius:6px;padding:10px 14px;margin:8px 0}
+.stopped{background:#fdecea;border:1px solid #f5c2c0;border-radius:6px;padding:10px 14px;
+ margin:8px 0}
 footer{order:3;color:#9aa5b1;font-size:12px;margin-top:12px}
 @media print{body{background:#fff}.claim,.summary{break-inside:avoid}}
 """
