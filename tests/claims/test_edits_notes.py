@@ -100,3 +100,9 @@ def test_info_findings_leave_a_claim_passing(store: Any) -> None:
     r = run(store, ["E11.9"])
     assert r.findings and {f.severity for f in r.findings} == {"info"}
     assert r.status == "pass"
+
+
+def test_conditional_use_additional_notes_are_not_reported(store: Any) -> None:
+    # chapter 19: "code to identify any retained foreign body, if applicable (Z18.-)"
+    assert not of(run(store, ["S72.001A"]), "DX-USE-ADDITIONAL")
+    assert of(run(store, ["I10"]), "DX-USE-ADDITIONAL")      # "code to identify: ..."

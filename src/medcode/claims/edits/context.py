@@ -64,6 +64,14 @@ class DxFact:
 
 
 _NO_SPAN = ("~", "")        # an empty span: nothing is >= "~" and <= ""
+#: words that make a "use additional code" note conditional: it names companions to add only
+#: when the condition exists, so their absence is not reported (DX-USE-ADDITIONAL)
+_CONDITIONAL = ("if applicable", "where applicable", "if known", "if present", "if desired",
+                "any associated", "such as")
+
+
+def _conditional(notes: tuple[NoteRef, ...]) -> bool:
+    return any(w in r.text.lower() for r in notes for w in _CONDITIONAL)
 
 
 class StoreFacts:
@@ -183,7 +191,7 @@ class StoreFacts:
             exhaustive, texts = parent.first_exhaustive, parent.first_texts
         additional = parent.additional if parent else ()
         add_span = parent.additional_span if parent else _NO_SPAN
-        if "use_additional" in own:
+        if "use_additional" in own and not _conditional(own["use_additional"]):
             notes = own["use_additional"]
             pats = tuple(p for r in notes for p in r.patterns)
             additional = ((code, pats, tuple(r.text for r in notes)),) + additional

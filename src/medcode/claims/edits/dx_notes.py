@@ -1,6 +1,12 @@
 """What the tabular's notes say about codes together: DX-EXCL1, DX-MANIF-FIRST, DX-ETIOLOGY,
 DX-USE-ADDITIONAL. Notes are a code's own and its ancestors' (``medcode.claims.excludes``).
 
+DX-USE-ADDITIONAL reports the "use additional code" notes that name codes as companions
+and are not conditional: a note (with the rows that follow it at the same node) saying "if
+applicable", "where applicable", "if known", "if present", "any associated" or "such as"
+asks for a code only when the condition exists, so its absence says nothing (chapter 19's
+"code to identify any retained foreign body, if applicable (Z18.-)").
+
 Manifestation codes (a documented decision). The Official Guidelines (I.A.13) say that
 "in most cases the manifestation codes will have in the code title 'in diseases classified
 elsewhere'", that such codes are never first-listed, and that "code first" notes are also

@@ -22,7 +22,7 @@ from . import data
 from .context import ClaimContext, Ln
 from .registry import edit
 
-_MAI = {1: "per line", 2: "per day (policy)", 3: "per day (clinical)"}
+_MAI = {1: "per line", 2: "per day, policy", 3: "per day, clinical"}
 
 
 def _n(count: int, word: str) -> str:

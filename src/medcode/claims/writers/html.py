@@ -49,7 +49,8 @@ h2{font-size:17px;margin:0 0 12px}
  text-transform:uppercase;letter-spacing:.04em}
 .badge.fail{background:#c62828}.badge.warn{background:#b26a00}.badge.pass{background:#2e7d32}
 .src{color:#7b8794;font-size:12px;font-weight:400}
-table{border-collapse:collapse;width:100%}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+td{overflow-wrap:anywhere}
 th{text-align:left;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:#7b8794;
  border-bottom:1px solid #e4e7eb;padding:4px 6px}
 td{vertical-align:top;padding:6px;border-bottom:1px solid #f0f2f4}
@@ -61,14 +62,20 @@ tr.info td{color:#52606d}
 .fix b{font-weight:600}
 .ref{margin-top:2px;color:#9aa5b1;font-size:11px}
 details.edits{margin-top:12px}
+details.notes{margin-top:6px;font-size:13px}
+details.notes summary{cursor:pointer;color:#1565c0}
 details.edits summary{cursor:pointer;color:#1565c0}
-details.edits table{margin-top:6px}
+details.edits table{margin-top:6px;table-layout:auto}
 .more{background:#fff8e1;border:1px solid #f0d999;border-radius:6px;padding:10px 14px}
 .stopped{background:#fdecea;border:1px solid #f5c2c0;border-radius:6px;padding:10px 14px;
  margin:8px 0}
 footer{order:3;color:#9aa5b1;font-size:12px;margin-top:12px}
 @media print{body{background:#fff}.claim,.summary{break-inside:avoid}}
 """
+
+
+_COLS = ("<colgroup><col style=\"width:84px\"><col style=\"width:160px\">"
+         "<col style=\"width:44px\"><col style=\"width:96px\"><col></colgroup>")
 
 
 def _e(x: Any) -> str:
@@ -105,10 +112,11 @@ class HtmlWriter:
         self.shown += 1
         st = result.status
         rows = []
+        notes = []
         for f in result.findings:
             color = _SEV_COLOR.get(f.severity, "#52606d")
             fix = f"<div class=\"fix\"><b>Fix:</b> {_e(f.fix)}</div>" if f.fix else ""
-            rows.append(
+            (notes if f.severity == "info" else rows).append(
                 f"<tr class=\"{_e(f.severity)}\"><td class=\"sev\" style=\"color:{color}\">"
                 f"{_SEV_LABEL.get(f.severity, _e(f.severity))}</td>"
                 f"<td class=\"edit\">{_e(f.edit)}</td>"
@@ -119,9 +127,9 @@ class HtmlWriter:
         self.out.write(
             f"<article class=\"claim {st}\"><h3>Claim {_e(result.claim)} "
             f"<span class=\"badge {st}\">{_STATUS_LABEL.get(st, st)}</span>{src}</h3>"
-            "<table><thead><tr><th>Severity</th><th>Edit</th><th>Line</th><th>Codes</th>"
+            f"<table>{_COLS}<thead><tr><th>Severity</th><th>Edit</th><th>Line</th><th>Codes</th>"
             "<th>What is wrong</th></tr></thead><tbody>" + "".join(rows)
-            + "</tbody></table></article>\n")
+            + "</tbody></table>" + _notes(notes) + "</article>\n")
 
     def finish(self, summary: Any) -> None:
         s = summary
@@ -156,15 +164,19 @@ class HtmlWriter:
         html.append("</div>")
         if s.stopped:
             html.append(f"<div class=\"stopped\">Reading stopped early: {_e(s.stopped)}</div>")
-        html.append("<h2>Findings by edit</h2>" + self._chart(s))
+        html.append("<h2>Errors and warnings by edit</h2>" + self._chart(s))
         html.append("</section>\n")
         return "".join(html)
 
     @staticmethod
     def _chart(s: Any) -> str:
-        items = s.edits_sorted()
+        every = s.edits_sorted()
+        items = [(k, n) for k, n in every if s.by_edit_severity.get(k) != "info"]
+        infos = [(k, n) for k, n in every if s.by_edit_severity.get(k) == "info"]
+        info_line = ("<p class=\"legend\">Notes (information, not charted): "
+                     + ", ".join(f"{_e(k)} {n:,}" for k, n in infos) + "</p>") if infos else ""
         if not items:
-            return "<p>No findings.</p>"
+            return "<p>No errors or warnings.</p>" + info_line + _legend(every)
         bar_h, gap, label_w, width = 20, 6, 170, 760
         plot_w = width - label_w - 60
         top = max(n for _, n in items)
@@ -184,10 +196,20 @@ class HtmlWriter:
                 f"</title></rect><text x=\"{label_w + w + 6:.1f}\" y=\"{y + 14}\" "
                 f"fill=\"#52606d\">{n:,}</text>")
         parts.append("</svg><div class=\"legend\"><i style=\"background:#c62828\"></i>error"
-                     "<i style=\"background:#b26a00\"></i>warning"
-                     "<i style=\"background:#1565c0\"></i>note (information)</div>")
-        parts.append(_legend(items))
+                     "<i style=\"background:#b26a00\"></i>warning</div>")
+        parts.append(info_line)
+        parts.append(_legend(every))
         return "".join(parts)
+
+
+def _notes(rows: list[str]) -> str:
+    """A claim's information findings, folded."""
+    if not rows:
+        return ""
+    return (f"<details class=\"notes\"><summary>{len(rows)} note{'s' if len(rows) > 1 else ''}"
+            " (information, no action required)</summary><table>" + _COLS + "<tbody>"
+            + "".join(rows)
+            + "</tbody></table></details>")
 
 
 def _legend(items: list[tuple[str, int]]) -> str:
