@@ -92,7 +92,9 @@ class Checker:
         from medcode.claims.edits.context import facts_for
         self.store = store
         self.facts = facts_for(store)
-        self.edits = [(e.id, e.func) for e in select(edits)]
+        # edits whose data the store lacks could never find anything: not run
+        idle = {"NCCI-PTP": not self.facts.has_ptp, "NCCI-MUE": not self.facts.has_mue}
+        self.edits = [(e.id, e.func) for e in select(edits) if not idle.get(e.id)]
         self.today = dt.date.today()      # "in the future" is judged against the run's day
 
     def check(self, claim: Claim) -> ClaimResult:

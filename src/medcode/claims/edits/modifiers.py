@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from medcode.models import Claim, Finding
+from medcode.systems.cpt import modifiers as cpt_modifiers
 
 from .context import ClaimContext
 from .registry import edit
@@ -49,10 +50,13 @@ def mod_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
 @edit("MOD-INVALID", "error", "CPT modifiers (medcode/data/cpt_modifiers.csv); CMS HCPCS "
       "file, Level II modifiers", "a modifier that is unknown or not active on the date")
 def mod_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
-    from medcode.systems.cpt import modifiers
-    cpt_mods = modifiers()
     facts = ctx.facts
+    cpt_mods = None
     for ln in ctx.lines:
+        if not ln.mods:
+            continue
+        if cpt_mods is None:
+            cpt_mods = cpt_modifiers()
         day = ln.date or ctx.dos
         for mod in dict.fromkeys(ln.mods):
             if mod in cpt_mods or not _MOD.match(mod):
