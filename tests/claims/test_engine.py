@@ -148,3 +148,11 @@ def test_every_catalog_edit_is_implemented_or_said_not_to_be() -> None:
                   "DX-USE-ADDITIONAL": "info", "PTR-UNUSED": "info", "MOD-25": "warning",
                   "NCCI-PTP": "error", "DX-AGE": "warning", "DX-SEX": "warning"}
     assert {k: catalog[k]["severity"] for k in severities} == severities
+
+
+def test_references_name_the_typical_denial(store: Any) -> None:
+    claim = Claim("R", Patient(dt.date(1990, 1, 1), "M"), ("N95.2", "E11"),
+                  (ClaimLine("99213", (), 1, None, dt.date(2026, 5, 4), (1, 2), 1),))
+    refs = {f.edit: f.reference for f in check_claim(claim, store).findings}
+    assert refs["DX-HEADER"].endswith("payers deny with CARC 16")
+    assert refs["DX-SEX"].endswith("payers deny with CARC 10")

@@ -142,10 +142,11 @@ def edit_catalog() -> list[dict[str, str]]:
     summary, reference (or, for the missing ones, why)."""
     from medcode.claims.edits import NOT_IMPLEMENTED, registry
     out = [{"id": e.id, "severity": e.severity, "family": e.family, "summary": e.summary,
-            "reference": e.reference, "implemented": "yes"} for e in registry().values()]
+            "reference": e.reference, "denial": e.denial, "implemented": "yes"}
+           for e in registry().values()]
     out.append({"id": FORMAT_EDIT, "severity": "error", "family": "engine",
                 "summary": "a claim record that could not be read",
-                "reference": "medcode claim readers", "implemented": "yes"})
+                "reference": "medcode claim readers", "denial": "", "implemented": "yes"})
     out.extend({"id": k, "severity": "error", "family": "", "summary": v, "reference": "",
-                "implemented": "no"} for k, v in NOT_IMPLEMENTED.items())
+                "denial": "", "implemented": "no"} for k, v in NOT_IMPLEMENTED.items())
     return out

@@ -451,8 +451,11 @@ class ClaimContext:
                 codes: tuple[str, ...] | list[str] = (), fix: str | None = None,
                 severity: str | None = None, reference: str | None = None) -> Finding:
         spec = self.facts.edits[edit_id]
+        ref = reference or spec.reference
+        if spec.denial and (severity or spec.severity) != "info":
+            ref = f"{ref}; payers deny with {spec.denial}"
         return Finding(edit_id, severity or spec.severity, self.claim.id, line, tuple(codes),
-                       message, reference or spec.reference, fix)
+                       message, ref, fix)
 
     def age(self) -> int | None:
         """Age in whole years on the first date of service (None when unknown)."""

@@ -27,6 +27,18 @@ NOT_IMPLEMENTED = {
     "ADDON-NO-PRIMARY": "needs the CMS add-on code (AOC) file, which medcode cannot load yet",
 }
 
+#: the claim adjustment reason code (CARC) or remark (RARC) payers typically deny with, per
+#: RULES.md ("Denial codes payers use for these"); added to each finding's reference
+DENIALS = {
+    **dict.fromkeys(("MOD-FORMAT", "MOD-INVALID", "MOD-59X", "MOD-25"), "CARC 4"),
+    "DX-AGE": "CARC 9", "DX-SEX": "CARC 10",
+    **dict.fromkeys(("SYS-MIXUP", "DX-FORMAT", "DX-INVALID", "DX-HEADER", "DX-7TH",
+                     "PX-FORMAT", "PX-INVALID", "DX-MAX", "DX-MANIF-FIRST",
+                     "DX-EXTCAUSE-FIRST", "PTR-MISSING", "PTR-RANGE", "LINE-DATE", "DEMO",
+                     "DX-ICD9-AFTER-2015"), "CARC 16"),
+    "NCCI-PTP": "CARC 97/236", "NCCI-MUE": "RARC N362",
+}
+
 EditFunc = Callable[["Claim", Any], Iterable["Finding"]]
 
 
@@ -38,6 +50,7 @@ class Edit:
     func: EditFunc
     family: str
     summary: str
+    denial: str = ""
 
 
 _EDITS: dict[str, Edit] = {}
@@ -55,7 +68,8 @@ def edit(edit_id: str, severity: str, reference: str, summary: str = ""
             raise ValueError(f"edit {edit_id} is registered twice")
         family = func.__module__.rsplit(".", 1)[-1]
         doc = summary or (func.__doc__ or "").strip().split("\n", 1)[0]
-        _EDITS[edit_id] = Edit(edit_id, severity, reference, func, family, doc)
+        _EDITS[edit_id] = Edit(edit_id, severity, reference, func, family, doc,
+                               DENIALS.get(edit_id, ""))
         return func
     return register
 
