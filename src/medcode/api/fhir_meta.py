@@ -90,7 +90,7 @@ def code_system(info: SystemInfo, rel: Release, newest: bool) -> dict[str, Any]:
         "url": info.uri, "identifier": [{"system": "urn:ietf:rfc:3986",
                                          "value": f"urn:oid:{info.oid}"}],
         "version": rel.name, "name": re.sub(r"[^A-Za-z0-9]", "", info.name),
-        "title": info.title, "status": "active" if newest else "retired",
+        "title": info.title, "status": "active",  # older releases still serve older dates
         "publisher": info.publisher,
         "description": f"{info.name} release {rel.name}, effective {rel.effective_from}"
                        + (f" to {rel.effective_to}" if rel.effective_to else "")
