@@ -34,7 +34,11 @@ def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: 
             results.append(info.to_dict())
         else:
             from medcode.render import lookup_text
-            out.write(lookup_text(info) + "\n")
+            if getattr(out, "isatty", lambda: False)():
+                from medcode.render import print_rich
+                print_rich(lookup_text(info), out)
+            else:
+                out.write(lookup_text(info) + "\n")
     if as_json:
         import json
         out.write(json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -107,3 +107,27 @@ def identify_text(results: list[Any]) -> str:
             out.append(f"  {c.system:<10} {c.kind:<13} {c.code:<9} [{mark}]{title}")
             out.append(f"      {c.reason}")
     return "\n".join(out)
+
+
+def print_rich(text: str, stream: Any) -> None:
+    """Print a lookup/identify text block with colour on a terminal (rich is imported only
+    here, so piped output and the cold-start path never pay for it)."""
+    from rich.console import Console
+    from rich.text import Text
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    for n, line in enumerate(text.splitlines()):
+        t = Text(line)
+        stripped = line.strip()
+        if n == 0 or not line.startswith(" "):
+            t.stylize("bold")
+        elif stripped.startswith("!"):
+            t.stylize("yellow")
+        elif stripped.endswith(":") and not stripped.startswith("-"):
+            t.stylize("cyan")
+        elif "NOT billable" in line:
+            t.highlight_words(["NOT billable"], "bold red")
+        if "· billable" in line:
+            t.highlight_words(["billable"], "bold green")
+        if "[from " in line:
+            t.highlight_regex(r"\[from [^\]]+\]", "dim")
+        console.print(t)
