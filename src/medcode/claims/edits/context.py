@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -75,9 +76,14 @@ def _conditional(notes: tuple[NoteRef, ...]) -> bool:
 
 
 class StoreFacts:
-    """Per-code facts of one store, behind bounded caches (``size`` entries each)."""
+    """Per-code facts of one store, behind bounded caches.
 
-    def __init__(self, store: Store, size: int = 50000) -> None:
+    ``size`` bounds the DxFact cache: the default holds every node of the ICD-10-CM
+    tabular (98,520 for FY2026, about 35 MB when all are cached), so a long stream of
+    claims with a long tail of codes does not thrash it; memory stays flat whatever the
+    number of claims. Pair caches (Excludes1, use-additional) hold 65,536 pairs each."""
+
+    def __init__(self, store: Store, size: int = 131072) -> None:
         from medcode.claims.excludes import NoteIndex
         self.store = store
         self.conn = store.conn
@@ -105,7 +111,7 @@ class StoreFacts:
         self.cpt_known = lru_cache(maxsize=8192)(self._cpt_known)
         self.cpt_section = lru_cache(maxsize=8192)(self._cpt_section)
         self.mue = lru_cache(maxsize=8192)(self._mue)
-        self.ptp = lru_cache(maxsize=8192)(self._ptp)
+        self.ptp_rows = lru_cache(maxsize=8192)(self._ptp_rows)
         self.excl1_pair = lru_cache(maxsize=65536)(self._excl1_pair)
         self.additional_met = lru_cache(maxsize=65536)(self._additional_met)
         self.lock = threading.Lock()
@@ -163,6 +169,7 @@ class StoreFacts:
         if node is None:
             return None
         title, parent_code, kind = node
+        kind = sys.intern(kind)
         parent = self.dx_fact(parent_code) if parent_code else None
         own = self.notes.own(code)
         in_code = kind not in ("block", "chapter")
@@ -281,12 +288,32 @@ class StoreFacts:
         from medcode.systems.ncci import mue_get
         return mue_get(self.conn, code, on, "practitioner") or mue_get(self.conn, code, on)
 
-    def _ptp(self, codes: tuple[str, ...], on: dt.date) -> tuple[dict[str, Any], ...]:
-        from medcode.systems.ncci import ptp_for_codes
-        rows = ptp_for_codes(self.conn, codes, on)
+    def ptp(self, codes: tuple[str, ...], on: dt.date) -> tuple[dict[str, Any], ...]:
+        """The NCCI PTP edits active on ``on`` between two of ``codes`` (sorted, distinct):
+        the rule of ``medcode.systems.ncci.ptp_for_codes`` (effective <= date < deletion),
+        applied to rows cached per code set whatever the date. A practitioner edit wins
+        over an outpatient one for the same pair."""
+        day = on.isoformat()
+        rows = [r for r in self.ptp_rows(codes) if r["effective"] <= day
+                and (r["deletion"] is None or r["deletion"] > day)]
         prac = {(r["column1"], r["column2"]) for r in rows if r["setting"] == "practitioner"}
         return tuple(r for r in rows if r["setting"] == "practitioner"
                      or (r["column1"], r["column2"]) not in prac)
+
+    def _ptp_rows(self, codes: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+        marks = ", ".join("?" * len(codes))
+        cols = ("column1", "column2", "setting", "effective", "deletion",
+                "modifier_indicator", "rationale")
+        sql = (f"SELECT {', '.join(cols)} FROM ncci_ptp WHERE column1 IN ({marks}) "
+               f"AND column2 IN ({marks})")
+        found = tuple(dict(zip(cols, r, strict=True))
+                      for r in self.conn.execute(sql, (*codes, *codes)))
+        if found:
+            version = self.conn.execute("SELECT value FROM ncci_ptp_source WHERE key = "
+                                        "'version'").fetchone()
+            for r in found:
+                r["version"] = version[0] if version else None
+        return found
 
 
 _FACTS: dict[int, StoreFacts] = {}
@@ -370,7 +397,7 @@ def _line_code(text: str) -> tuple[str, str, str | None]:
     return code, "other", None
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _dx_code(raw: str) -> tuple[str, str, str]:
     """(dotless code, display form, error) of a diagnosis as written; error '' when it is
     a code at all."""
