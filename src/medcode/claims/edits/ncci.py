@@ -13,6 +13,7 @@ MUE: the units of a code on one date of service. Adjudication indicator 1: per l
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -39,7 +40,7 @@ def ptp(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     facts = ctx.facts
     if not facts.has_ptp or len(ctx.lines) < 2:
         return
-    by_date: dict[object, list[Ln]] = defaultdict(list)
+    by_date: dict[dt.date, list[Ln]] = defaultdict(list)
     for ln in ctx.lines:
         if ln.date is not None and ln.kind in ("cpt", "hcpcs"):
             by_date[ln.date].append(ln)

@@ -111,8 +111,8 @@ class HtmlWriter:
             return
         self.shown += 1
         st = result.status
-        rows = []
-        notes = []
+        rows: list[str] = []
+        notes: list[str] = []
         for f in result.findings:
             color = _SEV_COLOR.get(f.severity, "#52606d")
             fix = f"<div class=\"fix\"><b>Fix:</b> {_e(f.fix)}</div>" if f.fix else ""
