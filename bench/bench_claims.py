@@ -163,6 +163,17 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024      # KiB on Linux
 
 
+def _rss_now_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fp:
+            for line in fp:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def child(kind: str, path: str, store_path: str) -> None:
     import medcode
     from medcode.claims.engine import check_claims
@@ -175,8 +186,15 @@ def child(kind: str, path: str, store_path: str) -> None:
         with read_claims(path) as reader:
             out["n"] = sum(1 for _ in reader)
     elif kind == "e2e":
+        series: list[tuple[int, float]] = []
+
+        def progress(n: int) -> None:      # resident memory along the way
+            if n % 100_000 == 0:
+                series.append((n, _rss_now_mb()))
         with open(os.devnull, "w", encoding="utf-8") as sink:
-            out["exit"] = run_check(path, None, "json", sink, store, err=io.StringIO())
+            out["exit"] = run_check(path, None, "json", sink, store, progress=progress,
+                                    err=io.StringIO())
+        out["rss_series"] = series
     elif kind == "check":
         with read_claims(path) as reader:
             claims = list(reader)
@@ -279,8 +297,12 @@ def main() -> int:
             generate(big, args.big, store_path, seed=7)
             b = run_child("e2e", big, store_path)
             print(f"\n{args.big:,} claims end to end: {b['seconds']:.1f} s, "
-                  f"{args.big / b['seconds']:,.0f} claims/s, peak RSS {b['rss_mb']:.1f} MB "
-                  f"(vs {e2e['rss_mb']:.1f} MB for {n:,}: memory stays flat)")
+                  f"{args.big / b['seconds']:,.0f} claims/s (CPU "
+                  f"{args.big / b['cpu_seconds']:,.0f}/s), peak RSS {b['rss_mb']:.1f} MB "
+                  f"(vs {e2e['rss_mb']:.1f} MB for {n:,})")
+            print("  resident memory after N claims: " + ", ".join(
+                f"{k // 1000}k {mb:.0f} MB" for k, mb in b["rss_series"])
+                + " (it levels off once the bounded per-code caches are full)")
             big.unlink()
         if MANY.is_file():
             x = median_child("e2e", MANY, store_path, max(args.runs, 5))
