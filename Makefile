@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run demo test browser bench lint clean
+.PHONY: setup run demo test browser bench bench-tools lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,7 +31,11 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest -q
 
-bench: setup
+# wrk drives the HTTP benchmark (bench_http.py falls back to a slower Python client without it)
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
+bench: setup bench-tools
 	$(BIN)/python bench/run_all.py
 
 lint: setup
