@@ -142,7 +142,8 @@ def run_wrk(base: str, paths: list[str], duration: int, connections: int,
         plist.write_text("\n".join(paths) + "\n")
         script = Path(tmp) / "paths.lua"
         script.write_text(LUA)
-        cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
+        cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+               "--timeout", "5s",
                "-s", str(script), base, "--", str(plist),
                str(round(1000 * connections / rate)) if rate else "0"]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout

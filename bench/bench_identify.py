@@ -9,7 +9,6 @@ import argparse
 import os
 import random
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -62,9 +61,10 @@ def main() -> None:
     medcode.build(path)
 
     if HCPCS_ZIP.is_file():
-        from medcode.store.imports import import_files
-        from medcode.systems.hcpcs import load_hcpcs, create_schema, SCHEMA_SQL
         import sqlite3
+
+        from medcode.store.imports import import_files
+        from medcode.systems.hcpcs import SCHEMA_SQL, create_schema, load_hcpcs
         times = []
         for _ in range(5):
             fresh = home / "hcpcs-only.sqlite"

@@ -76,7 +76,8 @@ def write_csv(path: Path, n: int) -> None:
     with open(path, "w") as fp:
         fp.write("claim_id,dob,sex,dx1,dx2,dx3,code,mod1,units,charge,dos,pointers\n")
         fp.writelines(f"C{i},1960-04-02,F,E11.9,I10,Z79.4,99213,25,1,120,2026-05-04,1;2\n"
-                     f"C{i},1960-04-02,F,E11.9,I10,Z79.4,82947,,1,15,2026-05-04,1\n" for i in range(n))
+                     f"C{i},1960-04-02,F,E11.9,I10,Z79.4,82947,,1,15,2026-05-04,1\n"
+                     for i in range(n))
 
 
 def write_x12(path: Path, n: int) -> None:

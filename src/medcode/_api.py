@@ -6,8 +6,8 @@ import datetime as dt
 import os
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from medcode.errors import StoreError
 from medcode.store.db import Store, default_home, default_path
@@ -126,5 +126,6 @@ def read_claims(source, fmt: str | None = None):
     return _read(source, fmt)
 
 
-__all__ = ["build", "search", "check_claims", "read_claims", "open_store", "lookup", "identify", "validate", "validate_many",
+__all__ = ["build", "search", "check_claims", "read_claims", "open_store", "lookup",
+           "identify", "validate", "validate_many",
            "default_home"]

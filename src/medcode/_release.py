@@ -25,13 +25,16 @@ class Release:
         self.tabular = tabular                # full hierarchy and notes, not just a list
 
     def covers(self, day: _dt.date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        end = self.effective_to
+        return self.effective_from <= day and (end is None or day <= end)
 
     def __repr__(self) -> str:
-        return f"Release({self.system!r}, {self.name!r}, {self.effective_from}..{self.effective_to})"
+        span = f"{self.effective_from}..{self.effective_to}"
+        return f"Release({self.system!r}, {self.name!r}, {span})"
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Release) and (self.system, self.name) == (other.system, other.name))
+        return (isinstance(other, Release)
+                and (self.system, self.name) == (other.system, other.name))
 
     def __hash__(self) -> int:
         return hash((self.system, self.name))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, NoReturn
+from typing import Any, NoReturn
 
 import click
 
-from medcode.errors import InvalidCode, MedcodeError
+from medcode.errors import MedcodeError
 
 
 class _Group(click.Group):
@@ -179,12 +180,13 @@ def check(ctx: click.Context, file: str, fmt_out: str, fmt_in: str | None, outpu
         source = Path(file)
     wanted = {e.strip().upper() for e in edits.split(",") if e.strip()} if edits else None
     target: object = output if output and output != "-" else sys.stdout
-    progress = None
-    if sys.stderr.isatty() and output and output != "-":
-        def progress(n: int) -> None:
-            click.echo(f"\rchecked {n:,} claims", err=True, nl=False)
-    code = run_check(source, fmt_in, fmt_out, target, store, progress, edits=wanted)
-    if progress:
+    show = sys.stderr.isatty() and bool(output) and output != "-"
+
+    def progress(n: int) -> None:
+        click.echo(f"\rchecked {n:,} claims", err=True, nl=False)
+    code = run_check(source, fmt_in, fmt_out, target, store, progress if show else None,
+                     edits=wanted)
+    if show:
         click.echo("", err=True)
     sys.exit(code)
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
-from medcode.errors import UnknownCode
 from medcode._release import Release
+from medcode.errors import UnknownCode
 from medcode.store.db import Row, Store
 from medcode.systems import icd10cm
 from medcode.systems.icd10cm import NOTE_KEYS, display
 from medcode.systems.normalize import clean_code
 from medcode.validity import Validation, _explain
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SYSTEM = icd10cm.SYSTEM
 

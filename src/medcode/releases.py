@@ -25,7 +25,10 @@ def diff_releases(store: Store, system: str, old: str, new: str) -> dict[str, An
         "SELECT code, title, billable_mask, node_mask FROM codes WHERE system = ? AND "
         "((billable_mask & ?) != 0) != ((billable_mask & ?) != 0) ORDER BY code",
         (system, a.bit, b.bit)).fetchall()
-    added, deleted, to_header, to_code = [], [], [], []
+    added: list[dict[str, str]] = []
+    deleted: list[dict[str, str]] = []
+    to_header: list[dict[str, str]] = []
+    to_code: list[dict[str, str]] = []
     for code, title, bmask, nmask in rows:
         item = {"code": _display(system, code), "title": title}
         if bmask & b.bit:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-TYPE_CHECKING = False
 
 from medcode.errors import InvalidCode
 from medcode.systems import icd10cm
 from medcode.systems.icd10cm import display
 from medcode.systems.normalize import clean_code
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable
+    from collections.abc import Iterable
+    from typing import Any
 
     from medcode._release import Release
     from medcode.store.db import Store
@@ -184,7 +185,8 @@ def _unknown(store, code, rel, when, result, hint) -> Validation:
         prow = store.row(SYSTEM, padded)
         if prow is not None and prow[5] & bit:
             return result(False, "placeholder",
-                          f"missing placeholder X: {display(padded)} ({prow[1]})", [display(padded)])
+                          f"missing placeholder X: {display(padded)} ({prow[1]})",
+                          [display(padded)])
     if len(code) == 7:
         stem = code[:6]
         stem_row = store.row(SYSTEM, stem) or store.row(SYSTEM, stem.rstrip("X"))

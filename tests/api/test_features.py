@@ -151,7 +151,7 @@ def test_check_claim_x12_837p(client, features):
                     headers={"Content-Type": "application/edi-x12"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["summary"] == {"claims": 1, "lines": 1, 
+    assert body["summary"] == {"claims": 1, "lines": 1,
         body["results"][0]["status"]: 1}
     assert body["results"][0]["claim"] == "X-1"
     # detected from the content too

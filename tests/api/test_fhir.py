@@ -4,8 +4,6 @@ whose Parameters, ValueSet, CodeSystem and OperationOutcome match R4 for these u
 from __future__ import annotations
 
 import pytest
-
-R4B = pytest.importorskip("fhir.resources.R4B", reason="fhir.resources (R4B) not installed")
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.codesystem import CodeSystem

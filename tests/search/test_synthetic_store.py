@@ -52,7 +52,8 @@ def test_extensions_collapse_and_expand(synthetic_store):
 
 def test_on_filter_uses_each_releases_bit(synthetic_store):
     # U09.9 exists only in FY2025 (bit 2) of this store
-    assert search(synthetic_store, "post covid condition", on=dt.date(2025, 1, 1))[0].code == "U09.9"
+    hits = search(synthetic_store, "post covid condition", on=dt.date(2025, 1, 1))
+    assert hits[0].code == "U09.9"
     assert search(synthetic_store, "post covid condition", on=dt.date(2024, 1, 1)) == []
     # CPT/HCPCS releases here start in 2025: nothing of theirs on 2024-01-01
     assert search(synthetic_store, "99213", on=dt.date(2024, 1, 1)) == []

@@ -213,8 +213,8 @@ def test_mue_get(store: sqlite3.Connection) -> None:
 def test_mue_loaded_counts(tmp_path: Path) -> None:
     conn = sqlite3.connect(":memory:")
     counts = load_mue(conn, need(MUE))
-    assert counts == {"mues": 44, "release": "2026-07-01", "files": MUE.name, "effective": "2026-07-01",
-                      "settings": "practitioner"}
+    assert counts == {"mues": 44, "release": "2026-07-01", "files": MUE.name,
+                      "effective": "2026-07-01", "settings": "practitioner"}
     assert conn.execute("SELECT count(*) FROM ncci_mue").fetchone() == (44,)
 
 

@@ -136,7 +136,8 @@ def from_body(body: bytes) -> Params:
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"the body is not JSON: {exc}", issue="structure") from None
     if not isinstance(resource, dict) or resource.get("resourceType") != "Parameters":
-        got = resource.get("resourceType") if isinstance(resource, dict) else type(resource).__name__
+        got = (resource.get("resourceType") if isinstance(resource, dict)
+               else type(resource).__name__)
         raise ApiError(400, f"the body must be a FHIR Parameters resource, not {got!r}",
                        issue="structure")
     items: list[tuple[str, Any]] = []

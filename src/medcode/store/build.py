@@ -10,8 +10,8 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from medcode import __version__
 from medcode.errors import MedcodeError, StoreError
@@ -71,7 +71,8 @@ def _fill(conn: sqlite3.Connection, progress: Progress, imports_dir: Path | None
     lst = S.ICD10CM_LISTS[newest.name].locate()
     counts["ICD-10-CM " + newest.name] = load_icd10cm.load_tabular_release(conn, newest, xml, lst)
     _record_source(conn, S.ICD10CM_TABULAR, xml, None)
-    _record_source(conn, S.ICD10CM_LISTS[newest.name], lst, counts["ICD-10-CM " + newest.name]["billable"])
+    _record_source(conn, S.ICD10CM_LISTS[newest.name], lst,
+                   counts["ICD-10-CM " + newest.name]["billable"])
     for i, spec in enumerate(reversed(S.ICD10CM_RELEASES[:-1])):
         progress(f"ICD-10-CM {spec.name}", 0.35 + 0.05 * i)
         src = S.ICD10CM_LISTS[spec.name]
@@ -93,7 +94,7 @@ def _fill(conn: sqlite3.Connection, progress: Progress, imports_dir: Path | None
     conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
         ("schema_version", json.dumps(SCHEMA_VERSION)),
         ("medcode_version", json.dumps(__version__)),
-        ("built_at", json.dumps(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))),
+        ("built_at", json.dumps(dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))),
     ])
     return {"counts": counts}
 
@@ -101,7 +102,8 @@ def _fill(conn: sqlite3.Connection, progress: Progress, imports_dir: Path | None
 def _record_source(conn: sqlite3.Connection, pf: S.PackageFile, path: Path,
                    rows: int | None) -> None:
     conn.execute("INSERT INTO sources VALUES (?,?,?,?,?,?)",
-                 (pf.kind, pf.path.rsplit("/", 1)[-1], S.sha256_of(path), pf.origin, pf.release, rows))
+                 (pf.kind, pf.path.rsplit("/", 1)[-1], S.sha256_of(path), pf.origin, pf.release,
+                  rows))
 
 
 def _put_meta(conn: sqlite3.Connection, key: str, value: object) -> None:

@@ -8,8 +8,8 @@ import sqlite3
 import sys
 import threading
 
-from medcode.errors import NoRelease, StoreError
 from medcode._release import Release
+from medcode.errors import NoRelease, StoreError
 from medcode.store.schema import SCHEMA_VERSION
 
 TYPE_CHECKING = False
@@ -61,7 +61,8 @@ class Store:
         uri = f"file:{where}?mode=ro&immutable=1"
         try:
             self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            row = self.conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row else None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a readable medcode store ({exc}); "
@@ -116,7 +117,8 @@ class Store:
             return [r for rels in self._releases.values() for r in rels]
         return list(self._releases.get(system, []))
 
-    def resolve(self, system: str, on: dt.date | None = None, release: str | None = None) -> Release:
+    def resolve(self, system: str, on: dt.date | None = None,
+                release: str | None = None) -> Release:
         """The release asked for by name, else the one in force on ``on``, else the newest."""
         rels = self.releases(system)
         if not rels:

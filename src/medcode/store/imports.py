@@ -13,9 +13,10 @@ import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from medcode.errors import SourceError, StoreError
 from medcode.store.sources import sha256_of
@@ -118,7 +119,7 @@ def import_files(store_path: Path, kind: str, srcs: list[Path]) -> dict[str, Any
     entries = [e for e in read_manifest(imports_dir) if e["kind"] != kind]
     entries.append({"kind": kind, "files": [str(k) for k in kept],
                     "sha256": [sha256_of(k) for k in kept],
-                    "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "counts": counts})
     _write_manifest(imports_dir, entries)
     return counts

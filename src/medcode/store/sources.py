@@ -33,7 +33,8 @@ class PackageFile:
                 f"installed; reinstall medcode (pip install medcode) to get it") from None
         if not path.is_file():
             raise SourceError(f"{self.dist}: expected data file {self.path} is missing "
-                              f"(installed version {self.installed_version()}, pinned {self.pinned})")
+                              f"(installed version {self.installed_version()}, "
+                              f"pinned {self.pinned})")
         return path
 
     def installed_version(self) -> str:
@@ -75,7 +76,8 @@ ICD10PCS_LIST = PackageFile("icd10pcs-list", "FY2024", *_MAPPINGS,
 ICD10PCS_AXES = PackageFile("icd10pcs-axes", "FY2025", *_CODER, "data/icd10pcs.db")
 ICD9_DIR = "data_files/ICD_9_CM_v32_master_descriptions"
 ICD9_FILES = {
-    name: PackageFile("icd9cm-" + name.lower(), "v32", *_MAPPINGS, f"{ICD9_DIR}/CMS32_DESC_{name}.txt")
+    name: PackageFile("icd9cm-" + name.lower(), "v32", *_MAPPINGS,
+                      f"{ICD9_DIR}/CMS32_DESC_{name}.txt")
     for name in ("LONG_DX", "SHORT_DX", "LONG_SG", "SHORT_SG")
 }
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import csv
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from medcode.errors import SourceError
 from medcode.systems.icd10cm import NOTE_TAGS, block_key, display, seven_char_base, strip_dot

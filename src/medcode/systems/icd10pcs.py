@@ -254,7 +254,8 @@ def _db_rows(db: Path, prefixes: set[str]) -> Iterator[PcsAxisRow]:
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
         try:
-            for sec, bs, name in con.execute("SELECT section, code, definition FROM pcs_body_system"):
+            rows = con.execute("SELECT section, code, definition FROM pcs_body_system")
+            for sec, bs, name in rows:
                 yield PcsAxisRow(sec, 2, bs, name, src)
             ops = con.execute("SELECT section, code, value, definition FROM pcs_root_operation")
             by_section: dict[str, list[tuple[str, str, str]]] = collections.defaultdict(list)

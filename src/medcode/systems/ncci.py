@@ -214,7 +214,7 @@ def _parse_mue_text(label: str, text: str, effective: str | None) -> Iterator[Mu
         if not value.isdigit():
             raise SourceError(f"{where}: bad MUE value {value!r} for {code} (expected a number)")
         mai_text = cells[cols["mai"]]
-        if not mai_text[:1] in ("1", "2", "3"):
+        if mai_text[:1] not in ("1", "2", "3"):
             raise SourceError(f"{where}: bad MUE adjudication indicator {mai_text!r} for {code}")
         rationale = cells[cols["rationale"]] if "rationale" in cols else ""
         count += 1

@@ -221,7 +221,8 @@ def _set_defaults(conn: sqlite3.Connection, docs: list[list]) -> None:
     for key, d in by_key.items():
         if d[8]:
             continue
-        node = lambda k: (by_key[k][9].split(), bool(by_key[k][8]))
+        def node(k: tuple[str, str]) -> tuple[list[str], bool]:
+            return by_key[k][9].split(), bool(by_key[k][8])
         found = default_child(key, node, children)
         if found is not None:
             d[12] = found[1]

@@ -30,7 +30,8 @@ _HALF = frozenset({"acut"})
 #: words that restrict a code to a population the query did not name (newborns, pregnancy),
 #: or make it a status rather than the condition (history of, screening for)
 _POPULATION = frozenset(stem(w) for w in (
-    ["newborn", "neonatal", "perinatal", "fetus", "fetal", "pregnancy", "childbirth", "puerperium", "puerperal", "maternal", "congenital", "history", "screening"]))
+    ["newborn", "neonatal", "perinatal", "fetus", "fetal", "pregnancy", "childbirth", "puerperium",
+     "puerperal", "maternal", "congenital", "history", "screening"]))
 POPULATION = 1.4
 W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6

@@ -14,7 +14,9 @@ from medcode.textsearch.stem import stem
 
 #: dropped on both sides (they carry no meaning a code title depends on)
 STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "its", "of", "on", "or", "than", "that", "the", "this", "to", "was", "were", "which", "due", "with"])
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+     "its", "of", "on", "or", "than", "that", "the", "this", "to", "was", "were", "which", "due",
+     "with"])
 
 #: query words that make negated title words ("without complications") count as matches
 NEGATORS = frozenset({"without", "no", "not", "except", "wo", "non"})
@@ -27,7 +29,9 @@ _DEFAULT_QUALIFIERS = {("type", "2", "diabet"): 1}
 #: (stems). A vague query should land on the "unspecified"/NOS code, not on a sibling
 #: that adds a real qualifier such as "neonatal" or "pathological".
 GENERIC = frozenset(stem(w) for w in (
-    ["unspecified", "specified", "other", "nos", "nec", "not", "elsewhere", "classified", "site", "sites", "mellitus", "essential", "primary", "without", "initial", "encounter", "part", "unsp", "oth", "type", "uncomplicated", "personal"]))
+    ["unspecified", "specified", "other", "nos", "nec", "not", "elsewhere", "classified", "site",
+     "sites", "mellitus", "essential", "primary", "without", "initial", "encounter", "part", "unsp",
+     "oth", "type", "uncomplicated", "personal"]))
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"(?<=[a-z])['\u2019](?=[a-z])")
@@ -121,7 +125,7 @@ def marked_stems(text: str, pcs: bool = False) -> list[str]:
             continue
         plain = [m.lstrip("~!") for m in out]
         for i in range(len(plain) - len(key) + 1):
-            if tuple(plain[i:i + len(key)]) == key and not out[i + pos][:1] in ("~", "!"):
+            if tuple(plain[i:i + len(key)]) == key and out[i + pos][:1] not in ("~", "!"):
                 out[i + pos] = "~" + out[i + pos]
     return out
 
