@@ -218,14 +218,8 @@ def read_fhir(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError
                 found += 1
                 yield out
     else:
-        data = first + stream.read()
-        try:
-            doc = json.loads(data.decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
-            raise ClaimFormatError(f"is not UTF-8 text (byte {exc.start})", name) from None
-        except json.JSONDecodeError as exc:
-            raise ClaimFormatError(f"is not valid JSON: {exc.msg} at line {exc.lineno} "
-                                   f"column {exc.colno}", name) from None
+        from medcode.claims.formats.jsonfmt import parse_document
+        doc = parse_document(first + stream.read(), name)
         kind = doc.get("resourceType") if isinstance(doc, dict) else None
         if kind not in ("Claim", "Bundle"):
             raise ClaimFormatError(f"is a FHIR {kind or 'document without resourceType'}, "

@@ -182,18 +182,21 @@ def write_jsonl(claims: Iterable[Claim], fp: IO[str] | IO[bytes]) -> int:
     return n
 
 
-def read_json(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError]:
-    """A whole JSON document (loaded at once): a claim, an array, or {"claims": [...]}.
-    Raises ClaimFormatError when the document does not parse."""
-    data = stream.read()
+def parse_document(data: bytes, name: str) -> Any:
+    """One whole JSON document; ClaimFormatError names the byte or line where it breaks."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ClaimFormatError(f"is not UTF-8 text (byte {exc.start})", name) from None
     except json.JSONDecodeError as exc:
         raise ClaimFormatError(f"is not valid JSON: {exc.msg} at line {exc.lineno} "
                                f"column {exc.colno}", name) from None
-    return _claims_of(doc, name)
+
+
+def read_json(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError]:
+    """A whole JSON document (loaded at once): a claim, an array, or {"claims": [...]}.
+    Raises ClaimFormatError when the document does not parse."""
+    return _claims_of(parse_document(stream.read(), name), name)
 
 
 def _claims_of(doc: Any, name: str) -> Iterator[Claim | ClaimFormatError]:
