@@ -307,7 +307,11 @@ def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: 
     KIND is one of: hcpcs, ncci-ptp, mue, cpt. A broken file is refused with a message naming
     what is wrong, and the store is left as it was."""
     from medcode.store.imports import import_files
-    counts = import_files(_store_file(ctx), kind.lower(), [Path(f) for f in files])
+    store_file = _store_file(ctx)
+    if sys.stderr.isatty():
+        click.echo(f"importing {kind}: reading, loading a copy of the store and re-indexing "
+                   "search (a few seconds)...", err=True)
+    counts = import_files(store_file, kind.lower(), [Path(f) for f in files])
     if as_json:
         _emit_json(counts)
     else:
