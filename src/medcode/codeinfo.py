@@ -141,8 +141,13 @@ def lookup(store: Store, raw: str, on: dt.date | None = None,
            release: str | None = None) -> CodeInfo:
     """Look up an ICD-10-CM item (code, header, block ``E08-E13`` or chapter number)."""
     code = clean_code(raw)
+    return lookup_row(store, raw, code, store.row(SYSTEM, code), on, release)
+
+
+def lookup_row(store: Store, raw: str, code: str, row: Row | None, on: dt.date | None,
+               release: str | None) -> CodeInfo:
+    """lookup() for a cleaned ``code`` whose row the caller has already read."""
     rel = store.resolve(SYSTEM, on=on, release=release)
-    row = store.row(SYSTEM, code)
     if row is None:
         why = _explain(store, str(raw).strip(), code, rel, on)
         raise UnknownCode(why.message, code=why.code or code, system=SYSTEM)

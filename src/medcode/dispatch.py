@@ -27,8 +27,10 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
     # V codes are also ICD-9-CM supplementary codes: let identify report both readings
     if (system is None and looks_like_icd10cm(code) and code[0] != "V"
             and ("." in text or not _hcpcs_shape(code))):
-        if store.row(ICD10CM, code) is not None:  # the common case: no identify needed
-            return lookup_cm(store, raw, on=on, release=release)
+        row = store.row(ICD10CM, code)
+        if row is not None:  # the common case: no identify needed
+            from medcode.codeinfo import lookup_row
+            return lookup_row(store, raw, code, row, on, release)
     from medcode.identification import identify
     ident = identify(store, raw)
     cands = [c for c in ident.candidates if system is None or c.system == system]

@@ -100,7 +100,7 @@ def cpt_info(store: Store, code: str, on: dt.date | None) -> OtherInfo:
         details["form"] = form_note(code)
     desc = store.conn.execute("SELECT short, medium, long FROM cpt_descriptor WHERE code = ?",
                               (code,)).fetchone()
-    loaded = store.conn.execute("SELECT count(*) FROM cpt_descriptor").fetchone()[0] > 0
+    loaded = bool(store.releases("CPT"))
     where = f"CPT {category}" + (f", {section[0]} section" if section else "")
     if section and section[1]:
         where += f" ({section[1]})"

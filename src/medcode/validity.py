@@ -106,13 +106,13 @@ def _explain(store: Store, raw: str, code: str, rel: Release, on: dt.date | None
         if bmask & bit:
             return result(True, "valid", f"{display(code)} is billable {when}: {title}")
         if nmask & bit:
-            return _header(store, code, title, rel, when, bmask, result)
+            return _header(store, code, title, kind, rel, when, bmask, result)
         return _not_in_release(store, code, rel, when, bmask, result)
     hint = _proc_hint(code) if "." not in raw else None
     return _unknown(store, code, rel, when, result, hint)
 
 
-def _header(store, code, title, rel, when, bmask, result) -> Validation:
+def _header(store, code, title, kind, rel, when, bmask, result) -> Validation:
     bit = rel.bit
     kids = store.descendants(SYSTEM, code, bit, limit=50)
     sample = [display(r[0]) for r in kids]
@@ -136,7 +136,7 @@ def _header(store, code, title, rel, when, bmask, result) -> Validation:
                       f"became a category on {rel.effective_from}: use {span}"
                       f" ({total} billable codes)", sample)
     kind_word = {"category": "a category", "subcategory": "a subcategory", "block": "a block",
-                 "chapter": "a chapter"}.get(store.row(SYSTEM, code)[2], "a header")
+                 "chapter": "a chapter"}.get(kind, "a header")
     more = f" and {total - 12} more" if total > 12 else ""
     return result(False, "header",
                   f"{display(code)} is {kind_word}, not billable: {title}. Use one of its "

@@ -26,6 +26,10 @@ def _one(paths: Paths | Path, kind: str) -> Path:
     return Path(paths[0])
 
 
+def _many(paths: Paths | Path) -> list[Path]:
+    return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+
+
 def _replace_release(conn: sqlite3.Connection, system: str, name: str, start: dt.date,
                      source: str, codes: int, billable: int) -> None:
     conn.execute("DELETE FROM releases WHERE system = ?", (system,))
@@ -55,12 +59,12 @@ def load_hcpcs(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
 
 def load_ptp(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
     from medcode.systems import ncci
-    return ncci.load_ptp(conn, [paths] if isinstance(paths, (str, Path)) else list(paths))
+    return ncci.load_ptp(conn, _many(paths))
 
 
 def load_mue(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
     from medcode.systems import ncci
-    return ncci.load_mue(conn, [paths] if isinstance(paths, (str, Path)) else list(paths))
+    return ncci.load_mue(conn, _many(paths))
 
 
 def load_cpt(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
