@@ -25,8 +25,8 @@ def main() -> None:
     args = ap.parse_args()
 
     import medcode
-    from medcode.codeinfo import lookup
-    from medcode.validity import validate_many
+    from medcode.codes.codeinfo import lookup
+    from medcode.codes.validity import validate_many
 
     home = Path(tempfile.mkdtemp(prefix="medcode-bench-"))
     os.environ["MEDCODE_HOME"] = str(home)

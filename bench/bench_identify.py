@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     args = ap.parse_args()
     import medcode
-    from medcode.identification import identify, identify_many
+    from medcode.codes.identification import identify, identify_many
 
     home = Path(tempfile.mkdtemp(prefix="medcode-bench-"))
     os.environ["MEDCODE_HOME"] = str(home)

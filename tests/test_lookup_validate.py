@@ -178,7 +178,7 @@ def test_validate_many_matches_validate(store):
 
 
 def test_diff_fy2025_fy2026(store):
-    from medcode.releases import diff_releases
+    from medcode.codes.releases import diff_releases
     d = diff_releases(store, "ICD-10-CM", "FY2025", "FY2026")
     became = {i["code"] for i in d["became_header"]}
     assert {"G35", "R10.2", "Z91.011"} <= became

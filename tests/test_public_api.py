@@ -38,6 +38,6 @@ def test_import_is_light_and_opens_nothing(tmp_path):
 def test_core_imports_without_web_dependencies():
     code = ("import sys; sys.modules['fastapi'] = None; sys.modules['uvicorn'] = None; "
             "import medcode.cli, medcode.claims.engine, medcode.textsearch.engine, "
-            "medcode.identification; print('ok')")
+            "medcode.codes.identification; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr

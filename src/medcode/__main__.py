@@ -51,7 +51,7 @@ def _fast_lookup(argv: list[str]) -> int | None:
         store_path = default_path_str()
     if not os.path.isfile(store_path):
         return None  # first use: the full CLI builds the store with a progress bar
-    from medcode.commands import lookup_cmd
+    from medcode.cli.commands import lookup_cmd
     from medcode.errors import MedcodeError
     from medcode.store.db import Store
     try:
@@ -70,7 +70,7 @@ def main() -> None:
             sys.exit(code)
     except BrokenPipeError:
         sys.exit(0)
-    from medcode.cli import main as full_cli
+    from medcode.cli.app import main as full_cli
     full_cli()
 
 

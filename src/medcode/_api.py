@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
-import threading
 from collections.abc import Iterable
-from pathlib import Path
 
-from medcode.errors import StoreError
-from medcode.store.db import Store, default_home, default_path
-
-_default: Store | None = None
-_lock = threading.Lock()
+from medcode.store.db import Store, default_home
+from medcode.store.open import build, open_store
 
 
 def _as_date(on: dt.date | str | None) -> dt.date | None:
@@ -26,51 +19,6 @@ def _as_date(on: dt.date | str | None) -> dt.date | None:
         raise InvalidCode(f"{on!r} is not a date: use YYYY-MM-DD") from None
 
 
-def _stderr_progress():
-    if not sys.stderr.isatty():
-        return lambda step, fraction: None
-    def show(step: str, fraction: float) -> None:
-        width = 30
-        done = int(width * fraction)
-        sys.stderr.write(f"\rbuilding medcode store [{'#' * done}{'.' * (width - done)}] "
-                         f"{int(fraction * 100):3d}% {step:<28}")
-        if fraction >= 1:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-    return show
-
-
-def build(path: Path | None = None, progress=None) -> dict:
-    """(Re)build the store from the embedded official files and the user's imports."""
-    from medcode.store.build import safe_build
-    path = Path(path) if path else default_path()
-    return safe_build(path, progress or _stderr_progress(), imports_dir=path.parent / "imports")
-
-
-def open_store(path: Path | str | None = None, build_if_missing: bool = True) -> Store:
-    """Open a store read-only; the default one is built on first use."""
-    global _default
-    if path is not None:
-        return Store(path)
-    if _default is not None:
-        return _default
-    with _lock:
-        if _default is None:
-            target = default_path()
-            if not target.exists():
-                if not build_if_missing or os.environ.get("MEDCODE_NO_AUTOBUILD"):
-                    raise StoreError(f"no store at {target}; run `medcode data build`")
-                build(target)
-            try:
-                _default = Store(target)
-            except StoreError:
-                if not build_if_missing:
-                    raise
-                build(target)  # a store of an older schema: rebuild from the sources
-                _default = Store(target)
-    return _default
-
-
 def lookup(code: str, on: dt.date | str | None = None, release: str | None = None,
            store: Store | None = None, system: str | None = None):
     """Everything the loaded official files say about ``code``, in any code system.
@@ -78,7 +26,7 @@ def lookup(code: str, on: dt.date | str | None = None, release: str | None = Non
     ICD-10-CM codes give a CodeInfo (hierarchy, billable flag, every note); other systems
     an OtherInfo; both have ``to_dict()`` (the JSON contract). Raises UnknownCode (with the
     reason and the nearest valid code) or InvalidCode (malformed input)."""
-    from medcode.dispatch import lookup_any
+    from medcode.codes.dispatch import lookup_any
     if system:
         from medcode.models import CodeSystem
         system = CodeSystem.parse(system).value
@@ -88,19 +36,19 @@ def lookup(code: str, on: dt.date | str | None = None, release: str | None = Non
 
 def identify(code: str, store: Store | None = None):
     """Every code system ``code`` can belong to, most likely first, with reasons."""
-    from medcode.identification import identify as _identify
+    from medcode.codes.identification import identify as _identify
     return _identify(store or open_store(), code)
 
 
 def validate(code: str, on: dt.date | str | None = None, release: str | None = None,
              store: Store | None = None):
-    from medcode.validity import validate as _validate
+    from medcode.codes.validity import validate as _validate
     return _validate(store or open_store(), code, on=_as_date(on), release=release)
 
 
 def validate_many(codes: Iterable[str], on: dt.date | str | None = None,
                   release: str | None = None, store: Store | None = None) -> list[bool]:
-    from medcode.validity import validate_many as _vm
+    from medcode.codes.validity import validate_many as _vm
     return _vm(store or open_store(), codes, on=_as_date(on), release=release)
 
 

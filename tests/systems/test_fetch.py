@@ -1,4 +1,4 @@
-"""medcode.fetch against a real HTTP server on 127.0.0.1 serving the real 2020 zip."""
+"""medcode.store.fetch against a real HTTP server on 127.0.0.1 serving the real 2020 zip."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from medcode.errors import SourceError
-from medcode.fetch import ENV_BASE_URL, fetch_hcpcs, hcpcs_urls, parse_quarter
+from medcode.store.fetch import ENV_BASE_URL, fetch_hcpcs, hcpcs_urls, parse_quarter
 from medcode.systems.hcpcs import parse_hcpcs
 
 ZIP2020 = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cms" / "hcpcs"

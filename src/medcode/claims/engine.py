@@ -117,7 +117,7 @@ def check_claims(claims: Iterable[Claim | ClaimFormatError], store: Store | None
     that is a ClaimFormatError yields a failed result with a CLAIM-FORMAT finding.
     """
     if store is None:
-        from medcode._api import open_store
+        from medcode.store.open import open_store
         store = open_store()
     checker = Checker(store, edits)
     return _run(checker, claims)

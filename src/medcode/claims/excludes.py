@@ -316,7 +316,7 @@ def excludes(code_a: str, code_b: str, store: Store | None = None) -> bool:
     """True when an Excludes1 note of ``code_a`` (own or inherited) names ``code_b``.
     Directional: check both orders to know whether two codes may be reported together."""
     if store is None:
-        from medcode._api import open_store
+        from medcode.store.open import open_store
         store = open_store()
     return _index_for(store).excludes(code_a, code_b) is not None
 

@@ -24,7 +24,7 @@ class PackageFile:
     path: str          # path inside the package
 
     def locate(self) -> Path:
-        from medcode.pkgdata import package_dir
+        from medcode.systems.pkgdata import package_dir
         try:
             path = package_dir(self.module) / self.path
         except SourceError:

@@ -218,7 +218,7 @@ def looks_like_pcs(code: str) -> bool:
 
 
 def _resource(spec: tuple[str, str]) -> Path:
-    from medcode.pkgdata import package_file
+    from medcode.systems.pkgdata import package_file
     return package_file(*spec)
 
 

@@ -85,7 +85,7 @@ def display(code: str, kind: str) -> str:
 
 
 def v32_path(name: str) -> Path:
-    from medcode.pkgdata import package_file
+    from medcode.systems.pkgdata import package_file
     package, rel = V32_DIR
     return package_file(package, f"{rel}/{name}")
 

@@ -2,7 +2,7 @@
 DX-ICD9-AFTER-2015.
 
 A diagnosis is checked against the ICD-10-CM release in force on each date of service of
-the claim (``medcode.validity``, which tells apart "never existed", "deleted after FY..."
+the claim (``medcode.codes.validity``, which tells apart "never existed", "deleted after FY..."
 and "added in FY..."); a date with no loaded release is checked against the nearest loaded
 release, with a DX-RELEASE note saying so.
 """

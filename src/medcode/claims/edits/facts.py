@@ -147,9 +147,9 @@ class StoreFacts:
             return (rels[0] if day < rels[0].effective_from else rels[-1]), False
 
     def _validation(self, raw: str, code: str, rel_name: str) -> Any:
-        """medcode.validity's full answer for a code not billable in the release (cached
+        """medcode.codes.validity's full answer for a code not billable in the release (cached
         without the date, so its messages say "in FY2026")."""
-        from medcode.validity import _explain
+        from medcode.codes.validity import _explain
         rel = next(r for r in self.icd10_releases if r.name == rel_name)
         return _explain(self.store, raw, code, rel, None)
 

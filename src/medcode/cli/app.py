@@ -67,7 +67,7 @@ def _inputs(codes: Iterable[str], file: str | None = None) -> list[str]:
 
 
 def _store(ctx: click.Context):
-    from medcode._api import open_store
+    from medcode.store.open import open_store
     path = ctx.obj.get("store") if ctx.obj else None
     return open_store(path)
 
@@ -101,7 +101,7 @@ def cli(ctx: click.Context, store_path: str | None, debug: bool) -> None:
 def lookup(ctx: click.Context, codes: tuple[str, ...], as_json: bool, on: str | None,
            release: str | None, file: str | None, system: str | None) -> None:
     """Show everything the official files say about CODES (any code system)."""
-    from medcode.commands import lookup_cmd
+    from medcode.cli.commands import lookup_cmd
     store = _store(ctx)
     sys.exit(lookup_cmd(store, _inputs(codes, file), _date(on), release, as_json,
                         sys.stdout, sys.stderr, system=_system(system) if system else None))
@@ -114,13 +114,13 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], as_json: bool, on: str | 
 @click.pass_context
 def identify(ctx: click.Context, codes: tuple[str, ...], as_json: bool, file: str | None) -> None:
     """Tell which code system(s) each code belongs to, and why (most likely first)."""
-    from medcode.identification import identify as do_identify
+    from medcode.codes.identification import identify as do_identify
     store = _store(ctx)
     results = [do_identify(store, raw) for raw in _inputs(codes, file)]
     if as_json:
         _emit_json([r.as_dict() for r in results])
     else:
-        from medcode.render import identify_text
+        from medcode.cli.render import identify_text
         click.echo(identify_text(results))
     if any(r.error for r in results):
         sys.exit(2)
@@ -210,7 +210,7 @@ def systems(names: tuple[str, ...]) -> None:
 def validate(ctx: click.Context, codes: tuple[str, ...], on: str | None, release: str | None,
              as_json: bool, file: str | None) -> None:
     """Say whether each code is billable on the date, and why not. Exit 1 if any is not."""
-    from medcode.validity import validate as do_validate
+    from medcode.codes.validity import validate as do_validate
     store = _store(ctx)
     day = _date(on)
     results = [do_validate(store, raw, on=day, release=release) for raw in _inputs(codes, file)]
@@ -233,12 +233,12 @@ def validate(ctx: click.Context, codes: tuple[str, ...], on: str | None, release
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, system: str, as_json: bool) -> None:
     """List codes added, deleted and turned into headers between two releases."""
-    from medcode.releases import diff_releases
+    from medcode.codes.releases import diff_releases
     result = diff_releases(_store(ctx), _system(system), old, new)
     if as_json:
         _emit_json(result)
         return
-    from medcode.render import diff_text
+    from medcode.cli.render import diff_text
     click.echo(diff_text(result))
 
 
@@ -259,7 +259,7 @@ def data() -> None:
 @click.pass_context
 def data_build(ctx: click.Context) -> None:
     """Compile the store from the embedded official files (and your imports)."""
-    from medcode._api import build
+    from medcode.store.open import build
     path = ctx.obj.get("store")
     summary = build(Path(path) if path else None)
     from medcode.store.db import default_path
@@ -271,17 +271,17 @@ def data_build(ctx: click.Context) -> None:
 @click.pass_context
 def data_status(ctx: click.Context, as_json: bool) -> None:
     """Show the store's releases, sources and build facts."""
-    from medcode.releases import status
+    from medcode.codes.releases import status
     result = status(_store(ctx))
     if as_json:
         _emit_json(result)
         return
-    from medcode.render import status_text
+    from medcode.cli.render import status_text
     click.echo(status_text(result))
 
 
 def _store_file(ctx: click.Context) -> Path:
-    from medcode._api import open_store
+    from medcode.store.open import open_store
     open_store(ctx.obj.get("store"))  # builds the default store on first use
     path = ctx.obj.get("store")
     if path:
@@ -327,7 +327,7 @@ def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: 
 @click.pass_context
 def data_fetch(ctx: click.Context, kind: str, quarter: str | None, base_url: str | None) -> None:
     """Download the official file from its publisher (needs the network), then import it."""
-    from medcode.fetch import fetch_hcpcs
+    from medcode.store.fetch import fetch_hcpcs
     from medcode.store.imports import import_files
     store_file = _store_file(ctx)
     target = fetch_hcpcs(quarter, store_file.parent / "downloads", base_url=base_url)

@@ -19,7 +19,7 @@ def _hcpcs_shape(code: str) -> bool:
 def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | None = None,
                release: str | None = None):
     """CodeInfo (ICD-10-CM) or OtherInfo for ``raw``; UnknownCode says why when not found."""
-    from medcode.codeinfo import lookup as lookup_cm
+    from medcode.codes.codeinfo import lookup as lookup_cm
     code = clean_code(raw)
     text = str(raw)
     if system == ICD10CM:
@@ -29,9 +29,9 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
             and ("." in text or not _hcpcs_shape(code))):
         row = store.row(ICD10CM, code)
         if row is not None:  # the common case: no identify needed
-            from medcode.codeinfo import lookup_row
+            from medcode.codes.codeinfo import lookup_row
             return lookup_row(store, raw, code, row, on, release)
-    from medcode.identification import identify
+    from medcode.codes.identification import identify
     ident = identify(store, raw)
     cands = [c for c in ident.candidates if system is None or c.system == system]
     found = [c for c in cands if c.valid]
@@ -43,7 +43,7 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
             return info
     for cand in cands:
         if cand.system == "CPT" and cand.kind != "modifier":
-            from medcode.otherinfo import cpt_info
+            from medcode.codes.otherinfo import cpt_info
             return cpt_info(store, cand.code, on)
         if cand.system == ICD10CM:
             return lookup_cm(store, raw, on=on, release=release)  # raises, explaining why
@@ -58,11 +58,11 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
 
 
 def _info(store: Store, cand, on: dt.date | None, release: str | None):
-    from medcode import otherinfo
+    from medcode.codes import otherinfo
     if cand.kind == "modifier":
         return otherinfo.modifier_info(store, cand.system, cand.code, on)
     if cand.system == ICD10CM:
-        from medcode.codeinfo import lookup as lookup_cm
+        from medcode.codes.codeinfo import lookup as lookup_cm
         return lookup_cm(store, cand.code, on=on, release=release)
     if cand.system == "ICD-10-PCS":
         return otherinfo.pcs_info(store, cand.code, on, release)

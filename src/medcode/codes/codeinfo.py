@@ -6,12 +6,12 @@ import datetime as dt
 from functools import cached_property
 
 from medcode._release import Release
+from medcode.codes.validity import Validation, _explain
 from medcode.errors import UnknownCode
 from medcode.store.db import Row, Store
 from medcode.systems import icd10cm
 from medcode.systems.icd10cm import NOTE_KEYS, display
 from medcode.systems.normalize import clean_code
-from medcode.validity import Validation, _explain
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: str | None,
                as_json: bool, out: "TextIO", err: "TextIO", system: str | None = None) -> int:
     """`medcode lookup`: one block (or JSON object) per code; exit 1 unknown, 2 malformed."""
-    from medcode.dispatch import lookup_any
+    from medcode.codes.dispatch import lookup_any
     from medcode.errors import InvalidCode, UnknownCode
     results = []
     worst = 0
@@ -33,9 +33,9 @@ def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: 
         if as_json:
             results.append(info.to_dict())
         else:
-            from medcode.render import lookup_text
+            from medcode.cli.render import lookup_text
             if getattr(out, "isatty", lambda: False)():
-                from medcode.render import print_rich
+                from medcode.cli.render import print_rich
                 print_rich(lookup_text(info), out)
             else:
                 out.write(lookup_text(info) + "\n")
