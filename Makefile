@@ -25,15 +25,17 @@ demo: setup
 	$(BIN)/medcode validate E11.9 E11 W21.89A || true
 
 # Headless Chromium for the web-page tests (Debian's package; Playwright drives it).
+# apt waits up to 10 minutes for another program's package lock instead of failing.
+APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null 2>&1 || ($(APT) update -qq && $(APT) install -y -qq chromium >/dev/null)
 
 test: setup browser
 	$(BIN)/python -m pytest -q
 
 # wrk drives the HTTP benchmark (bench_http.py falls back to a slower Python client without it)
 bench-tools:
-	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	@command -v wrk >/dev/null 2>&1 || ($(APT) update -qq && $(APT) install -y -qq wrk >/dev/null)
 
 bench: setup bench-tools
 	$(BIN)/python bench/run_all.py

@@ -8,9 +8,11 @@ Hierarchy::
     ├── StoreError                the compiled store is missing, corrupt or of another schema
     │   └── NoRelease             no release of a system is loaded for the date asked
     ├── SourceError               an official source file is missing, broken or unexpected
-    └── ClaimFormatError          a claim file cannot be read (names the place: line/segment)
+    ├── ClaimFormatError          a claim file cannot be read (names the place: line/segment)
+    └── MissingExtra              a feature needs an optional extra that is not installed
 
-Exit codes at the CLI edge: InvalidCode/ClaimFormatError -> 2, StoreError/SourceError -> 3.
+Exit codes at the CLI edge: InvalidCode/ClaimFormatError/MissingExtra -> 2,
+StoreError/SourceError -> 3.
 """
 
 from __future__ import annotations
@@ -68,3 +70,26 @@ class ClaimFormatError(MedcodeError):
         super().__init__(f"{where}: {message}" if where else message)
         self.where = where
         self.reason = message
+
+
+class MissingExtra(MedcodeError, ImportError):
+    """A feature needs an optional extra (``[api]``, ``[parquet]``, ``[spark]``...)."""
+
+    exit_code = 2
+
+
+def require_extra(extra: str, *modules: str, feature: str = "") -> None:
+    """Raise MissingExtra naming the pip command when any of ``modules`` is missing.
+
+    Only looks the modules up (``find_spec``); nothing is imported."""
+    import importlib.util
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except (ImportError, ValueError):  # a parent package is missing, or import blocked
+            return True
+    missing = [m for m in modules if absent(m)]
+    if missing:
+        what = feature or "this feature"
+        raise MissingExtra(f"{what} needs the [{extra}] extra ({', '.join(missing)} not "
+                           f"installed): pip install \"medcode[{extra}]\"")

@@ -20,7 +20,22 @@ from medcode.errors import MedcodeError
 
 
 class _Group(click.Group):
-    """Turns MedcodeError into a one-line message and its exit code."""
+    """Turns MedcodeError into a one-line message and its exit code, and lists commands with
+    their whole first paragraph of help (click cuts it at the terminal width with "...")."""
+
+    group_class = type  # sub-groups (`medcode data`) list their commands the same way
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            text = cmd.short_help or (cmd.help or "").split("\n\n")[0]
+            rows.append((name, " ".join(text.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -76,17 +91,48 @@ def _emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`medcode --version`: the package version and the releases of the store (never builds)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from medcode import __version__
+    click.echo(f"medcode {__version__}")
+    from medcode.store.db import Store, default_path
+    path = Path(ctx.params.get("store_path") or default_path())
+    if not path.is_file():
+        click.echo(f"no code store yet at {path}: `medcode data build` makes it")
+        ctx.exit(0)
+    try:
+        store = Store(path)
+        releases = store.releases()
+    except MedcodeError as exc:
+        click.echo(f"store {path}: {exc}")
+        ctx.exit(0)
+    click.echo(f"store {path}:")
+    for r in releases:
+        end = r.effective_to.isoformat() if r.effective_to else "open"
+        click.echo(f"  {r.system:<10} {r.name:<10} {r.effective_from.isoformat()} to {end}")
+    ctx.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"],
+                                           "max_content_width": 100})
 @click.option("--store", "store_path", type=click.Path(dir_okay=False), envvar="MEDCODE_STORE",
-              help="Use this store file instead of the default one.")
+              is_eager=True, help="Use this store file instead of the default one.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.version_option(package_name="medcode")
+@click.option("--quiet", "-q", is_flag=True, envvar="MEDCODE_QUIET",
+              help="Say nothing on stderr while the store is built on first use.")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show medcode's version and the code-set releases loaded, then exit.")
 @click.pass_context
-def cli(ctx: click.Context, store_path: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, store_path: str | None, debug: bool, quiet: bool) -> None:
     """medcode: look up, identify, search and check the codes on a medical bill."""
     ctx.ensure_object(dict)
     ctx.obj["store"] = store_path
     ctx.obj["debug"] = debug
+    if quiet:
+        from medcode.store.open import set_quiet
+        set_quiet(True)
 
 
 @cli.command()
@@ -343,10 +389,9 @@ def data_fetch(ctx: click.Context, kind: str, quarter: str | None, base_url: str
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the HTTP API, FHIR terminology operations and the web page."""
-    try:
-        from medcode.api import serve as run_server
-    except ImportError as exc:
-        _fail(f"the web service needs the [api] extra: pip install 'medcode[api]' ({exc})", 2)
+    from medcode.errors import require_extra
+    require_extra("api", "fastapi", "uvicorn", feature="`medcode serve`")
+    from medcode.api import serve as run_server
     _store(ctx)  # build the store first if needed, and fail early if it is unusable
     run_server(host=host, port=port, store_path=ctx.obj.get("store"), workers=workers)
 

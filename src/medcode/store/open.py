@@ -15,11 +15,20 @@ from medcode.store.db import Store, default_path
 
 _default: Store | None = None
 _lock = threading.Lock()
+_quiet = bool(os.environ.get("MEDCODE_QUIET"))
+
+
+def set_quiet(quiet: bool = True) -> None:
+    """Say nothing on stderr while building (``medcode --quiet``, or MEDCODE_QUIET=1)."""
+    global _quiet
+    _quiet = quiet
 
 
 def _stderr_progress():
-    if not sys.stderr.isatty():
+    if _quiet:
         return lambda step, fraction: None
+    if not sys.stderr.isatty():
+        return _stage_lines()
     def show(step: str, fraction: float) -> None:
         width = 30
         done = int(width * fraction)
@@ -27,6 +36,19 @@ def _stderr_progress():
                          f"{int(fraction * 100):3d}% {step:<28}")
         if fraction >= 1:
             sys.stderr.write("\n")
+        sys.stderr.flush()
+    return show
+
+
+def _stage_lines():
+    """Without a terminal (a log, CI, a pipe): one line per stage, no carriage returns."""
+    last: list[str] = []
+
+    def show(step: str, fraction: float) -> None:
+        if last and last[0] == step:
+            return
+        last[:] = [step]
+        sys.stderr.write(f"medcode: building the code store: {step} ({int(fraction * 100)}%)\n")
         sys.stderr.flush()
     return show
 
