@@ -10,8 +10,9 @@ if TYPE_CHECKING:
 def lookup_text(info: Any) -> str:
     d = info.to_dict()
     badge = "billable" if d["billable"] else "NOT billable"
-    if d["system"] == "CPT" and d.get("status") == "not_loaded":
-        badge = "descriptor not loaded"
+    if d["billable"] is None:
+        badge = "billable: not known (descriptor not loaded)" if d["system"] == "CPT" \
+            else "billable: not known"
     release = f" {d['release']}" if d.get("release") else ""
     lines = [f"{d['code']}  {d['title'] or '(no descriptor)'}",
              f"  {d['system']}{release} · {d['kind']} · {badge}"]
