@@ -91,6 +91,27 @@ def status_text(result: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def validation_text(results: list[Any]) -> str:
+    """`medcode validate`: one line per code; for a code of several shapes, one indented line
+    per reading that counts on the date."""
+    out = []
+    for r in results:
+        mark = "ok  " if r.valid else ("??  " if r.status in ("ambiguous", "not_loaded")
+                                      else "FAIL")
+        readings = r.extra.get("readings") or []
+        if r.extra.get("ambiguous"):
+            out.append(f"{mark} {r.input:<10} {len(readings)} readings; give --system to "
+                       "choose one")
+            for x in readings:
+                if x["plausible"]:
+                    verdict = "valid" if x["valid"] else "NOT valid"
+                    out.append(f"       {x['system']:<10} {x['code']:<9} {verdict}: "
+                               f"{x['message']}")
+            continue
+        out.append(f"{mark} {r.code or r.input:<10} {r.message}")
+    return "\n".join(out)
+
+
 def identify_text(results: list[Any]) -> str:
     out = []
     for r in results:
