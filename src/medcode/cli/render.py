@@ -28,7 +28,11 @@ def lookup_text(info: Any) -> str:
         lines.append(f"  {axis['position']} {axis['axis_name']:<22} {axis['value']}  "
                      f"{axis['meaning'] or '(meaning not in the loaded tables)'}")
     for alt in d.get("also") or []:
-        lines.append(f"  also {alt['system']} {alt['code']}: {alt['title'] or ''}")
+        what = alt.get("title") or ("not in the loaded data" if not alt.get("valid", True)
+                                    else "")
+        lines.append(f"  also {alt['system']} {alt['code']}: {what}"
+                     + (f"  (medcode lookup {alt['code']} --system {alt['system']})"
+                        if alt['system'] != d['system'] else ""))
     if d["ancestors"]:
         lines.append("  in: " + " > ".join(f"{a['code']} {a['title']}" for a in d["ancestors"]))
     if d.get("seventh_character"):

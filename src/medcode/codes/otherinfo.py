@@ -41,7 +41,7 @@ class OtherInfo:
                 "kind": self.kind, "billable": self.billable, "parent": self.parent,
                 "ancestors": self.ancestors, "children": self.children, "notes": {},
                 "status": self.status, "message": self.message, **self.details,
-                **({"also": self.also} if self.also else {})}
+                **({"also": self.also, "ambiguous": True} if self.also else {})}
 
 
 def pcs_info(store: Store, code: str, on: dt.date | None, release: str | None) -> OtherInfo | None:
