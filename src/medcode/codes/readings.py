@@ -192,17 +192,21 @@ def validate_readings(store: Store, raw: str, on: dt.date | None, release: str |
     for c in cands:
         try:
             answers.append((c, in_system(store, c.system, raw, c.code, on, release)))
-        except NoRelease as exc:
+        except NoRelease as exc:        # a reading that cannot be checked on that date
             missing = missing or exc
+            answers.append((c, Validation(str(raw).strip(), c.code, c.system, None, False,
+                                          "no_release", str(exc), on=on)))
     counted = [(c, v) for c, v in answers if c.plausible and in_use(c.system, day)]
     if not counted:
-        if missing is not None and not any(c.valid for c, _ in answers):
-            raise missing
-        found = [(c, v) for c, v in answers if c.valid] or answers
+        found = [(c, v) for c, v in answers if c.valid and v.status != "no_release"]
         if not found:
-            raise missing or InvalidCode(f"{raw!r}: no reading can be checked")
+            if missing is not None:
+                raise missing
+            found = answers
         return _with_readings(found[0][1], answers, ambiguous=False)
     if len(counted) == 1:
+        if counted[0][1].status == "no_release" and missing is not None:
+            raise missing
         return _with_readings(counted[0][1], answers, ambiguous=False)
     first = counted[0][1]
     verdicts = "; ".join(f"as {v.system} {v.code}: {'valid' if v.valid else 'NOT valid'} "

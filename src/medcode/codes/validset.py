@@ -146,15 +146,17 @@ def build_sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
 
 def _sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
     day = day_of(store, on, release)
-    key = ("#policy", f"{day}|{release or ''}|{on is None}")
-    found = store._sets.get(key)
+    cache: dict[str, _Sets] | None = getattr(store, "_policy_sets", None)
+    if cache is None:
+        cache = {}
+        store._policy_sets = cache  # type: ignore[attr-defined]
+    key = f"{day}|{release or ''}|{on is None}"
+    found = cache.get(key)
     if found is None:
-        found = build_sets(store, on, release)
-        if len([k for k in store._sets if k[0] == "#policy"]) >= 8:
-            for k in [k for k in store._sets if k[0] == "#policy"]:
-                del store._sets[k]
-        store._sets[key] = found  # type: ignore[assignment]
-    return found  # type: ignore[return-value]
+        if len(cache) >= 8:         # a few dates at a time (each set is a few MB)
+            cache.clear()
+        found = cache[key] = build_sets(store, on, release)
+    return found
 
 
 def validate_many(store: Store, codes: Iterable[str], on: dt.date | None = None,
@@ -201,8 +203,13 @@ def _second_look(raw: str, sets: _Sets) -> bool:
         return False
     if s in sets.ok:
         return True
-    if "." in s:                    # dotted: never CPT/HCPCS; ICD-10-CM with a stray dot
-        return s.count(".") == 1 and s.replace(".", "") in sets.cm_dotless
+    if "." in s:
+        # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the
+        # valid ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19)
+        from medcode.systems import icd9cm
+        if icd9cm.dx_kind(s) or icd9cm.is_procedure_format(s):
+            return False
+        return s.replace(".", "") in sets.cm_dotless
     return _cpt_shape(s) and _cpt_valid(s, sets.day, sets.cpt_file)
 
 
