@@ -48,6 +48,31 @@ def mixed_codes(store, n: int, distinct: int, seed: int = 11) -> list[str]:
     return [rnd.choice(pool) for _ in range(n)]
 
 
+def distinct_codes(store, n: int) -> list[str]:
+    """n different strings: every loaded code dotted and not, CPT/HCPCS shapes, then
+    lower-case and invalid variants until n (issue 10: identify_many over all-distinct)."""
+    from medcode.systems.icd10cm import display
+    q = lambda sql: [r[0] for r in store.conn.execute(sql)]  # noqa: E731
+    out: dict[str, None] = {}
+    for c in q("SELECT code FROM codes WHERE system='ICD-10-CM'"):
+        out[c] = out[display(c)] = None
+    out.update(dict.fromkeys(q("SELECT code FROM codes WHERE system IN ('ICD-10-PCS', "
+                               "'ICD-9-CM', 'HCPCS')")))
+    out.update(dict.fromkeys(f"{i:05d}" for i in range(100_000)))
+    out.update(dict.fromkeys(f"{i:04d}{x}" for i in range(10_000) for x in "FTU"))
+    out.update(dict.fromkeys(f"{x}{i:04d}" for x in "ABCEGHJKLMPQRSTUV" for i in range(10_000)))
+    base = list(out)
+    for c in base:
+        if len(out) >= n:
+            break
+        out[c.lower()] = None
+    for c in base:
+        if len(out) >= n:
+            break
+        out[c + "Q"] = None
+    return list(out)[:n]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -95,6 +120,12 @@ def main() -> None:
         dt = time.perf_counter() - t0
         print(f"identify_many over {n:,} mixed codes ({distinct:,} distinct): "
               f"{n / dt:,.0f} codes/s ({dt:.2f} s)")
+    codes = distinct_codes(store, args.n)
+    t0 = time.perf_counter()
+    n = sum(1 for _ in identify_many(store, codes))
+    dt = time.perf_counter() - t0
+    print(f"identify_many over {n:,} all-distinct codes: {n / dt:,.0f} codes/s ({dt:.2f} s, "
+          "including reading the code lists into memory)")
     sample = mixed_codes(store, 20_000, 20_000, seed=3)
     t0 = time.perf_counter()
     for c in sample:

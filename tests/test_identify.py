@@ -90,6 +90,15 @@ def test_lookup_cpt_without_licence(store):
     assert d["section"] == "Evaluation and Management"
     assert "descriptor not loaded: CPT text is licensed by the AMA" in d["message"]
     assert "medcode data import cpt FILE" in d["message"]
+    assert d["billable"] is None                      # not known without descriptors
+
+
+def test_lookup_cpt_by_date(store):
+    old = medcode.lookup("99201", on="2005-03-01", store=store).to_dict()
+    assert old["billable"] is None and old["status"] == "not_loaded"
+    gone = medcode.lookup("99201", on="2024-03-01", store=store).to_dict()
+    assert gone["billable"] is False and gone["status"] == "not_in_release"
+    assert "until 2020-12-31" in gone["message"]
 
 
 def test_lookup_modifiers(store, hcpcs_store):

@@ -72,9 +72,13 @@ def test_e11a_only_from_fy2026(store):
 
 
 def test_procedure_code_is_called_a_procedure_code(store):
-    v = medcode.validate("99213", store=store)
+    v = medcode.validate("99213", on="2025-06-01", store=store, system="ICD-10-CM")
     assert v.status == "wrong_system" and "procedure code" in v.message
-    assert "not ICD-10-CM" in medcode.validate("0001U", store=store).message
+    assert "not ICD-10-CM" in medcode.validate("0001U", on="2025-06-01", store=store,
+                                               system="ICD-10-CM").message
+    # without --system, 99213 is read as what it is: a CPT code, judged by its section
+    v = medcode.validate("99213", on="2025-06-01", store=store)
+    assert (v.system, v.valid) == ("CPT", True) and "format and section only" in v.message
 
 
 @pytest.mark.parametrize("raw,where", [("", "empty"), ("E" * 500, "too long"),
@@ -156,7 +160,7 @@ def test_m84_3_stress_fracture_notes(store):
 
 
 def test_lookup_unknown_and_malformed(store):
-    with pytest.raises(UnknownCode, match="closest is E11.9"):
+    with pytest.raises(UnknownCode, match="closest billable code is E11.9"):
         medcode.lookup("E11.99", store=store)
     with pytest.raises(InvalidCode):
         medcode.lookup("", store=store)

@@ -27,9 +27,7 @@ def lookup(code: str, on: dt.date | str | None = None, release: str | None = Non
     an OtherInfo; both have ``to_dict()`` (the JSON contract). Raises UnknownCode (with the
     reason and the nearest valid code) or InvalidCode (malformed input)."""
     from medcode.codes.dispatch import lookup_any
-    if system:
-        from medcode.models import CodeSystem
-        system = CodeSystem.parse(system).value
+    system = _system(system)
     return lookup_any(store or open_store(), code, system=system, on=_as_date(on),
                       release=release)
 
@@ -40,16 +38,30 @@ def identify(code: str, store: Store | None = None):
     return _identify(store or open_store(), code)
 
 
+def _system(system: str | None) -> str | None:
+    if not system:
+        return None
+    from medcode.models import CodeSystem
+    return CodeSystem.parse(system).value
+
+
 def validate(code: str, on: dt.date | str | None = None, release: str | None = None,
-             store: Store | None = None):
+             store: Store | None = None, system: str | None = None):
+    """Whether ``code`` is valid on the date, and why not. ``system`` picks one reading of a
+    code of several shapes (J1100: HCPCS or ICD-10-CM J11.00); without it every plausible
+    reading counts and the answer lists them (README, "Codes of more than one shape")."""
     from medcode.codes.validity import validate as _validate
-    return _validate(store or open_store(), code, on=_as_date(on), release=release)
+    return _validate(store or open_store(), code, on=_as_date(on), release=release,
+                     system=_system(system))
 
 
 def validate_many(codes: Iterable[str], on: dt.date | str | None = None,
-                  release: str | None = None, store: Store | None = None) -> list[bool]:
+                  release: str | None = None, store: Store | None = None,
+                  system: str | None = None) -> list[bool]:
+    """``validate(code).valid`` for each code, in one fast pass."""
     from medcode.codes.validity import validate_many as _vm
-    return _vm(store or open_store(), codes, on=_as_date(on), release=release)
+    return _vm(store or open_store(), codes, on=_as_date(on), release=release,
+               system=_system(system))
 
 
 def search(query: str, system: str | None = None, billable: bool | None = None,

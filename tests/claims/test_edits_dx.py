@@ -54,7 +54,7 @@ def test_near_miss_hcpcs_code_that_is_also_a_diagnosis_shape(store: Any) -> None
 
 # --- DX-FORMAT / DX-INVALID ------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw", ["E1", "S72.001AA", "E11.9!", "1234"])
+@pytest.mark.parametrize("raw", ["E1", "S72.001AA", "E11.9!", "12"])
 def test_malformed_diagnosis(store: Any, raw: str) -> None:
     r = run(store, ["I10", raw], edits={"DX-FORMAT", "DX-INVALID", "SYS-MIXUP"})
     (f,) = r.findings
@@ -130,6 +130,31 @@ def test_icd9_after_2015(store: Any) -> None:
     assert not of(r, "DX-INVALID") and not of(r, "DX-FORMAT")
     ok = run(store, ["250.00"], "2015-09-30", quals=["BK"])
     assert not of(ok, "DX-ICD9-AFTER-2015") and not of(ok, "DX-INVALID")
+
+
+@pytest.mark.parametrize("dx", ["250.00", "25000", "401.9", "V58.67"])
+def test_icd9_without_qualifier_after_2015_is_read_as_icd9(store: Any, dx: str) -> None:
+    r = run(store, [dx], "2024-09-15")
+    (f,) = of(r, "DX-ICD9-AFTER-2015")
+    assert f.severity == "error" and "ICD-9-CM" in f.message and "2015-10-01" in f.message
+    assert not of(r, "SYS-MIXUP") and not of(r, "DX-INVALID") and not of(r, "DX-FORMAT")
+    assert "CPT" not in f.message and "service line" not in f.message
+
+
+def test_icd9_without_any_date_is_flagged_not_claimed_checked(store: Any) -> None:
+    r = run(store, ["250.00", "E11.9"], lines=[{"code": "99213", "pointers": [1, 2]}],
+            quals=["BK", "ABF"])
+    (f,) = of(r, "DX-ICD9-AFTER-2015")
+    assert f.severity == "warning" and "could not be checked" in f.message
+    for note in of(r, "DX-RELEASE"):
+        assert "not the ICD-9-CM 250.00" in note.message
+
+
+def test_icd9_checked_against_the_other_lines_dates(store: Any) -> None:
+    lines = [{"code": "99213", "pointers": [1]},
+             {"code": "99214", "date": "2024-09-15", "pointers": [1]}]
+    (f,) = of(run(store, ["250.00"], lines=lines), "DX-ICD9-AFTER-2015")
+    assert f.severity == "error" and "2024-09-15" in f.message
 
 
 def test_icd10_before_2015(store: Any) -> None:

@@ -55,6 +55,33 @@ def test_cpt_structure_without_a_cpt_file(store: Any) -> None:
     assert not of(run(store, [ln("99499")]), "PX-INVALID")
 
 
+def test_cpt_judged_by_the_date_of_service(store: Any) -> None:
+    # 99201 was an office visit code until 2020-12-31 (deleted in CPT 2021)
+    assert not of(run(store, [ln("99201", date="2005-03-01")], dx=["E11.9"]), "PX-INVALID")
+    (f,) = of(run(store, [ln("99201", date="2024-03-01")]), "PX-INVALID")
+    assert "not a CPT code on 2024-03-01: it was deleted after 2020-12-31" in f.message
+    (f,) = of(run(store, [ln("99152", date="2016-05-01")], dx=["E11.9"]), "PX-INVALID")
+    assert "added on 2017-01-01" in f.message
+    assert not of(run(store, [ln("99152", date="2017-05-01")]), "PX-INVALID")
+
+
+def test_report_says_once_cpt_was_judged_by_format(store_path: Path) -> None:
+    import io
+    import json
+
+    import medcode
+    from medcode.claims.report import CPT_FORMAT_ONLY, run_check
+    store = medcode.open_store(store_path)
+    claims = "\n".join(json.dumps({"id": f"C{i}", "diagnoses": ["M17.11"],
+                                   "lines": [ln("99213", date="2024-03-01")]})
+                        for i in range(3))
+    text, doc = io.StringIO(), io.StringIO()
+    run_check(claims.encode(), "jsonl", "text", text, store)
+    run_check(claims.encode(), "jsonl", "json", doc, store)
+    assert text.getvalue().count(CPT_FORMAT_ONLY) == 1
+    assert json.loads(doc.getvalue())["summary"]["notes"] == [CPT_FORMAT_ONLY]
+
+
 def test_hcpcs_terminated(full_store: Any) -> None:
     (f,) = of(run(full_store, [ln("A4466")]), "PX-INVALID")   # terminated 2016-12-31
     assert "terminated on 2016-12-31" in f.message and f.severity == "error"

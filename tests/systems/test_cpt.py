@@ -76,13 +76,48 @@ def test_outside_every_section(code: str) -> None:
 
 def test_section_data_is_well_formed() -> None:
     ranges = cpt.section_ranges()
-    assert len(ranges) == 26
+    undated = [r for r in ranges if r.effective_from is None and r.effective_to is None]
+    assert len(undated) == 26
     assert {r.section for r in ranges} == {
         "Evaluation and Management", "Anesthesia", "Surgery", "Radiology",
         "Pathology and Laboratory", "Medicine"}
-    surgery = sorted((r for r in ranges if r.subsection and r.section == "Surgery"),
+    surgery = sorted((r for r in undated if r.subsection and r.section == "Surgery"),
                      key=lambda r: r.start)
     assert all(a.end < b.start for a, b in pairwise(surgery))  # no overlaps
+    # every dated range says where its dates come from
+    assert all(r.source for r in ranges if r not in undated)
+
+
+@pytest.mark.parametrize("code,day,section", [
+    ("99201", "2005-06-01", "Evaluation and Management"),   # valid until 2020-12-31
+    ("99201", "2020-12-31", "Evaluation and Management"),
+    ("99201", "2021-01-01", None),
+    ("99218", "2022-06-01", "Evaluation and Management"),   # observation care, deleted 2023
+    ("99218", "2023-01-01", None),
+    ("99221", "2023-01-01", "Evaluation and Management"),   # the range around it goes on
+    ("99144", "2016-06-01", "Medicine"),                    # moderate sedation until 2016
+    ("99144", "2017-01-01", None),
+    ("99152", "2016-06-01", None),                          # its replacement, from 2017
+    ("99152", "2017-01-01", "Medicine"),
+    ("10022", "2018-06-01", "Surgery"),
+    ("10022", "2019-01-01", None),
+    ("10005", "2018-06-01", None),
+    ("10021", "2018-06-01", "Surgery"),
+])
+def test_sections_by_date(code: str, day: str, section: str | None) -> None:
+    import datetime as dt
+    on = dt.date.fromisoformat(day)
+    got = cpt.cpt_section(code, on)
+    assert (got[0] if got else None) == section
+    assert (cpt.section_history(code, on) is None) == (section is not None)
+    assert cpt.cpt_section(code) is not None          # without a date: its section
+
+
+def test_section_history_explains() -> None:
+    import datetime as dt
+    assert cpt.section_history("99201", dt.date(2024, 1, 1)) == \
+        "deleted: it was a CPT code until 2020-12-31"
+    assert "added on 2017-01-01" in cpt.section_history("99151", dt.date(2010, 1, 1))
 
 
 @pytest.mark.parametrize("mod", ["22", "25", "26", "50", "51", "52", "53", "57", "58", "59",

@@ -96,9 +96,9 @@ def lookup(store: Store, p: Params) -> dict[str, Any]:
         props.append(prop("parent", "Code", data["parent"]))
     if keep("child"):
         props.extend(prop("child", "Code", c["code"]) for c in data.get("children", []))
-    if keep("billable"):
+    if keep("billable") and data["billable"] is not None:   # None: not known (CPT unlicensed)
         props.append(prop("billable", "Boolean", bool(data["billable"])))
-    if keep("notSelectable"):
+    if keep("notSelectable") and data["billable"] is not None:
         props.append(prop("notSelectable", "Boolean", not data["billable"]))
     if keep("inactive") and data.get("status") == "not_in_release":
         props.append(prop("inactive", "Boolean", True))

@@ -45,6 +45,7 @@ class Summary:
         self.unreadable = 0
         self.stopped: str | None = None
         self.releases: list[str] = []
+        self.notes: list[str] = []     # said once for the whole report
         self.elapsed = 0.0
         self._t0 = time.perf_counter()
 
@@ -77,7 +78,7 @@ class Summary:
                 "lines": self.lines, "status": dict(self.status),
                 "findings": dict(self.severity), "by_edit": dict(self.edits_sorted()),
                 "unreadable_records": self.unreadable, "releases": self.releases,
-                "stopped": self.stopped, "seconds": round(self.elapsed, 3)}
+                "notes": self.notes, "stopped": self.stopped, "seconds": round(self.elapsed, 3)}
 
 
 def _open_out(target: Any, fmt_out: str) -> tuple[IO[str], bool]:
@@ -86,6 +87,16 @@ def _open_out(target: Any, fmt_out: str) -> tuple[IO[str], bool]:
     path = os.fspath(target)
     newline = "" if fmt_out == "csv" else None
     return open(path, "w", encoding="utf-8", newline=newline), True
+
+
+CPT_FORMAT_ONLY = ("CPT codes were judged by format and section only: no licensed CPT file is "
+                   "loaded (medcode data import cpt FILE)")
+
+
+def report_notes(store: Store) -> list[str]:
+    """What the whole report must say once about how codes were judged."""
+    from medcode.claims.edits.context import facts_for
+    return [] if facts_for(store).has_cpt else [CPT_FORMAT_ONLY]
 
 
 def _releases(store: Store) -> list[str]:
@@ -124,6 +135,7 @@ def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store:
     fmt_name = getattr(reader.format, "value", str(reader.format))
     summary = Summary(reader.name, fmt_name)
     summary.releases = _releases(store)
+    summary.notes = report_notes(store)
     try:
         stream, owned = _open_out(output, fmt_out)
     except OSError as exc:
@@ -134,7 +146,8 @@ def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store:
         if color is None:
             color = fmt_out == "text" and bool(getattr(stream, "isatty", lambda: False)())
         writer = make_writer(fmt_out, stream, color=color)
-        writer.start({"source": reader.name, "format": fmt_name, "releases": summary.releases})
+        writer.start({"source": reader.name, "format": fmt_name, "releases": summary.releases,
+                      "notes": summary.notes})
         with reader:
             try:
                 for result in check_claims(reader, store, edits=edits):

@@ -250,22 +250,26 @@ def systems(names: tuple[str, ...]) -> None:
 @click.argument("codes", nargs=-1)
 @click.option("--on", "on", help="Date of service (YYYY-MM-DD).")
 @click.option("--release", help="A release by name, e.g. FY2025.")
+@click.option("--system", help="Read every code in this system (ICD-10-CM, ICD-10-PCS, "
+              "ICD-9-CM, CPT, HCPCS); without it every plausible reading counts.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.option("--file", "file", help="Read codes from this file, one per line.")
 @click.pass_context
 def validate(ctx: click.Context, codes: tuple[str, ...], on: str | None, release: str | None,
-             as_json: bool, file: str | None) -> None:
-    """Say whether each code is billable on the date, and why not. Exit 1 if any is not."""
+             system: str | None, as_json: bool, file: str | None) -> None:
+    """Say whether each code is valid on the date, and why not. Exit 1 if any is not (a code
+    whose readings disagree, such as J1100, counts as not valid unless --system picks one)."""
+    from medcode.cli.render import validation_text
     from medcode.codes.validity import validate as do_validate
     store = _store(ctx)
     day = _date(on)
-    results = [do_validate(store, raw, on=day, release=release) for raw in _inputs(codes, file)]
+    sysname = _system(system) if system else None
+    results = [do_validate(store, raw, on=day, release=release, system=sysname)
+               for raw in _inputs(codes, file)]
     if as_json:
         _emit_json([r.as_dict() for r in results])
     else:
-        for r in results:
-            mark = "ok  " if r.valid else "FAIL"
-            click.echo(f"{mark} {r.code or r.input:<10} {r.message}")
+        click.echo(validation_text(results))
     if any(r.status == "malformed" for r in results):
         sys.exit(2)
     sys.exit(0 if all(r.valid for r in results) else 1)

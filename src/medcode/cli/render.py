@@ -10,8 +10,9 @@ if TYPE_CHECKING:
 def lookup_text(info: Any) -> str:
     d = info.to_dict()
     badge = "billable" if d["billable"] else "NOT billable"
-    if d["system"] == "CPT" and d.get("status") == "not_loaded":
-        badge = "descriptor not loaded"
+    if d["billable"] is None:
+        badge = "billable: not known (descriptor not loaded)" if d["system"] == "CPT" \
+            else "billable: not known"
     release = f" {d['release']}" if d.get("release") else ""
     lines = [f"{d['code']}  {d['title'] or '(no descriptor)'}",
              f"  {d['system']}{release} · {d['kind']} · {badge}"]
@@ -27,7 +28,11 @@ def lookup_text(info: Any) -> str:
         lines.append(f"  {axis['position']} {axis['axis_name']:<22} {axis['value']}  "
                      f"{axis['meaning'] or '(meaning not in the loaded tables)'}")
     for alt in d.get("also") or []:
-        lines.append(f"  also {alt['system']} {alt['code']}: {alt['title'] or ''}")
+        what = alt.get("title") or ("not in the loaded data" if not alt.get("valid", True)
+                                    else "")
+        lines.append(f"  also {alt['system']} {alt['code']}: {what}"
+                     + (f"  (medcode lookup {alt['code']} --system {alt['system']})"
+                        if alt['system'] != d['system'] else ""))
     if d["ancestors"]:
         lines.append("  in: " + " > ".join(f"{a['code']} {a['title']}" for a in d["ancestors"]))
     if d.get("seventh_character"):
@@ -87,6 +92,27 @@ def status_text(result: dict[str, Any]) -> str:
     out += ["", "sources:"]
     for s in result["sources"]:
         out.append(f"  {s['file']}  sha256 {s['sha256'][:12]}…  {s['origin']}")
+    return "\n".join(out)
+
+
+def validation_text(results: list[Any]) -> str:
+    """`medcode validate`: one line per code; for a code of several shapes, one indented line
+    per reading that counts on the date."""
+    out = []
+    for r in results:
+        mark = "ok  " if r.valid else ("??  " if r.status in ("ambiguous", "not_loaded")
+                                      else "FAIL")
+        readings = r.extra.get("readings") or []
+        if r.extra.get("ambiguous"):
+            out.append(f"{mark} {r.input:<10} {len(readings)} readings; give --system to "
+                       "choose one")
+            for x in readings:
+                if x["plausible"]:
+                    verdict = "valid" if x["valid"] else "NOT valid"
+                    out.append(f"       {x['system']:<10} {x['code']:<9} {verdict}: "
+                               f"{x['message']}")
+            continue
+        out.append(f"{mark} {r.code or r.input:<10} {r.message}")
     return "\n".join(out)
 
 

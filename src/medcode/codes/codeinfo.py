@@ -131,6 +131,7 @@ class CodeInfo:
         also = getattr(self, "also", None)
         if also:
             d["also"] = also
+            d["ambiguous"] = True     # more than one plausible reading: README policy
         if not self.release.tabular:
             d["note"] = (f"{self.release.name} is known from its code list only: hierarchy and "
                          "notes shown are those of the newest release")

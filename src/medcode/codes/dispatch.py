@@ -34,12 +34,15 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
     from medcode.codes.identification import identify
     ident = identify(store, raw)
     cands = [c for c in ident.candidates if system is None or c.system == system]
-    found = [c for c in cands if c.valid]
-    for cand in found:
-        info = _info(store, cand, on, release)
+    # every plausible reading, most likely first (J1100: HCPCS, then ICD-10-CM J11.00); the
+    # first one that can be shown is the answer, and the others are listed with it
+    readings = [c for c in cands if c.plausible]
+    for cand in readings:
+        info = _info(store, cand, on, release) if cand.valid else _format_only(store, cand, on)
         if info is not None:
-            info.also = [{"system": c.system, "code": c.code, "kind": c.kind, "title": c.title}
-                         for c in found if c is not cand]
+            info.also = [{"system": c.system, "code": c.code, "kind": c.kind, "title": c.title,
+                          "valid": c.valid, "reason": c.reason}
+                         for c in readings if c is not cand]
             return info
     for cand in cands:
         if cand.system == "CPT" and cand.kind != "modifier":
@@ -55,6 +58,18 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
                           code=code, system=system)
     raise UnknownCode("; ".join(f"{c.system}: {c.reason}" for c in cands), code=code,
                       system=cands[0].system)
+
+
+def _format_only(store: Store, cand, on: dt.date | None):
+    """A reading whose system's data is not loaded: what its shape says."""
+    from medcode.codes import otherinfo
+    if cand.system == "CPT" and cand.kind != "modifier":
+        return otherinfo.cpt_info(store, cand.code, on)
+    if cand.system == "HCPCS" and cand.kind != "modifier":
+        return otherinfo.OtherInfo(
+            "HCPCS", cand.code, None, cand.kind, None, None, on, status="not_loaded",
+            message=f"{cand.code}: {cand.reason}")
+    return None
 
 
 def _info(store: Store, cand, on: dt.date | None, release: str | None):

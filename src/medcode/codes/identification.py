@@ -1,4 +1,14 @@
-"""Which code system(s) a string belongs to, and why: shape first, then the loaded data."""
+"""Which code system(s) a string belongs to, and why: shape first, then the loaded data.
+
+The policy for strings of more than one shape (README, "Codes of more than one shape"):
+every plausible reading is listed, most likely first, and ``ambiguous`` is true whenever
+more than one reading is plausible. A reading is plausible when the loaded data has the code,
+or when its system's data is not loaded (CPT without a licensed file, HCPCS not imported) and
+the shape fits (a CPT Category I number must fall in a CPT section). Readings of systems
+medcode never loads (WHO ICD-10, ICD-11) are listed but not counted. Without context a
+letter and four digits with no dot (J1100) is first a HCPCS code; in a diagnosis position
+(``context="diagnosis"``: claims write diagnoses without dots) it is first ICD-10-CM.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +24,12 @@ from medcode.systems.formats import FormatCandidate, format_candidates
 _IMPORTED = {"CPT": "cpt", "HCPCS": "hcpcs"}
 _NEVER_LOADED = {"ICD-10": "WHO ICD-10 is not loaded (format only)",
                  "ICD-11": "ICD-11 is not loaded (format only)"}
+_LOADABLE = ("ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "CPT", "HCPCS")
+_DIAGNOSIS = frozenset({"ICD-10-CM", "ICD-9-CM", "ICD-10", "ICD-11"})
+CONTEXTS = (None, "diagnosis", "procedure")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     system: str
     kind: str
@@ -27,11 +40,12 @@ class Candidate:
     releases: tuple[str, ...] = ()
     title: str | None = None
     score: float = 0.0
+    plausible: bool = False   # found, or its system is not loaded and the shape fits
 
     def as_dict(self) -> dict[str, Any]:
         return {"system": self.system, "kind": self.kind, "code": self.code,
-                "valid": self.valid, "loaded": self.loaded, "reason": self.reason,
-                "releases": list(self.releases), "title": self.title}
+                "valid": self.valid, "loaded": self.loaded, "plausible": self.plausible,
+                "reason": self.reason, "releases": list(self.releases), "title": self.title}
 
 
 @dataclass(frozen=True)
@@ -46,8 +60,17 @@ class Identification:
         return self.candidates[0] if self.candidates else None
 
     @property
+    def plausible(self) -> tuple[Candidate, ...]:
+        """The readings that count, most likely first."""
+        return tuple(c for c in self.candidates if c.plausible)
+
+    @property
     def ambiguous(self) -> bool:
-        return sum(1 for c in self.candidates if c.valid) > 1
+        n = 0
+        for c in self.candidates:
+            if c.plausible:
+                n += 1
+        return n > 1
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"input": self.input,
@@ -61,21 +84,59 @@ class Identification:
 
 
 class _Facts:
-    """Per-store answers identify needs: cached so that batches stay fast."""
+    """Per-store answers identify needs, cached so that batches stay fast. ``bulk()`` loads
+    every code of the loaded systems into memory (for long batches: one indexed query per
+    code would cost more than the rest of identify)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.releases = {s: [r for r in store.releases(s)] for s in
-                         ("ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "CPT", "HCPCS")}
+        self.releases = {s: store.releases(s) for s in _LOADABLE}
+        self._names: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._found: dict[tuple[str, str, int], str] = {}
+        self._hits: dict[str, dict[str, tuple[str, str, int]]] | None = None
 
     def loaded(self, system: str) -> bool:
         return bool(self.releases.get(system))
 
-    def row(self, system: str, key: str) -> tuple | None:
-        return self.store.row(system, key)
+    def hit(self, system: str, key: str) -> tuple[str, str, int] | None:
+        """(title, kind, node mask) of ``key`` in ``system``, or None."""
+        if self._hits is not None:
+            return self._hits[system].get(key)
+        row = self.store.row(system, key)
+        return None if row is None else (row[1], row[2], row[6])
+
+    def bulk(self) -> None:
+        if self._hits is not None:
+            return
+        hits: dict[str, dict[str, tuple[str, str, int]]] = {s: {} for s in _LOADABLE}
+        for system in _LOADABLE:
+            if self.loaded(system):
+                hits[system] = {code: (title, kind, mask) for code, title, kind, mask in
+                                self.store.conn.execute(
+                                    "SELECT code, title, kind, node_mask FROM codes "
+                                    "WHERE system = ?", (system,))}
+        self._hits = hits
 
     def in_releases(self, system: str, mask: int) -> tuple[str, ...]:
-        return tuple(r.name for r in self.releases.get(system, []) if r.bit & mask)
+        key = (system, mask)
+        names = self._names.get(key)
+        if names is None:
+            names = self._names[key] = tuple(r.name for r in self.releases.get(system, [])
+                                             if r.bit & mask)
+        return names
+
+    def found_reason(self, reason: str, system: str, mask: int) -> str:
+        key = (reason, system, mask)
+        text = self._found.get(key)
+        if text is None:
+            names = self.in_releases(system, mask)
+            where = f" ({', '.join(names)})" if names else ""
+            text = self._found[key] = f"{reason}; found in {system}{where}"
+        return text
+
+    def icd9_listed(self, kind: str, code: str) -> bool:
+        from medcode.systems.icd9cm import display
+        return self.hit("ICD-9-CM", display(code, kind)) is not None
 
 
 def _facts(store: Store) -> _Facts:
@@ -89,7 +150,15 @@ def _facts(store: Store) -> _Facts:
 def _store_key(system: str, shown: str) -> str:
     if system == "ICD-9-CM":
         return shown                       # ICD-9-CM rows are keyed dotted (250.00, 01.01)
-    return shown.replace(".", "")
+    return shown.replace(".", "") if "." in shown else shown
+
+
+def _format_plausible(c: FormatCandidate) -> bool:
+    """A reading of a system whose data is not loaded: does its shape alone make it a code?"""
+    if c.system == "CPT" and c.normalized.isdigit():
+        from medcode.systems.cpt import section_range
+        return section_range(c.normalized) is not None
+    return c.system in _IMPORTED
 
 
 def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
@@ -104,17 +173,18 @@ def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
         note = ("CPT descriptors are licensed by the AMA and not loaded" if system == "CPT"
                 else f"{system} data is not loaded")
         return Candidate(system, c.kind, c.normalized, False, False,
-                         f"{c.reason}; {note}{how}: judged by format only", score=c.score)
-    row = f.row(system, _store_key(system, c.normalized))
-    if row is None:
+                         f"{c.reason}; {note}{how}: judged by format only", score=c.score,
+                         plausible=_format_plausible(c))
+    hit = f.hit(system, _store_key(system, c.normalized))
+    if hit is None:
         return Candidate(system, c.kind, c.normalized, False, True,
                          f"{c.reason}, but {c.normalized} is not in the loaded {system} data",
                          score=c.score - 0.4)
-    releases = f.in_releases(system, row[6])
-    kind = row[2] if system in ("ICD-10-CM", "ICD-10-PCS") else c.kind
-    where = f" ({', '.join(releases)})" if releases else ""
-    return Candidate(system, kind, c.normalized, True, True,
-                     f"{c.reason}; found in {system}{where}", releases, row[1], c.score + 0.3)
+    title, kind, mask = hit
+    if system not in ("ICD-10-CM", "ICD-10-PCS"):
+        kind = c.kind
+    return Candidate(system, kind, c.normalized, True, True, f.found_reason(c.reason, system, mask),
+                     f.in_releases(system, mask), title, c.score + 0.3, True)
 
 
 def _modifier(f: _Facts, c: FormatCandidate) -> Candidate:
@@ -124,7 +194,7 @@ def _modifier(f: _Facts, c: FormatCandidate) -> Candidate:
         if found:
             return Candidate("CPT", "modifier", c.normalized, True, True,
                              f"{c.reason}; a CPT modifier", title=str(found["name"]),
-                             score=c.score + 0.3)
+                             score=c.score + 0.3, plausible=True)
         return Candidate("CPT", "modifier", c.normalized, False, True,
                          f"{c.reason}, but not a CPT modifier", score=c.score - 0.4)
     row = f.store.conn.execute("SELECT long_description FROM hcpcs_modifier WHERE code = ?",
@@ -132,42 +202,80 @@ def _modifier(f: _Facts, c: FormatCandidate) -> Candidate:
     if row:
         return Candidate("HCPCS", "modifier", c.normalized, True, True,
                          f"{c.reason}; found in the HCPCS modifiers", title=row[0],
-                         score=c.score + 0.3)
+                         score=c.score + 0.3, plausible=True)
     loaded = f.loaded("HCPCS")
     return Candidate("HCPCS", "modifier", c.normalized, False, loaded,
                      f"{c.reason}; " + ("not among the loaded HCPCS modifiers" if loaded else
                                         "HCPCS modifiers are not loaded"),
-                     score=c.score - (0.4 if loaded else 0))
+                     score=c.score - (0.4 if loaded else 0), plausible=not loaded)
 
 
-def identify(store: Store, raw: str) -> Identification:
-    """Every system ``raw`` can belong to, most likely first, each with its reason."""
-    shown = str(raw).strip()[:40] if not isinstance(raw, bytes) else repr(raw[:40])
-    f = _facts(store)
+def _rank(context: str | None) -> Any:
+    """Sort key of (candidate, shape score): plausible readings first; then, in a diagnosis
+    position, diagnosis systems first; then the shape's own order (HCPCS before ICD-10-CM
+    for J1100), whatever the data says."""
+    if context == "diagnosis":
+        return lambda p: (not p[0].plausible, p[0].system not in _DIAGNOSIS, -p[1])
+    if context == "procedure":
+        return lambda p: (not p[0].plausible, p[0].system in _DIAGNOSIS, -p[1])
+    return lambda p: (not p[0].plausible, -p[1])
 
-    def listed(kind: str, code: str) -> bool:
-        from medcode.systems.icd9cm import display
-        return f.row("ICD-9-CM", display(code, kind)) is not None
 
+_RANKS = {ctx: _rank(ctx) for ctx in CONTEXTS}
+
+
+def _check_context(context: str | None) -> None:
+    if context not in _RANKS:
+        raise ValueError(f"context must be one of {CONTEXTS}, not {context!r}")
+
+
+def _identify(f: _Facts, raw: str, rank: Any) -> Identification:
     try:
-        shapes = format_candidates(raw, icd9_listed=listed)
+        shapes = format_candidates(raw, icd9_listed=f.icd9_listed)
     except InvalidCode as exc:
+        shown = str(raw).strip()[:40] if not isinstance(raw, bytes) else repr(raw[:40])
         return Identification(shown, (), str(exc))
-    judged = sorted((_judge(f, c) for c in shapes), key=lambda c: -c.score)
-    return Identification(shown, tuple(judged))
+    shown = raw.strip() if type(raw) is str else str(raw).strip()[:40]
+    if len(shapes) == 1:
+        return Identification(shown, (_judge(f, shapes[0]),))
+    pairs = [(_judge(f, c), c.score) for c in shapes]
+    pairs.sort(key=rank)
+    return Identification(shown, tuple(p[0] for p in pairs))
 
 
-def identify_many(store: Store, codes: Iterable[str],
-                  memo_size: int = 200_000) -> Iterator[Identification]:
+def identify(store: Store, raw: str, context: str | None = None) -> Identification:
+    """Every system ``raw`` can belong to, most likely first, each with its reason.
+
+    ``context`` is where the string was written: None (unknown), "diagnosis" (a diagnosis
+    slot of a claim) or "procedure" (a service line)."""
+    _check_context(context)
+    return _identify(_facts(store), raw, _RANKS[context])
+
+
+#: distinct codes after which identify_many loads every code into memory
+BULK_AFTER = 4096
+
+
+def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
+                  context: str | None = None) -> Iterator[Identification]:
     """identify() over a stream of codes. Claim data repeats the same codes over and over:
     answers are remembered per input string (up to ``memo_size`` distinct ones), so a
-    batch costs one full identification per distinct code."""
+    batch costs one full identification per distinct code. Past ``BULK_AFTER`` distinct
+    codes the loaded code lists are read into memory once (about a second), so that a long
+    batch of all-different codes needs no query per code."""
+    _check_context(context)
+    f = _facts(store)
+    rank = _RANKS[context]
     memo: dict[str, Identification] = {}
     get = memo.get
+    seen = 0
     for raw in codes:
         hit = get(raw)
         if hit is None:
-            hit = identify(store, raw)
+            seen += 1
+            if seen == BULK_AFTER:
+                f.bulk()
+            hit = _identify(f, raw, rank)
             if len(memo) < memo_size:
                 memo[raw] = hit
         yield hit

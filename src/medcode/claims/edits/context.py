@@ -153,7 +153,11 @@ class ClaimContext:
             d.status, d.message = "malformed", error
             return d
         if d.icd9:
+            from medcode.systems.icd9cm import display_dx
             d.status = "icd9"
+            d.shown = raw.strip().upper() if "." in raw else display_dx(d.code)
+            return d
+        if self._icd9_reading(d):
             return d
         for rel, _day, _exact in self.checks:
             if rel is None:             # before ICD-10: an ICD-9 era date
@@ -169,6 +173,26 @@ class ClaimContext:
         if d.status == "valid":
             d.fact = self.facts.dx_fact(d.code)
         return d
+
+    def _icd9_reading(self, d: Dx) -> bool:
+        """A diagnosis that is not ICD-10-CM on the claim's dates but is a valid ICD-9-CM code
+        (250.00, 25000, V58.67), with or without the BK/BF qualifier, is read as ICD-9-CM:
+        marked ``icd9`` for DX-ICD9-AFTER-2015 (never as the CPT code 25000)."""
+        from medcode.systems import icd9cm
+        raw = d.raw.strip().upper()
+        if not self.facts.has_icd9 or not icd9cm.dx_kind(raw):
+            return False
+        rels = [rel for rel, _day, _exact in self.checks if rel is not None]
+        if rels and all(d.code in self.facts.billable(rel) for rel in rels):
+            return False                    # a valid ICD-10-CM code on the date: E88.09
+        if "." in raw and self.facts.dx_fact(d.code) is not None and raw.index(".") == 3 \
+                and not raw[0].isdigit():
+            return False                    # an ICD-10-CM heading written dotted: V20.2
+        shown = raw if "." in raw else icd9cm.display_dx(raw)
+        if not self.facts.icd9_known(shown):
+            return False
+        d.icd9, d.status, d.shown = True, "icd9", shown
+        return True
 
     # -- helpers for the edits -----------------------------------------------------------
     def finding(self, edit_id: str, message: str, *, line: int | None = None,

@@ -189,8 +189,11 @@ def dx_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         return
     for rel, day in ctx.inexact:
         if day is None:
-            msg = (f"No line has a valid date of service: the diagnoses were checked against "
-                   f"{rel.name}, the newest ICD-10-CM release loaded.")
+            skipped = [d.shown for d in ctx.dx if d.icd9]
+            but = (f" (not the ICD-9-CM {', '.join(skipped)}, which no date can be checked "
+                   "against)" if skipped else "")
+            msg = (f"No line has a valid date of service: the ICD-10-CM diagnoses were checked "
+                   f"against {rel.name}, the newest ICD-10-CM release loaded{but}.")
         else:
             side = "newest" if day > rel.effective_from else "oldest"
             msg = (f"No ICD-10-CM release is loaded for {day}: the diagnoses were checked "
@@ -199,6 +202,17 @@ def dx_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         yield ctx.finding("DX-RELEASE", msg, fix=None if day is None else
                           "load the ICD-10-CM release in force on that date (medcode data "
                           "import) for an exact check")
+
+
+def _qualified_icd9(ctx: ClaimContext, d: Dx) -> bool:
+    quals = ctx.claim.diagnosis_qualifiers
+    return d.pos <= len(quals) and quals[d.pos - 1].upper() in ("BK", "BF")
+
+
+def gem_targets(store: object, icd9: str) -> tuple[str, ...]:
+    """The ICD-10-CM codes the GEMs propose for an ICD-9-CM diagnosis (none without GEMs)."""
+    from medcode.codes.readings import gem_targets as targets
+    return targets(store, icd9)  # type: ignore[arg-type]
 
 
 def _looks_icd10(ctx: ClaimContext, d: Dx) -> bool:
@@ -213,17 +227,31 @@ def _looks_icd10(ctx: ClaimContext, d: Dx) -> bool:
       "2015-10-01, ICD-9-CM before", "ICD-9-CM diagnoses on or after 2015-10-01, or ICD-10-CM "
       "before")
 def icd9_after_2015(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
-    if not ctx.dates:
-        return
     icd9 = [d for d in ctx.dx if d.icd9]
+    if not ctx.dates:
+        if icd9:       # no line has a date: say so rather than claim a check
+            codes = tuple(d.shown for d in icd9)
+            yield ctx.finding(
+                "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'}"
+                " ICD-9-CM, but no line of the claim has a date of service, so whether "
+                "ICD-9-CM applies (only before 2015-10-01) could not be checked.", codes=codes,
+                severity="warning", fix="give each service line its date of service")
+        return
     late = [day for day in ctx.dates if day >= ICD10_START]
     if icd9 and late:
-        codes = tuple(d.raw for d in icd9)
+        codes = tuple(d.shown for d in icd9)
+        how = "coded in ICD-9-CM (qualifier BK/BF)" if all(
+            _qualified_icd9(ctx, d) for d in icd9) else "ICD-9-CM diagnosis codes" if len(
+            codes) > 1 else "an ICD-9-CM diagnosis code"
+        targets = {d.shown: gem_targets(ctx.facts.store, d.shown) for d in icd9}
+        named = "; ".join(f"the GEMs map {c} to {', '.join(t[:6])}" for c, t in targets.items()
+                          if t)
         yield ctx.finding(
             "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'} "
-            f"coded in ICD-9-CM (qualifier BK/BF), but the date of service {late[0]} is on or "
-            "after 2015-10-01, when ICD-10-CM replaced ICD-9-CM.", codes=codes,
-            fix="code the diagnoses in ICD-10-CM (qualifiers ABK/ABF)")
+            f"{how}, but the date of service {late[0]} is on or after 2015-10-01, when "
+            "ICD-10-CM replaced ICD-9-CM" + (f" ({named})." if named else "."), codes=codes,
+            fix="code the diagnoses in ICD-10-CM (qualifiers ABK/ABF)"
+            + (f": {named}" if named else ""))
     early = [day for day in ctx.dates if day < ICD10_START]
     if early:
         tens = [d for d in ctx.dx if not d.icd9 and d.code and _looks_icd10(ctx, d)]

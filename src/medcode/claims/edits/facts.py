@@ -100,7 +100,7 @@ class StoreFacts:
         self.hcpcs = lru_cache(maxsize=8192)(self._hcpcs)
         self.hcpcs_mod = lru_cache(maxsize=2048)(self._hcpcs_mod)
         self.cpt_known = lru_cache(maxsize=8192)(self._cpt_known)
-        self.cpt_section = lru_cache(maxsize=8192)(self._cpt_section)
+        self.cpt_range = lru_cache(maxsize=8192)(self._cpt_range)
         self.mue = lru_cache(maxsize=8192)(self._mue)
         self.ptp_rows = lru_cache(maxsize=8192)(self._ptp_rows)
         self.excl1_pair = lru_cache(maxsize=32768)(self._excl1_pair)
@@ -218,9 +218,10 @@ class StoreFacts:
         return hcpcs_modifier(self.conn, mod, on) if self.has_hcpcs else None
 
     @staticmethod
-    def _cpt_section(code: str) -> tuple[str, str | None] | None:
-        from medcode.systems.cpt import cpt_section
-        return cpt_section(code)
+    def _cpt_range(code: str) -> Any:
+        """The CPT section range of a Category I code (with its dates), or None."""
+        from medcode.systems.cpt import section_range
+        return section_range(code)
 
     def icd9_known(self, shown: str) -> bool:
         """Whether ``shown`` (ICD-9-CM display form, 250.00) is a v32 diagnosis code."""

@@ -2,10 +2,11 @@
 
 CPT: when the user imported a licensed CPT file (``CPT`` rows in the store) a code must be
 in it; otherwise only its structure is checked (5 characters; a Category I number inside a
-section of ``medcode/data/cpt_sections.csv``). HCPCS Level II: when a CMS HCPCS file is
-loaded, the code must be in it and active on the date of service (add and termination
-dates). A code missing from a HCPCS file older than the date of service may be newer than
-the file: that is a warning, not an error.
+section of ``medcode/data/cpt_sections.csv`` in force on the date of service: 99201 until
+2020-12-31), and the report says once that CPT codes were judged by format and section only.
+HCPCS Level II: when a CMS HCPCS file is loaded, the code must be in it and active on the
+date of service (add and termination dates). A code missing from a HCPCS file older than the
+date of service may be newer than the file: that is a warning, not an error.
 """
 
 from __future__ import annotations
@@ -41,10 +42,23 @@ def _cpt_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
             msg = f"Line {ln.number}: {ln.code} is not in the CPT file loaded in the store."
             return msg, "CPT code set (AMA), as imported with medcode data import cpt", "error"
         return None
-    if ln.code.isdigit() and ctx.facts.cpt_section(ln.code) is None:
+    if not ln.code.isdigit():
+        return None
+    ref = "CPT Category I section ranges and their dates (medcode/data/cpt_sections.csv)"
+    rng = ctx.facts.cpt_range(ln.code)
+    if rng is None:
         msg = (f"Line {ln.number}: {ln.code} falls in no CPT Category I section, so it "
                "cannot be a CPT code.")
-        return msg, "CPT Category I section ranges (medcode/data/cpt_sections.csv)", "error"
+        return msg, ref, "error"
+    day = ln.date or ctx.dos
+    if day is not None and not rng.in_force(day):
+        if rng.effective_to is not None and day > rng.effective_to:
+            why = f"it was deleted after {rng.effective_to}"
+        else:
+            why = f"it was added on {rng.effective_from}"
+        msg = (f"Line {ln.number}: {ln.code} is not a CPT code on {day}: {why} "
+               f"({rng.section}).")
+        return msg, ref + (f"; {rng.source}" if rng.source else ""), "error"
     return None
 
 

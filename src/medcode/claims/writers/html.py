@@ -100,7 +100,9 @@ class HtmlWriter:
             "<body><main class=\"page\">\n<header><h1>Claim check report</h1>"
             f"<div class=\"meta\">File <b>{_e(src)}</b>"
             f"{' (' + _e(meta['format']) + ')' if meta.get('format') else ''} &middot; "
-            f"checked {_e(when)} &middot; code sets: {_e(rel)}</div></header>\n"
+            f"checked {_e(when)} &middot; code sets: {_e(rel)}</div>"
+            + "".join(f"<p class=\"meta\">{_e(n)}</p>" for n in meta.get("notes") or ())
+            + "</header>\n"
             "<section class=\"claims\"><h2>Claims with problems</h2>\n")
 
     def claim(self, result: Any) -> None:

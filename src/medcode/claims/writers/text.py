@@ -44,7 +44,8 @@ class TextWriter:
             bits.append(f"({meta['format']})")
         if meta.get("releases"):
             bits.append("- " + ", ".join(meta["releases"]))
-        self.out.write(" ".join(bits) + "\n\n")
+        notes = "".join(f"note: {n}\n" for n in meta.get("notes") or ())
+        self.out.write(" ".join(bits) + "\n" + notes + "\n")
 
     def claim(self, result: Any) -> None:
         fs = result.findings

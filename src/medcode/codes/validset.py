@@ -1,0 +1,232 @@
+"""validate_many: ``validate(code).valid`` for long lists, in one pass over precomputed sets.
+
+The sets follow the policy of :mod:`medcode.codes.readings` exactly: for the date, every
+string that is valid in each of its plausible readings (J1100 only when HCPCS is loaded and
+J1100 is active, as J11.00 is billable; 25000 in 2014 as CPT and as ICD-9-CM 250.00). They
+are built once per store and date (about a second) and then answer at set speed; the few
+inputs not found as written are normalised (case, blanks, dots) and looked at again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from medcode.codes.readings import CM, ICD10_START, day_of, pcs_release, validate_in
+from medcode.errors import NoRelease
+from medcode.systems.formats import HCPCS_LETTERS
+from medcode.systems.icd10cm import display
+
+if TYPE_CHECKING:
+    from medcode.store.db import Store
+
+PCS = "ICD-10-PCS"
+_CPT_LAST = frozenset("FTUAM")
+
+
+class _Sets:
+    """The policy's answer for one store and date, as sets of strings."""
+
+    __slots__ = ("cm_dotless", "cpt_file", "day", "ok")
+
+    def __init__(self, ok: frozenset[str], cm_dotless: frozenset[str], day: dt.date,
+                 cpt_file: frozenset[str] | None) -> None:
+        self.ok = ok                    # valid as written (display and dotless forms)
+        self.cm_dotless = cm_dotless    # ICD-10-CM billable, for dotted input (never HCPCS)
+        self.day = day
+        self.cpt_file = cpt_file        # the imported CPT codes, or None (judge by section)
+
+
+def _hcpcs_shape(code: str) -> bool:
+    return len(code) == 5 and code[0] in HCPCS_LETTERS and code[1:].isdigit()
+
+
+def _cpt_shape(code: str) -> bool:
+    return len(code) == 5 and code[:4].isdigit() and (code[4].isdigit() or code[4] in _CPT_LAST)
+
+
+def _cpt_valid(code: str, day: dt.date, cpt_file: frozenset[str] | None) -> bool:
+    if cpt_file is not None:
+        return code in cpt_file
+    if not code.isdigit():
+        return True
+    from medcode.systems.cpt import section_range
+    rng = section_range(code)
+    return rng is not None and rng.in_force(day)
+
+
+def _cpt_plausible(code: str, cpt_file: frozenset[str] | None) -> bool:
+    if cpt_file is not None:
+        return code in cpt_file
+    if not code.isdigit():
+        return True
+    from medcode.systems.cpt import section_range
+    return section_range(code) is not None
+
+
+def _codes(store: Store, sql: str, *args: object) -> frozenset[str]:
+    return frozenset(c for (c,) in store.conn.execute(sql, args))
+
+
+def _all_keys(store: Store, system: str) -> frozenset[str]:
+    key = (system + "#all", "")
+    found = store._sets.get(key)
+    if found is None:
+        found = store._sets[key] = _codes(store, "SELECT code FROM codes WHERE system = ?",
+                                          system)
+    return found
+
+
+def _hcpcs_sets(store: Store, day: dt.date) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(every HCPCS code, those active on ``day``), or None when HCPCS is not loaded."""
+    if not store.releases("HCPCS"):
+        return None
+    every = _all_keys(store, "HCPCS")
+    iso = day.isoformat()
+    try:
+        active = _codes(store, "SELECT code FROM hcpcs_code WHERE coalesce(add_date, "
+                        "effective_date, '') <= ? AND (termination_date IS NULL OR "
+                        "termination_date = '' OR ? <= termination_date)", iso, iso)
+    except Exception:       # noqa: BLE001 - the HCPCS table of an older store
+        active = frozenset()
+    return every, active & every
+
+
+def build_sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
+    day = day_of(store, on, release)
+    cpt_file = _all_keys(store, "CPT") if store.releases("CPT") else None
+    hcpcs = _hcpcs_sets(store, day)
+    ok: set[str] = set()
+    cm_bill: frozenset[str] = frozenset()
+    if day >= ICD10_START:
+        try:
+            rel = store.resolve(CM, on=on, release=release)
+        except NoRelease:
+            if on is not None or release:
+                raise
+            rel = store.resolve(CM)
+        cm_bill = store.billable_set(CM, rel)
+        cm_all = _all_keys(store, CM)
+        pcs_all = _all_keys(store, PCS) if store.releases(PCS) else frozenset()
+        try:
+            pcs_ok: frozenset[str] | None = store.billable_set(PCS, pcs_release(store, on,
+                                                                                release))
+        except NoRelease:
+            pcs_ok = None           # no PCS release covers the day: that reading is not checked
+        for b in cm_bill:
+            ok.add(display(b))
+            if _hcpcs_shape(b):
+                if hcpcs is None:
+                    continue                        # HCPCS reading not known: they disagree
+                if b in hcpcs[0] and b not in hcpcs[1]:
+                    continue
+            elif len(b) == 7 and b in pcs_all and pcs_ok is not None and b not in pcs_ok:
+                continue
+            ok.add(b)
+        for p in pcs_ok or ():
+            if p not in cm_all or p in cm_bill:
+                ok.add(p)
+        if hcpcs is not None:
+            ok.update(h for h in hcpcs[1] if h not in cm_all or h in cm_bill)
+    else:
+        for (shown,) in store.conn.execute("SELECT code FROM codes WHERE system = 'ICD-9-CM'"):
+            ok.add(shown)
+            d = shown.replace(".", "")
+            if _cpt_shape(d) and _cpt_plausible(d, cpt_file) and not _cpt_valid(d, day,
+                                                                                 cpt_file):
+                continue
+            if _hcpcs_shape(d) and (hcpcs is None or (d in hcpcs[0] and d not in hcpcs[1])):
+                continue
+            ok.add(d)
+        if hcpcs is not None:
+            ok.update(hcpcs[1])
+    return _Sets(frozenset(ok), cm_bill, day, cpt_file)
+
+
+def _sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
+    day = day_of(store, on, release)
+    cache: dict[str, _Sets] | None = getattr(store, "_policy_sets", None)
+    if cache is None:
+        cache = {}
+        store._policy_sets = cache  # type: ignore[attr-defined]
+    key = f"{day}|{release or ''}|{on is None}"
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= 8:         # a few dates at a time (each set is a few MB)
+            cache.clear()
+        found = cache[key] = build_sets(store, on, release)
+    return found
+
+
+def validate_many(store: Store, codes: Iterable[str], on: dt.date | None = None,
+                  release: str | None = None, system: str | None = None) -> list[bool]:
+    """Valid or not, for each input, by the policy of ``validate`` (same answers)."""
+    if not isinstance(codes, (list, tuple)):
+        codes = list(codes)
+    if system is not None and system != CM:
+        memo: dict[str, bool] = {}
+        out: list[bool] = []
+        for c in codes:
+            if not isinstance(c, str):
+                out.append(False)
+                continue
+            hit = memo.get(c)
+            if hit is None:
+                hit = memo[c] = validate_in(store, c, system, on, release).valid
+            out.append(hit)
+        return out
+    if system == CM:
+        return _icd10cm_only(store, codes, on, release)
+    sets = _sets(store, on, release)
+    ok = sets.ok
+    contains = ok.__contains__
+    found = [contains(c) for c in codes]
+    seen: dict[str, bool] = {}
+    for i, hit in enumerate(found):
+        if hit:
+            continue
+        c = codes[i]
+        if not isinstance(c, str):
+            continue
+        answer = seen.get(c)
+        if answer is None:
+            answer = seen[c] = _second_look(c, sets)
+        if answer:
+            found[i] = True
+    return found
+
+
+def _second_look(raw: str, sets: _Sets) -> bool:
+    s = raw.strip().upper()
+    if not s:
+        return False
+    if s in sets.ok:
+        return True
+    if "." in s:
+        # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the
+        # valid ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19)
+        from medcode.systems import icd9cm
+        if icd9cm.dx_kind(s) or icd9cm.is_procedure_format(s):
+            return False
+        return s.replace(".", "") in sets.cm_dotless
+    return _cpt_shape(s) and _cpt_valid(s, sets.day, sets.cpt_file)
+
+
+def _icd10cm_only(store: Store, codes: list[str] | tuple[str, ...], on: dt.date | None,
+                  release: str | None) -> list[bool]:
+    """The ICD-10-CM reading only (``system="ICD-10-CM"``)."""
+    rel = store.resolve(CM, on=on, release=release)
+    valid = store.billable_set(CM, rel)
+    key = (CM + "#forms", rel.name)
+    forms = store._sets.get(key)
+    if forms is None:
+        forms = store._sets[key] = frozenset(valid | {display(c) for c in valid})
+    contains = forms.__contains__
+    out = [contains(c) for c in codes]
+    for i, hit in enumerate(out):
+        if not hit:
+            c = codes[i]
+            if isinstance(c, str):
+                out[i] = c.strip().upper().replace(".", "") in valid
+    return out
