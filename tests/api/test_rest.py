@@ -88,7 +88,9 @@ def test_validate_many_with_reasons(client):
     assert got["E11"]["status"] == "header" and got["E11"]["suggestions"][0] == "E11.00"
     assert got["W21.89A"]["status"] == "placeholder"
     assert got["W21.89A"]["suggestions"] == ["W21.89XA"]
-    assert got["99213"]["status"] == "wrong_system"
+    assert got["99213"]["status"] == "valid" and got["99213"]["system"] == "CPT"
+    r = client.get("/v1/validate", params={"code": "99213", "system": "ICD-10-CM"})
+    assert r.json()[0]["status"] == "wrong_system"
 
 
 def test_validate_on_a_date(client):
