@@ -145,7 +145,9 @@ def test_validate_code_header_is_abstract(client):
     # E11 is in the code system (an abstract concept), with a note that it is not billable
     p = params_of(client.get("/fhir/CodeSystem/$validate-code",
                              params={"system": CM, "code": "E11", "date": "2026-06-01"}))
-    assert value(p, "result") is True and "not billable" in value(p, "message")
+    assert value(p, "result") is True and value(p, "message") is None
+    note = next(par.resource for par in p.parameter if par.name == "issues").issue[0]
+    assert note.severity == "information" and "not billable" in note.details.text
     p = params_of(client.get("/fhir/CodeSystem/$validate-code",
                              params={"system": CM, "code": "E11", "abstract": "false"}))
     assert value(p, "result") is False and "abstract" in value(p, "message")

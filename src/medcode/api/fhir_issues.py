@@ -49,9 +49,11 @@ def outcome(issues: list[Issue]) -> dict[str, Any]:
 
 
 def message(issues: list[Issue]) -> str | None:
-    """The ``message`` output: the texts of the issues, errors first."""
-    rank = {"error": 0, "warning": 1, "information": 2}
-    texts = [i.text for i in sorted(issues, key=lambda i: rank.get(i.severity, 3))]
+    """The ``message`` output: the texts of the errors, then the warnings (information
+    stays in ``issues``, as tx.fhir.org does)."""
+    rank = {"error": 0, "warning": 1}
+    texts = [i.text for i in sorted(issues, key=lambda i: rank.get(i.severity, 3))
+             if i.severity in rank]
     return "; ".join(texts) or None
 
 

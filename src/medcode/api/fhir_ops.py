@@ -45,7 +45,7 @@ PROPERTIES: dict[str, tuple[str, str]] = {
 
 def fail(status: int, issues: list[I.Issue]) -> ApiError:
     """An error answered as an OperationOutcome with every issue."""
-    text = I.message(issues) or "error"
+    text = I.message(issues) or issues[0].text
     return ApiError(status, text, issue=issues[0].code, outcome=I.outcome(issues))
 
 

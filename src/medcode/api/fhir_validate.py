@@ -142,17 +142,17 @@ def check(store: Store, p: Params, item: Coded, vs: ValueSetDef | None,
     out.concept = c
     out.issues.extend(found.issues)
     ok = True
-    if vs is not None and not vs.contains(store, c):
+    refused = c.abstract and p.boolean("abstract") is False
+    if refused:
+        ok = False
+        out.issues.append(I.abstract_not_allowed(system, code, prefix))
+    if vs is not None and (refused or not vs.contains(store, c)):
         ok = False
         out.issues.append(I.not_in_value_set(system, code, item.display, vs.canonical, prefix))
-        if c.abstract and vs.include_for(info) is not None:
+        if c.abstract and not refused and vs.include_for(info) is not None:
             out.issues.append(I.hint(header_note(store, c), prefix))
-    elif c.abstract:
-        if p.boolean("abstract") is False:
-            ok = False
-            out.issues.append(I.abstract_not_allowed(system, code, prefix))
-        elif vs is None:
-            out.issues.append(I.not_billable(header_note(store, c), prefix))
+    elif c.abstract and vs is None and not refused:
+        out.issues.append(I.not_billable(header_note(store, c), prefix))
     given = item.display
     if given and _norm(given) != _norm(c.title):
         lenient = bool(p.boolean("lenient-display-validation"))

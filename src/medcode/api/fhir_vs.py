@@ -170,7 +170,8 @@ def _resource(store: Store, vs: ValueSetDef, p: Params, rels: dict[str, Release]
                          else bool(p.boolean(name))})
     if count is not None:
         used.append({"name": "count", "valueInteger": count})
-    used.append({"name": "offset", "valueInteger": offset})
+    if p.get("offset") is not None:
+        used.append({"name": "offset", "valueInteger": offset})
     if text:
         used.append({"name": "filter", "valueString": text})
     for value in p.all("system-version"):
