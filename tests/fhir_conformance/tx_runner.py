@@ -100,9 +100,9 @@ def _marked(answer: Any) -> Any:
 
 
 def main() -> None:
-    import medcode
     from fastapi.testclient import TestClient
 
+    import medcode
     from medcode.api import create_app
     record = "--record" in sys.argv
     with TestClient(create_app(medcode.open_store())) as client:
