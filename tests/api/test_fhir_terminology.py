@@ -214,3 +214,14 @@ def test_batch_bundle(client):
     assert entries[2]["resource"]["resourceType"] == "OperationOutcome"
     r = client.post("/fhir", json={"resourceType": "Bundle", "type": "transaction"})
     assert r.status_code == 400
+
+
+def test_canonical_with_version_and_coding_without_system(client):
+    p = client.get("/fhir/CodeSystem/$validate-code", params={
+        "url": f"{CM}|FY2025", "code": "B88.0"}).json()
+    assert (val(p, "result"), val(p, "version")) == (True, "FY2025")
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": CM}, {"name": "version", "valueString": "FY2026"},
+        {"name": "coding", "valueCoding": {"code": "I10"}}]}
+    p = client.post("/fhir/CodeSystem/$validate-code", json=body).json()
+    assert (val(p, "result"), val(p, "system")) == (True, CM)

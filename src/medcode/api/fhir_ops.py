@@ -136,7 +136,7 @@ def lookup(store: Store, p: Params) -> dict[str, Any]:
 
     designations = [{"name": "designation", "part": [
         {"name": "language", "valueCode": "en"}, {"name": "use", "valueCoding": _DISPLAY_USE},
-        {"name": "value", "valueString": c.title}]}]
+        {"name": "value", "valueString": c.title}]}] if c.title else []
     for term in notes.get("inclusion_terms", []):
         if not term.get("inherited"):
             designations.append({"name": "designation", "part": [
@@ -147,7 +147,7 @@ def lookup(store: Store, p: Params) -> dict[str, Any]:
                 {"name": "value", "valueString": term["text"]}]})
     return parameters(param("name", "String", info.name),
                       param("version", "String", rel.name),
-                      param("display", "String", c.title),
+                      param("display", "String", c.title or None),
                       param("code", "Code", c.code),
                       param("system", "Uri", info.uri),
                       param("abstract", "Boolean", c.abstract),

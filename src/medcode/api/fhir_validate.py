@@ -46,16 +46,20 @@ def codings_of(p: Params, cs_mode: bool) -> tuple[list[Coded], str]:
                        f"CodeableConcept.coding[{i}]")
                  for i, c in enumerate(cc.get("coding") or []) if isinstance(c, dict)]
         return items, "codeableConcept"
+    default = p.text("system") or (p.text("url") if cs_mode else None)
+    version = p.text("version") if cs_mode else (p.text("systemVersion") or p.text("version"))
+    if default and "|" in default:  # a canonical with its version: url=...|FY2025
+        default, _, pinned = default.partition("|")
+        version = version or pinned or None
     coding = p.coding("coding")
     if coding is not None:
-        return [Coded(coding.get("system"), coding.get("code"), coding.get("version"),
-                      coding.get("display"), "Coding")], "coding"
+        return [Coded(coding.get("system") or default, coding.get("code"),
+                      coding.get("version") or version, coding.get("display"), "Coding")], \
+            "coding"
     code = p.text("code")
     if code is None:
         return [], "code"
-    system = p.text("system") or (p.text("url") if cs_mode else None)
-    version = p.text("version") if cs_mode else (p.text("systemVersion") or p.text("version"))
-    return [Coded(system, code, version, p.text("display"), "")], "code"
+    return [Coded(default, code, version, p.text("display"), "")], "code"
 
 
 def _norm(text: str) -> str:
@@ -154,7 +158,7 @@ def check(store: Store, p: Params, item: Coded, vs: ValueSetDef | None,
     elif c.abstract and vs is None and not refused:
         out.issues.append(I.not_billable(header_note(store, c), prefix))
     given = item.display
-    if given and _norm(given) != _norm(c.title):
+    if given and c.title and _norm(given) != _norm(c.title):
         lenient = bool(p.boolean("lenient-display-validation"))
         out.issues.append(I.wrong_display(given, system, code, c.title, prefix, lenient))
         ok = ok and lenient
@@ -189,7 +193,7 @@ def validate(store: Store, p: Params, vs: ValueSetDef | None) -> dict[str, Any]:
         out.append({"name": "system", "valueUri": chosen.system})
     if chosen.version:
         out.append({"name": "version", "valueString": chosen.version})
-    if chosen.concept is not None:
+    if chosen.concept is not None and chosen.concept.title:
         out.append({"name": "display", "valueString": chosen.concept.title})
     if chosen.normalized:
         out.append({"name": "normalized-code", "valueCode": chosen.normalized})
