@@ -132,5 +132,14 @@ def find_release(store: Store, info: SystemInfo, version: str) -> Release | None
     return _in_force(rels, day) if day else None
 
 
+def pinned(values: list[object], info: SystemInfo) -> str | None:
+    """The version ``system-version``-style values (``uri|version``) give ``info``."""
+    for value in values:
+        uri, _, ver = str(value).rpartition("|")
+        if system_for_uri(uri) == info and ver:
+            return ver
+    return None
+
+
 __all__ = ["BY_NAME", "BY_SLUG", "SYSTEMS", "SystemInfo", "find_release", "loaded",
-           "system_for_uri"]
+           "pinned", "system_for_uri"]

@@ -21,7 +21,7 @@ from medcode.api.errors import ApiError
 from medcode.api.fhir_compose import ValueSetDef
 from medcode.api.fhir_concepts import Concept, VersionProblem, find, header_note, release_for
 from medcode.api.fhir_params import Params
-from medcode.api.fhir_systems import SystemInfo, system_for_uri
+from medcode.api.fhir_systems import pinned, system_for_uri
 from medcode.store.db import Store
 
 
@@ -49,8 +49,8 @@ def codings_of(p: Params, cs_mode: bool) -> tuple[list[Coded], str]:
     default = p.text("system") or (p.text("url") if cs_mode else None)
     version = p.text("version") if cs_mode else (p.text("systemVersion") or p.text("version"))
     if default and "|" in default:  # a canonical with its version: url=...|FY2025
-        default, _, pinned = default.partition("|")
-        version = version or pinned or None
+        default, _, tail = default.partition("|")
+        version = version or tail or None
     coding = p.coding("coding")
     if coding is not None:
         return [Coded(coding.get("system") or default, coding.get("code"),
@@ -65,13 +65,6 @@ def codings_of(p: Params, cs_mode: bool) -> tuple[list[Coded], str]:
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
-
-def _pinned(p: Params, info: SystemInfo, name: str) -> str | None:
-    for value in p.all(name):
-        uri, _, ver = str(value).rpartition("|")
-        if system_for_uri(uri) == info and ver:
-            return ver
-    return None
 
 
 class Check:
@@ -124,9 +117,9 @@ def check(store: Store, p: Params, item: Coded, vs: ValueSetDef | None,
         out.unknown = system
         return out
     include = vs.include_for(info) if vs is not None else None
-    version = (_pinned(p, info, "force-system-version") or item.version
+    version = (pinned(p.all("force-system-version"), info) or item.version
                or (include.version if include else None)
-               or _pinned(p, info, "system-version"))
+               or pinned(p.all("system-version"), info))
     try:
         rel = release_for(store, info, version, on, prefix)
     except VersionProblem as exc:

@@ -23,7 +23,7 @@ from medcode.api.fhir_compose import UnknownSystemInclude, ValueSetDef, from_res
 from medcode.api.fhir_concepts import VersionProblem, release_for
 from medcode.api.fhir_ops import fail
 from medcode.api.fhir_params import Params
-from medcode.api.fhir_systems import SystemInfo, system_for_uri
+from medcode.api.fhir_systems import SystemInfo, pinned
 from medcode.api.fhir_validate import validate
 from medcode.models import Release
 from medcode.store.db import Store
@@ -72,20 +72,13 @@ def vs_validate_code(store: Store, p: Params) -> dict[str, Any]:
 # -- $expand ----------------------------------------------------------------------------------
 def _release(store: Store, info: SystemInfo, version: str | None, p: Params,
              on: dt.date | None) -> Release:
-    forced = _pinned(p, info, "force-system-version")
-    version = forced or version or _pinned(p, info, "system-version")
+    forced = pinned(p.all("force-system-version"), info)
+    version = forced or version or pinned(p.all("system-version"), info)
     try:
         return release_for(store, info, version, on)
     except VersionProblem as exc:
         raise fail(404, [exc.issue]) from None
 
-
-def _pinned(p: Params, info: SystemInfo, name: str) -> str | None:
-    for value in p.all(name):
-        uri, _, ver = str(value).rpartition("|")
-        if system_for_uri(uri) == info and ver:
-            return ver
-    return None
 
 
 def _like(text: str) -> str:
