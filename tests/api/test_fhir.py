@@ -54,13 +54,20 @@ def outcome(r, status: int) -> OperationOutcome:
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith(FHIR_JSON)
     oo = OperationOutcome.model_validate(r.json())
-    assert oo.issue[0].severity == "error" and oo.issue[0].diagnostics
+    assert oo.issue[0].severity == "error" and text_of(oo)
     return oo
+
+
+def text_of(oo: OperationOutcome) -> str:
+    """All the issue texts (details.text, or diagnostics) of an OperationOutcome."""
+    return " | ".join((i.details.text if i.details and i.details.text else i.diagnostics or "")
+                      for i in oo.issue)
 
 
 # -- $lookup -------------------------------------------------------------------------------
 def test_lookup_get(client):
-    p = params_of(client.get("/fhir/CodeSystem/$lookup", params={"system": CM, "code": "E11.9"}))
+    p = params_of(client.get("/fhir/CodeSystem/$lookup", params={"system": CM, "code": "E11.9",
+                                                                 "date": "2026-06-01"}))
     assert value(p, "name") == "ICD-10-CM"
     assert value(p, "version") == "FY2026"
     assert value(p, "display") == "Type 2 diabetes mellitus without complications"
@@ -101,11 +108,11 @@ def test_lookup_date_selects_the_release(client):
 def test_lookup_errors(client):
     oo = outcome(client.get("/fhir/CodeSystem/$lookup",
                             params={"system": CM, "code": "E11.99"}), 404)
-    assert oo.issue[0].code == "not-found" and "E11.9" in oo.issue[0].diagnostics
+    assert oo.issue[0].code == "code-invalid" and "E11.9" in text_of(oo)
     outcome(client.get("/fhir/CodeSystem/$lookup", params={"code": "E11.9"}), 400)
     oo = outcome(client.get("/fhir/CodeSystem/$lookup",
                             params={"system": "http://loinc.org", "code": "1-8"}), 404)
-    assert "not known" in oo.issue[0].diagnostics
+    assert "not known" in text_of(oo)
     outcome(client.get("/fhir/CodeSystem/$lookup",
                        params={"system": CM, "code": "E11.9", "date": "yesterday"}), 400)
 
@@ -121,7 +128,7 @@ def test_post_errors(client):
                         headers={"Content-Type": FHIR_JSON}), 400)
     oo = outcome(client.post("/fhir/CodeSystem/$lookup", json={"resourceType": "Patient"},
                              headers={"Content-Type": FHIR_JSON}), 400)
-    assert "Parameters" in oo.issue[0].diagnostics
+    assert "Parameters" in text_of(oo)
     outcome(client.post("/fhir/CodeSystem/$lookup", content=b"<Parameters/>",
                         headers={"Content-Type": "application/fhir+xml"}), 415)
 
@@ -135,12 +142,15 @@ def test_validate_code(client):
 
 
 def test_validate_code_header_is_abstract(client):
+    # E11 is in the code system (an abstract concept), with a note that it is not billable
     p = params_of(client.get("/fhir/CodeSystem/$validate-code",
-                             params={"system": CM, "code": "E11"}))
-    assert value(p, "result") is False and "not billable" in value(p, "message")
+                             params={"system": CM, "code": "E11", "date": "2026-06-01"}))
+    assert value(p, "result") is True and value(p, "message") is None
+    note = next(par.resource for par in p.parameter if par.name == "issues").issue[0]
+    assert note.severity == "information" and "not billable" in note.details.text
     p = params_of(client.get("/fhir/CodeSystem/$validate-code",
-                             params={"system": CM, "code": "E11", "abstract": "true"}))
-    assert value(p, "result") is True
+                             params={"system": CM, "code": "E11", "abstract": "false"}))
+    assert value(p, "result") is False and "abstract" in value(p, "message")
 
 
 def test_validate_code_wrong_display_and_unknown(client):
@@ -175,12 +185,12 @@ def test_valueset_validate_code_isa(client):
     assert value(p, "result") is True
     p = params_of(client.get("/fhir/ValueSet/$validate-code", params={"url": url,
                                                                        "code": "I10"}))
-    assert value(p, "result") is False and "not in the value set" in value(p, "message")
+    assert value(p, "result") is False and "not found in the value set" in value(p, "message")
 
 
 # -- $subsumes -----------------------------------------------------------------------------
 @pytest.mark.parametrize("a,b,expected", [
-    ("E11", "E11.9", "subsumes"), ("E11.9", "E11", "subsumed-by"), ("E11.9", "e119", "equivalent"),
+    ("E11", "E11.9", "subsumes"), ("E11.9", "E11", "subsumed-by"), ("E11.9", "e11.9", "equivalent"),
     ("E11.9", "I10", "not-subsumed"), ("E08-E13", "E11.21", "subsumes")])
 def test_subsumes(client, a, b, expected):
     p = params_of(client.get("/fhir/CodeSystem/$subsumes",
@@ -196,8 +206,10 @@ def test_subsumes_codings_and_errors(client):
                  "outcome") == "subsumes"
     outcome(client.get("/fhir/CodeSystem/$subsumes",
                        params={"system": CM, "codeA": "E11"}), 400)
-    outcome(client.get("/fhir/CodeSystem/$subsumes",
-                       params={"system": CM, "codeA": "E11", "codeB": "Q99.99"}), 404)
+    # an unknown code is a bad request (as HAPI answers), naming the closest code
+    oo = outcome(client.get("/fhir/CodeSystem/$subsumes",
+                            params={"system": CM, "codeA": "E11", "codeB": "Q99.99"}), 400)
+    assert oo.issue[0].code == "code-invalid" and "Q99.9 " in text_of(oo)
 
 
 # -- $expand -------------------------------------------------------------------------------
@@ -261,7 +273,9 @@ def test_code_system_listing_and_read(client):
     bundle = Bundle.model_validate(client.get("/fhir/CodeSystem").json())
     systems = [CodeSystem.model_validate(e.resource.model_dump()) for e in bundle.entry]
     newest = next(s for s in systems if s.id == "icd-10-cm")
-    assert newest.url == CM and newest.version == "FY2026" and newest.content == "not-present"
+    last = client.get("/v1/releases", params={"system": "ICD-10-CM"}).json()[-1]
+    assert newest.url == CM and newest.version == last["release"]
+    assert newest.content == "not-present"
     assert {s.version for s in systems if s.url == CM} >= {"FY2024", "FY2025", "FY2026"}
     read = CodeSystem.model_validate(client.get("/fhir/CodeSystem/icd-10-cm-fy2025").json())
     assert read.version == "FY2025"
@@ -291,16 +305,19 @@ def test_pcs_lookup_subsumes_expand(client):
         "system": PCS, "codeA": "0D", "codeB": "0DTJ4ZZ"}))
     assert value(out, "outcome") == "subsumes"
     vs = ValueSet.model_validate(client.get("/fhir/ValueSet/$expand", params={
-        "url": f"{PCS}?fhir_vs=isa/0DT", "count": 0}).json())
+        "url": f"{PCS}?fhir_vs=isa/0DT", "count": 0, "system-version": f"{PCS}|FY2024"}).json())
     assert vs.expansion.total == 101  # the table and its 100 codes
 
 
 def test_icd9_lookup_dotted_or_not_and_validate_by_date(client):
     _need(client, "ICD-9-CM")
-    for code in ("250.00", "25000"):
-        p = params_of(client.get("/fhir/CodeSystem/$lookup", params={"system": ICD9,
-                                                                     "code": code}))
-        assert value(p, "display").startswith("Diabetes mellitus without mention of complication")
+    p = params_of(client.get("/fhir/CodeSystem/$lookup", params={"system": ICD9,
+                                                                 "code": "250.00"}))
+    assert value(p, "display").startswith("Diabetes mellitus without mention of complication")
+    # in FHIR, ICD-9-CM codes carry their dot: 25000 is not one (the answer names 250.00)
+    oo = outcome(client.get("/fhir/CodeSystem/$lookup", params={"system": ICD9,
+                                                                "code": "25000"}), 404)
+    assert "'250.00'" in text_of(oo)
     ok = params_of(client.get("/fhir/CodeSystem/$validate-code", params={
         "system": ICD9, "code": "250.00", "date": "2015-06-01"}))
     assert value(ok, "result") is True

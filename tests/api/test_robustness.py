@@ -8,7 +8,7 @@ import pytest
 
 from medcode.api import lib
 from medcode.api.guard import MAX_BODY
-from medcode.api.logs import RedactClaims, log_config, redact_path
+from medcode.api.logs import RedactQueries, log_config, redact_path
 
 
 def test_huge_body_with_content_length_is_413(client):
@@ -73,14 +73,15 @@ def test_store_error_is_503(client, monkeypatch):
     assert r.status_code == 503 and "rebuild" in r.json()["message"]
 
 
-def test_claim_query_strings_never_reach_the_access_log():
+def test_query_strings_never_reach_the_access_log():
     assert redact_path("/v1/claims/check?patient=Jane") == "/v1/claims/check?[redacted]"
-    assert redact_path("/v1/codes/E11.9?on=2025-01-01") == "/v1/codes/E11.9?on=2025-01-01"
+    assert redact_path("/v1/codes/E11.9?on=2025-01-01") == "/v1/codes/E11.9?[redacted]"
+    assert redact_path("/v1/codes/E11.9") == "/v1/codes/E11.9"
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
                                '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5", "POST", "/v1/claims/check?dob=1960-04-02", "1.1",
                                 200), None)
-    RedactClaims().filter(record)
+    RedactQueries().filter(record)
     assert "1960" not in record.getMessage() and "/v1/claims/check" in record.getMessage()
 
 
@@ -89,4 +90,7 @@ def test_log_config_installs_the_filter():
     cfg = log_config("warning")
     assert "medcode_redact" in cfg["handlers"]["access"]["filters"]
     assert cfg["loggers"]["uvicorn.access"]["level"] == "WARNING"
-    assert cfg["filters"]["medcode_redact"]["()"] == "medcode.api.logs.RedactClaims"
+    assert cfg["filters"]["medcode_redact"]["()"] == "medcode.api.logs.RedactQueries"
+    on = log_config("info", access_log=True)  # buffered: written from a background thread
+    assert on["handlers"]["access"]["()"] == "medcode.api.logs.BufferedStderr"
+    assert "medcode_redact" in on["handlers"]["access"]["filters"]

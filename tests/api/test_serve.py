@@ -21,10 +21,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+TOKEN = "token-for-the-two-worker-test-42"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
 def test_serve_with_two_workers(store_path, tmp_path):
+    """Two workers share the token (passed to them by the environment) and log requests
+    (asked for with access_log) without query strings."""
     port = _free_port()
     code = ("import medcode.api as a; "
-            f"a.serve('127.0.0.1', {port}, store_path={str(store_path)!r}, workers=2)")
+            f"a.serve('127.0.0.1', {port}, store_path={str(store_path)!r}, workers=2, "
+            f"token={TOKEN!r}, access_log=True)")
     env = dict(os.environ, MEDCODE_HOME=str(tmp_path), MEDCODE_NO_AUTOBUILD="1")
     out = tmp_path / "server.log"
     with open(out, "wb") as log:
@@ -43,11 +50,12 @@ def test_serve_with_two_workers(store_path, tmp_path):
             assert time.monotonic() < deadline, "server did not start: " + out.read_text()
             time.sleep(0.2)
         for _ in range(40):
-            r = httpx.get(f"{base}/v1/codes/E11.9")
+            assert httpx.get(f"{base}/v1/codes/E11.9").status_code == 401
+            r = httpx.get(f"{base}/v1/codes/E11.9", headers=AUTH)
             assert r.status_code == 200 and r.json()["title"].startswith("Type 2 diabetes")
         assert "server" not in r.headers  # no server banner
         r = httpx.post(f"{base}/v1/claims/check?dob=1960-04-02", content=b"{}",
-                       headers={"Content-Type": "application/json"})
+                       headers={"Content-Type": "application/json", **AUTH})
         assert r.status_code in (400, 501)  # {} is no claim; 501 without check_claims
     finally:
         proc.send_signal(signal.SIGINT)
@@ -57,6 +65,7 @@ def test_serve_with_two_workers(store_path, tmp_path):
             proc.kill()
             proc.wait()
     log_text = out.read_text()
-    assert "/v1/codes/E11.9" in log_text  # the access log works...
+    assert "/v1/codes/E11.9" in log_text  # the access log, asked for, works...
+    assert TOKEN not in log_text
     assert "/v1/claims/check?[redacted]" in log_text and "1960-04-02" not in log_text
     assert log_text.count("Started server process") >= 2  # two workers

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
 
+    from medcode.api.security import Security
     from medcode.store.db import Store
 
 __all__ = ["app_from_env", "create_app", "serve"]
@@ -27,19 +28,21 @@ __all__ = ["app_from_env", "create_app", "serve"]
 STORE_ENV = "MEDCODE_API_STORE"
 
 
-def create_app(store: Store) -> FastAPI:
-    """The ASGI app over ``store`` (shared by every request of this process)."""
+def create_app(store: Store, security: Security | None = None) -> FastAPI:
+    """The ASGI app over ``store`` (shared by every request of this process); ``security``
+    adds a bearer token and per-client rate limits (see medcode.api.security)."""
     from medcode.api.app import build_app
-    return build_app(store)
+    return build_app(store, security=security)
 
 
 def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: opens the store named by ``MEDCODE_API_STORE``
     (or the default store) read-only."""
     import medcode
+    from medcode.api.security import Security
     path = os.environ.get(STORE_ENV)
     store = medcode.open_store(Path(path) if path else None)
-    return _settled(create_app(store))
+    return _settled(create_app(store, Security.from_env()))
 
 
 def _settled(app: FastAPI) -> FastAPI:
@@ -52,8 +55,14 @@ def _settled(app: FastAPI) -> FastAPI:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, store_path: Path | str | None = None,
-          workers: int = 1, log_level: str = "info") -> None:
+          workers: int = 1, log_level: str = "info", token: str | None = None,
+          no_auth: bool = False, rate_limit: float | None = None,
+          access_log: bool = False) -> None:
     """Serve the API, FHIR operations and web page with uvicorn until interrupted.
+
+    Beyond localhost a bearer ``token`` is required (else ValueError) unless ``no_auth``;
+    ``rate_limit`` is requests/second per client (default: 100 beyond localhost, none on
+    it; 0 turns it off). The access log is off unless ``access_log``.
 
     The store is opened (and built on first use, when it is the default one) before the
     server starts, so a missing or broken store is reported at once, not per request.
@@ -62,14 +71,27 @@ def serve(host: str = "127.0.0.1", port: int = 8000, store_path: Path | str | No
 
     import medcode
     from medcode.api.logs import log_config
+    from medcode.api.security import RATE_ENV, TOKEN_ENV, Security, is_loopback
 
+    local = is_loopback(host)
+    if token is None and not local and not no_auth:
+        raise ValueError(f"serving on {host} (beyond this machine) needs a bearer token: "
+                         "`medcode serve --host " + host + " --token-file token.txt` (or set "
+                         "MEDCODE_TOKEN), or `--no-auth` to share it without one on purpose")
+    rate = (0.0 if local else 100.0) if rate_limit is None else rate_limit
+    security = Security(None if no_auth else token, rate, int(max(rate * 10, 1)))
     store = medcode.open_store(Path(store_path) if store_path else None)
     common = {"host": host, "port": port, "log_level": log_level,
-              "log_config": log_config(log_level), "server_header": False,
-              "proxy_headers": False}
+              "log_config": log_config(log_level, access_log), "access_log": access_log,
+              "server_header": False, "proxy_headers": False}
     if workers <= 1:
-        uvicorn.run(_settled(create_app(store)), **common)  # type: ignore[arg-type]
+        uvicorn.run(_settled(create_app(store, security)), **common)  # type: ignore[arg-type]
         return
+    if security.token:
+        os.environ[TOKEN_ENV] = security.token
+    else:
+        os.environ.pop(TOKEN_ENV, None)
+    os.environ[RATE_ENV] = f"{security.rate}:{security.burst}"
     os.environ[STORE_ENV] = str(store.path)
     store.close()
     uvicorn.run("medcode.api:app_from_env", factory=True, workers=workers,

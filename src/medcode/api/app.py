@@ -13,6 +13,8 @@ import medcode
 from medcode.api import errors, fhir, lib, rest
 from medcode.api.guard import MAX_BODY, Guard
 from medcode.api.logs import install_filter
+from medcode.api.security import Guard as SecurityGuard
+from medcode.api.security import Security
 from medcode.store.db import Store
 
 DESCRIPTION = """\
@@ -33,7 +35,8 @@ def static_dir() -> Path:
     return Path(str(resources.files("medcode.api") / "static"))
 
 
-def build_app(store: Store, max_body: int = MAX_BODY) -> FastAPI:
+def build_app(store: Store, max_body: int = MAX_BODY,
+              security: Security | None = None) -> FastAPI:
     app = FastAPI(title="medcode", version=medcode.__version__, description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.store = store
@@ -42,6 +45,8 @@ def build_app(store: Store, max_body: int = MAX_BODY) -> FastAPI:
     app.include_router(rest.router, tags=["codes"])
     app.include_router(fhir.router, tags=["FHIR R4 terminology"])
     app.add_middleware(Guard, max_body=max_body)
+    if security is not None and (security.token or security.rate > 0):
+        app.add_middleware(SecurityGuard, security=security)  # outermost: runs first
     install_filter()
 
     static = static_dir()

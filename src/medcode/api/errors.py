@@ -34,11 +34,12 @@ class ApiError(Exception):
     """An error raised by a route with its status; ``issue`` overrides the FHIR issue code."""
 
     def __init__(self, status: int, message: str, issue: str | None = None,
-                 **extra: Any) -> None:
+                 outcome: dict[str, Any] | None = None, **extra: Any) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.issue = issue
+        self.outcome = outcome    # a full OperationOutcome for /fhir (else one is made)
         self.extra = extra
 
 
@@ -100,6 +101,8 @@ def install(app: Any) -> None:
     from starlette.exceptions import HTTPException
 
     async def on_api(request: Request, exc: ApiError) -> Response:
+        if exc.outcome is not None and is_fhir(request.url.path):
+            return JSONResponse(exc.outcome, status_code=exc.status, media_type=FHIR_JSON)
         return error_response(request.url.path, exc.status, exc.message,
                               exc.extra.pop("kind", "error"), exc.issue, **exc.extra)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from medcode.api import fhir_meta, fhir_ops, fhir_vs
+from medcode.api import fhir_batch, fhir_meta, fhir_ops, fhir_vs
 from medcode.api.errors import FHIR_JSON, ApiError
 from medcode.api.fhir_params import Params, from_body, from_query
 from medcode.store.db import Store
@@ -68,22 +69,54 @@ def _operation(path: str, func: Callable[[Store, Params], dict[str, Any]], summa
 
 _operation("/CodeSystem/$lookup", fhir_ops.lookup, "CodeSystem $lookup",
            "`system`, `code` (or `coding=system|code`), `version`, `date`, `property`. "
-           "Returns Parameters: name, version, display, designation, property (parent, child, "
-           "billable, notSelectable, kind, valid-in, seventh-character, and each note kind, "
-           "inherited notes with subproperty inherited-from).")
+           "Returns Parameters: name, version, display, code, system, abstract, designation, "
+           "property (parent and child with their description, inactive, billable, "
+           "notSelectable, kind, valid-in, seventh-character, and each note kind, inherited "
+           "notes with subproperty inherited-from).")
 _operation("/CodeSystem/$validate-code", fhir_ops.validate_code, "CodeSystem $validate-code",
-           "`url` or `system`, `code` (or `coding`/`codeableConcept`), `display`, `version`, "
-           "`date`, `abstract`. `result` is true when the code is billable in the release in "
-           "force; headers count as valid only with `abstract=true`.")
+           "`url` or `system`, `code` (or `coding`/`codeableConcept`), `display`, `version` "
+           "(FY2026, 2026 or a date), `date`, `abstract`, `lenient-display-validation`. "
+           "`result` is true when the code is in the code system (a header such as E11 is: "
+           "it is abstract, and an information issue says it is not billable); ask "
+           "`ValueSet/$validate-code` with `url=<system>?fhir_vs=billable` for billability. "
+           "Problems come in `issues` (an OperationOutcome).")
 _operation("/CodeSystem/$subsumes", fhir_ops.subsumes, "CodeSystem $subsumes",
            "`system`, `codeA`, `codeB` (or `codingA`/`codingB`), `version`. Outcome: "
-           "equivalent, subsumes, subsumed-by or not-subsumed.")
+           "equivalent, subsumes, subsumed-by or not-subsumed; an unknown code is a 400.")
 _operation("/ValueSet/$expand", fhir_vs.expand, "ValueSet $expand",
-           "`url` = `<system>?fhir_vs` or `<system>?fhir_vs=isa/<code>`; `filter`, `count` "
-           "(at most 1000, the default), `offset`, `date`, `system-version`.", threaded=True)
+           "`url` (an implicit value set: `<system>?fhir_vs`, `?fhir_vs=billable`, "
+           "`?fhir_vs=isa/<code>`, `?fhir_vs=billable-isa/<code>`) or `valueSet` (an inline "
+           "ValueSet with compose include/exclude, concept lists and filters); `filter`, "
+           "`count` (at most 1000), `offset`, `date`, `system-version`, `valueSetVersion`, "
+           "`activeOnly`, `excludeNotForUI`, `includeDesignations`, `displayLanguage`.",
+           threaded=True)
 _operation("/ValueSet/$validate-code", fhir_vs.vs_validate_code, "ValueSet $validate-code",
-           "`url` (an implicit value set), `code`/`system` or `coding`, `display`, `date`, "
-           "`abstract`.")
+           "`url` (an implicit value set) or `valueSet` (inline), `code`+`system`, `coding` "
+           "or `codeableConcept`, `display`, `date`, `systemVersion`, `abstract`.")
+_operation("/ValueSet/$batch-validate-code", fhir_batch.batch_validate,
+           "ValueSet $batch-validate-code",
+           "`url` or `valueSet`, and one `validation` Parameters per code to check; answers "
+           "one `validation` per input.", threaded=True)
+
+
+@router.post("", summary="A batch Bundle of operations", responses=_ERRORS,
+             openapi_extra={"requestBody": {"required": True, "content": {FHIR_JSON: {
+                 "schema": {"type": "object"}}}}})
+async def post_batch(request: Request) -> JSONResponse:
+    """A Bundle of type `batch` whose entries are operations (`CodeSystem/$validate-code`,
+    `$lookup`, `ValueSet/$validate-code` ...), each GET with its parameters in the URL or
+    POST with a Parameters resource. Answers a `batch-response` Bundle, one entry each."""
+    mime = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if mime not in _JSON_TYPES:
+        raise ApiError(415, f"Content-Type {mime!r} is not supported: POST a Bundle as "
+                       "application/fhir+json", issue="not-supported")
+    try:
+        resource = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"the body is not JSON: {exc}", issue="structure") from None
+    if not isinstance(resource, dict) or resource.get("resourceType") != "Bundle":
+        raise ApiError(400, "POST to /fhir takes a Bundle of type batch", issue="structure")
+    return fhir_json(await run_in_threadpool(fhir_batch.batch, _store(request), resource))
 
 
 def _base(request: Request) -> str:
@@ -102,13 +135,17 @@ async def metadata(request: Request, mode: str | None = None) -> JSONResponse:
     return fhir_json(fhir_meta.capability_statement(store, _base(request)))
 
 
-@router.get("/CodeSystem", summary="The code systems (one entry per loaded release)")
-async def list_code_systems(request: Request, url: str | None = None) -> JSONResponse:
-    resources = fhir_meta.code_systems(_store(request), url)
+@router.get("/CodeSystem", summary="Search the code systems (one entry per loaded release)")
+async def list_code_systems(request: Request, url: str | None = None,
+                            version: str | None = None,
+                            _summary: str | None = None) -> JSONResponse:
+    resources = fhir_meta.code_systems(_store(request), url, version, _summary == "true")
     return fhir_json(fhir_meta.bundle(resources, _base(request)))
 
 
 @router.get("/CodeSystem/{rid}", summary="Read one CodeSystem (e.g. icd-10-cm, "
-            "icd-10-cm-fy2025)", responses=_ERRORS)
-async def read_code_system(request: Request, rid: str) -> JSONResponse:
-    return fhir_json(fhir_meta.read_code_system(_store(request), rid))
+            "icd-10-cm-fy2025); content not-present, _summary=true for the summary",
+            responses=_ERRORS)
+async def read_code_system(request: Request, rid: str,
+                           _summary: str | None = None) -> JSONResponse:
+    return fhir_json(fhir_meta.read_code_system(_store(request), rid, _summary == "true"))

@@ -1,25 +1,22 @@
-"""The FHIR R4 terminology operations over the store: $lookup, $validate-code, $subsumes.
+"""The FHIR R4 CodeSystem operations over the store: $lookup, $validate-code, $subsumes.
 
-($expand and the conformance resources are in fhir_vs.py and fhir_meta.py.)
+($validate-code itself is in fhir_validate.py; value sets in fhir_vs.py; the conformance
+resources in fhir_meta.py.)
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from medcode.api import fhir_concepts as C
+from medcode.api import fhir_issues as I
 from medcode.api import lib
 from medcode.api.errors import ApiError
-from medcode.api.fhir_params import (
-    BY_NAME,
-    Params,
-    SystemInfo,
-    param,
-    parameters,
-    prop,
-    subprop,
-    system_for_uri,
-)
+from medcode.api.fhir_params import Params, param, parameters, prop, subprop
+from medcode.api.fhir_systems import SYSTEMS, SystemInfo, system_for_uri
+from medcode.api.fhir_validate import validate
+from medcode.errors import MedcodeError
+from medcode.models import Release
 from medcode.store.db import Store
 
 #: designation uses medcode defines (no HL7 code fits an ICD-10-CM inclusion term)
@@ -46,67 +43,90 @@ PROPERTIES: dict[str, tuple[str, str]] = {
 }
 
 
-def resolve_system(uri: str | None, store: Store) -> SystemInfo:
+def fail(status: int, issues: list[I.Issue]) -> ApiError:
+    """An error answered as an OperationOutcome with every issue."""
+    text = I.message(issues) or issues[0].text
+    return ApiError(status, text, issue=issues[0].code, outcome=I.outcome(issues))
+
+
+def resolve_system(uri: str | None, store: Store, prefix: str = "") -> SystemInfo:
     if not uri:
         raise ApiError(400, "parameter 'system' (or 'url' / a Coding) is required: e.g. "
                        "system=http://hl7.org/fhir/sid/icd-10-cm", issue="required")
     info = system_for_uri(uri)
     if info is None:
-        raise ApiError(404, f"code system {uri!r} is not known to this server; known: "
-                       + ", ".join(s.uri for s in BY_NAME.values()), issue="not-found")
-    if info.name not in lib.systems_loaded(store):
-        raise ApiError(404, f"{info.name} ({info.uri}) is not loaded in this store; "
-                       "import its official files with `medcode data import`",
-                       issue="not-found")
+        known = ", ".join(s.uri for s in SYSTEMS)
+        raise fail(404, [I.unknown_system(uri, prefix),
+                         I.hint(f"code system {uri!r} is not known to this server; known: "
+                                f"{known}", prefix)])
+    if not store.releases(info.name):
+        raise fail(404, [I.unknown_system(uri, prefix),
+                         I.hint(f"{info.name} ({info.uri}) is not loaded in this store; "
+                                "import its official files with `medcode data import`", prefix)])
     return info
 
 
-def _coded(p: Params, system_names: tuple[str, ...] = ("system", "url"),
-           coding_name: str = "coding") -> tuple[str | None, str | None, str | None]:
-    """(system uri, code, version) from a Coding, a CodeableConcept or plain parameters."""
+def _release(store: Store, info: SystemInfo, version: str | None, p: Params,
+             prefix: str = "") -> Release:
+    on = lib.parse_date(p.text("date"), "date")
+    try:
+        return C.release_for(store, info, version, on, prefix)
+    except C.VersionProblem as exc:
+        raise fail(404, [exc.issue]) from None
+
+
+def _coded(p: Params, coding_name: str = "coding") -> tuple[str | None, str | None,
+                                                             str | None, str]:
+    """(system, code, version, where) of a $lookup: a Coding or system + code."""
     coding = p.coding(coding_name)
-    if coding is None and p.get("codeableConcept") is not None:
-        cc = p.coding("codeableConcept") or {}
-        codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
-        known = [c for c in codings if system_for_uri(str(c.get("system") or ""))]
-        if not codings:
-            raise ApiError(400, "codeableConcept has no coding")
-        coding = (known or codings)[0]
-    system = next((p.text(n) for n in system_names if p.text(n)), None)
     if coding is not None:
-        return (coding.get("system") or system, coding.get("code"),
-                coding.get("version") or p.text("version"))
-    return system, p.text("code"), p.text("version")
+        return (coding.get("system") or p.text("system"), coding.get("code"),
+                coding.get("version") or p.text("version"), "Coding")
+    return p.text("system") or p.text("url"), p.text("code"), p.text("version"), ""
 
 
+def find_concept(store: Store, info: SystemInfo, rel: Release, code: str,
+                 prefix: str = "", status: int = 404) -> C.Concept:
+    found = C.find(store, info, rel, code, prefix)
+    if found.concept is None:
+        raise fail(status, found.issues)
+    return found.concept
+
+
+# -- $lookup ----------------------------------------------------------------------------------
 def lookup(store: Store, p: Params) -> dict[str, Any]:
-    uri, code, version = _coded(p)
-    info = resolve_system(uri, store)
+    uri, code, version, prefix = _coded(p)
+    info = resolve_system(uri, store, prefix)
     if not code:
         raise ApiError(400, "parameter 'code' (or a Coding) is required", issue="required")
-    on = lib.parse_date(p.text("date"), "date")
-    data = lib.lookup_dict(store, code, info.name, on, version)
+    rel = _release(store, info, version, p, prefix)
+    c = find_concept(store, info, rel, code, prefix)
     wanted = {str(v) for v in p.all("property")}
 
     def keep(name: str) -> bool:
         return not wanted or name in wanted or "*" in wanted
 
     props: list[dict[str, Any]] = []
-    if data.get("parent") and keep("parent"):
-        props.append(prop("parent", "Code", data["parent"]))
+    up = C.parent(store, c)
+    if up and keep("parent"):
+        props.append(_related("parent", *up))
     if keep("child"):
-        props.extend(prop("child", "Code", c["code"]) for c in data.get("children", []))
-    if keep("billable") and data["billable"] is not None:   # None: not known (CPT unlicensed)
-        props.append(prop("billable", "Boolean", bool(data["billable"])))
-    if keep("notSelectable") and data["billable"] is not None:
-        props.append(prop("notSelectable", "Boolean", not data["billable"]))
-    if keep("inactive") and data.get("status") == "not_in_release":
-        props.append(prop("inactive", "Boolean", True))
+        props.extend(_related("child", *kid) for kid in C.children(store, c))
+    if keep("inactive"):
+        props.append(prop("inactive", "Boolean", False))
+    if keep("billable"):
+        props.append(prop("billable", "Boolean", not c.abstract))
+    if keep("notSelectable"):
+        props.append(prop("notSelectable", "Boolean", c.abstract))
     if keep("kind"):
-        props.append(prop("kind", "Code", data["kind"]))
-    if keep("valid-in"):
-        props.extend(prop("valid-in", "String", r) for r in data.get("valid_in", []))
-    for kind, items in (data.get("notes") or {}).items():
+        props.append(prop("kind", "Code", c.kind))
+    notes: dict[str, Any] = {}
+    data = _library_lookup(store, info, c)
+    if data:
+        if keep("valid-in"):
+            props.extend(prop("valid-in", "String", r) for r in data.get("valid_in", []))
+        notes = data.get("notes") or {}
+    for kind, items in notes.items():
         if kind == "seven_chr_def":
             if keep("seventh-character"):
                 props.extend(prop("seventh-character", "String",
@@ -116,8 +136,8 @@ def lookup(store: Store, p: Params) -> dict[str, Any]:
 
     designations = [{"name": "designation", "part": [
         {"name": "language", "valueCode": "en"}, {"name": "use", "valueCoding": _DISPLAY_USE},
-        {"name": "value", "valueString": data["title"]}]}]
-    for term in (data.get("notes") or {}).get("inclusion_terms", []):
+        {"name": "value", "valueString": c.title}]}] if c.title else []
+    for term in notes.get("inclusion_terms", []):
         if not term.get("inherited"):
             designations.append({"name": "designation", "part": [
                 {"name": "language", "valueCode": "en"},
@@ -126,9 +146,26 @@ def lookup(store: Store, p: Params) -> dict[str, Any]:
                                                 "display": "Inclusion term"}},
                 {"name": "value", "valueString": term["text"]}]})
     return parameters(param("name", "String", info.name),
-                      param("version", "String", data["release"]),
-                      param("display", "String", data["title"]),
+                      param("version", "String", rel.name),
+                      param("display", "String", c.title or None),
+                      param("code", "Code", c.code),
+                      param("system", "Uri", info.uri),
+                      param("abstract", "Boolean", c.abstract),
                       *designations, *props)
+
+
+def _related(kind: str, code: str, title: str) -> dict[str, Any]:
+    return {"name": "property", "part": [{"name": "code", "valueCode": kind},
+                                         {"name": "value", "valueCode": code},
+                                         {"name": "description", "valueString": title}]}
+
+
+def _library_lookup(store: Store, info: SystemInfo, c: C.Concept) -> dict[str, Any] | None:
+    """medcode's full lookup (notes, releases where billable) of a concept found above."""
+    try:
+        return lib.lookup_dict(store, c.code, info.name, None, c.release.name)
+    except MedcodeError:
+        return None
 
 
 def _origin(note: dict[str, Any]) -> list[dict[str, Any]]:
@@ -137,87 +174,41 @@ def _origin(note: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
+# -- $validate-code ---------------------------------------------------------------------------
+def validate_code(store: Store, p: Params) -> dict[str, Any]:
+    """CodeSystem/$validate-code: is the code in the code system (see fhir_validate.py)."""
+    return validate(store, p, None)
 
 
-def validate_code(store: Store, p: Params, member_of: str | None = None) -> dict[str, Any]:
-    """CodeSystem/$validate-code (and the membership part of ValueSet/$validate-code).
-
-    ``result`` is true for a code that is billable in the release in force; a header
-    (category, subcategory) is an *abstract* concept: true only with ``abstract=true``.
-    """
-    uri, code, version = _coded(p, ("system", "url") if member_of is None else ("system",))
-    if not code:
-        raise ApiError(400, "parameter 'code' (or a Coding) is required", issue="required")
-    try:
-        info = resolve_system(uri, store)
-    except ApiError as exc:
-        if exc.status != 404:
-            raise
-        return parameters(param("result", "Boolean", False), param("message", "String",
-                                                                   exc.message))
-    on = lib.parse_date(p.text("date"), "date")
-    abstract = bool(p.boolean("abstract"))
-    check = lib.validate_dicts(store, [code], on, version, info.name)[0]
-    result = bool(check["valid"])
-    message = check["message"]
-    title = lib.title_of(store, info.name, code, check.get("release"))
-    if not result and abstract and check["status"] in ("header", "needs_7th"):
-        result = True
-        message = f"{check['code']} is an abstract (header) concept, accepted as abstract=true"
-    if result and member_of:
-        inside = is_a(store, info.name, code, member_of)
-        if not inside:
-            result = False
-            message = (f"{check['code']} is not in the value set: it is not "
-                       f"{lib.display(info.name, member_of)} or under it")
-    display = p.text("display")
-    if display is None and p.coding("coding"):
-        display = (p.coding("coding") or {}).get("display")
-    if result and display and title and _norm(display) != _norm(title):
-        result = False
-        message = f"the display {display!r} is not the display of {check['code']}: {title!r}"
-    return parameters(param("result", "Boolean", result), param("message", "String", message),
-                      param("display", "String", title),
-                      param("code", "Code", check.get("code") or None),
-                      param("system", "Uri", info.uri),
-                      param("version", "String", check.get("release")))
-
-
-def is_a(store: Store, system: str, code: str, root: str) -> bool:
-    row = lib.find_row(store, system, code)
-    root_key = lib.find_row(store, system, root)[0]
-    if row[0] == root_key:
-        return True
-    return any(r[0] == root_key for r in lib.ancestor_rows(store, system, row))
-
-
+# -- $subsumes --------------------------------------------------------------------------------
 def subsumes(store: Store, p: Params) -> dict[str, Any]:
-    uri_a, code_a, version = _coded(p, ("system",), "codingA")
-    uri_b, code_b, _ = _coded(p, ("system",), "codingB")
-    code_a = code_a if p.coding("codingA") else p.text("codeA")
-    code_b = code_b if p.coding("codingB") else p.text("codeB")
+    a = p.coding("codingA")
+    b = p.coding("codingB")
+    code_a = a.get("code") if a else p.text("codeA")
+    code_b = b.get("code") if b else p.text("codeB")
     if not code_a or not code_b:
         raise ApiError(400, "parameters 'codeA' and 'codeB' (or codingA and codingB) are "
                        "required", issue="required")
-    info = resolve_system(uri_a or uri_b, store)
-    if uri_b and uri_a and system_for_uri(uri_b) != system_for_uri(uri_a):
+    uri_a = (a or {}).get("system") or p.text("system")
+    uri_b = (b or {}).get("system") or p.text("system")
+    info = resolve_system(uri_a or uri_b, store, "codingA" if a else "")
+    if uri_a and uri_b and system_for_uri(uri_b) != info:
         raise ApiError(400, "codingA and codingB are from different code systems",
                        issue="invalid")
-    if version:
-        store.resolve(info.name, release=version)  # a named release must exist
-    row_a = lib.find_row(store, info.name, code_a)
-    row_b = lib.find_row(store, info.name, code_b)
-    if row_a[0] == row_b[0]:
+    version = (a or {}).get("version") or (b or {}).get("version") or p.text("version")
+    rel = _release(store, info, version, p)
+    ca = find_concept(store, info, rel, code_a, "codingA" if a else "codeA", status=400)
+    cb = find_concept(store, info, rel, code_b, "codingB" if b else "codeB", status=400)
+    if ca.key == cb.key:
         outcome = "equivalent"
-    elif any(r[0] == row_a[0] for r in lib.ancestor_rows(store, info.name, row_b)):
+    elif ca.key in C.ancestors(store, info, cb.key):
         outcome = "subsumes"
-    elif any(r[0] == row_b[0] for r in lib.ancestor_rows(store, info.name, row_a)):
+    elif cb.key in C.ancestors(store, info, ca.key):
         outcome = "subsumed-by"
     else:
         outcome = "not-subsumed"
     return parameters(param("outcome", "Code", outcome))
 
 
-__all__ = ["PROPERTIES", "is_a", "lookup", "resolve_system", "subsumes", "validate_code"]
+__all__ = ["PROPERTIES", "fail", "find_concept", "lookup", "resolve_system", "subsumes",
+           "validate_code"]

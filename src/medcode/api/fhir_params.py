@@ -1,55 +1,13 @@
-"""FHIR R4 plumbing: code system URIs, and Parameters in (query string or body) and out."""
+"""FHIR R4 plumbing: Parameters in (query string or body) and out. (The code systems are in
+fhir_systems.py.)"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from medcode.api.errors import ApiError
-
-
-@dataclass(frozen=True)
-class SystemInfo:
-    name: str          # medcode's system name
-    uri: str           # canonical FHIR URI
-    slug: str          # resource id
-    title: str
-    publisher: str
-    oid: str
-
-
-SYSTEMS: tuple[SystemInfo, ...] = (
-    SystemInfo("ICD-10-CM", "http://hl7.org/fhir/sid/icd-10-cm", "icd-10-cm",
-               "International Classification of Diseases, Tenth Revision, Clinical Modification",
-               "National Center for Health Statistics (NCHS), CDC", "2.16.840.1.113883.6.90"),
-    SystemInfo("ICD-10-PCS", "http://www.cms.gov/Medicare/Coding/ICD10", "icd-10-pcs",
-               "ICD-10 Procedure Coding System", "Centers for Medicare & Medicaid Services",
-               "2.16.840.1.113883.6.4"),
-    SystemInfo("CPT", "http://www.ama-assn.org/go/cpt", "cpt",
-               "Current Procedural Terminology (CPT)", "American Medical Association",
-               "2.16.840.1.113883.6.12"),
-    # canonical URI per HL7 Terminology (THO) CodeSystem hcpcs-Level-II
-    SystemInfo("HCPCS", "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "hcpcs",
-               "Healthcare Common Procedure Coding System (HCPCS) Level II",
-               "Centers for Medicare & Medicaid Services", "2.16.840.1.113883.6.285"),
-    SystemInfo("ICD-9-CM", "http://hl7.org/fhir/sid/icd-9-cm", "icd-9-cm",
-               "International Classification of Diseases, Ninth Revision, Clinical Modification",
-               "National Center for Health Statistics (NCHS), CDC", "2.16.840.1.113883.6.103"),
-)
-BY_NAME = {s.name: s for s in SYSTEMS}
-BY_SLUG = {s.slug: s for s in SYSTEMS}
-_BY_URI: dict[str, SystemInfo] = {}
-for _s in SYSTEMS:
-    _BY_URI[_s.uri.lower()] = _s
-    _BY_URI[f"urn:oid:{_s.oid}"] = _s
-    _BY_URI[_s.uri.lower().replace("http://", "https://", 1)] = _s
-
-
-def system_for_uri(uri: str) -> SystemInfo | None:
-    return _BY_URI.get(uri.strip().rstrip("/").lower())
-
 
 # -- Parameters in -----------------------------------------------------------------------------
 _SCALARS = ("valueCode", "valueUri", "valueString", "valueBoolean", "valueInteger",
@@ -140,12 +98,20 @@ def from_body(body: bytes) -> Params:
                else type(resource).__name__)
         raise ApiError(400, f"the body must be a FHIR Parameters resource, not {got!r}",
                        issue="structure")
+    return Params(items_of(resource))
+
+
+def items_of(resource: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(name, value) of each parameter of a Parameters resource."""
     items: list[tuple[str, Any]] = []
-    for i, param in enumerate(resource.get("parameter") or []):
+    params = resource.get("parameter") or []
+    if not isinstance(params, list):
+        raise ApiError(400, "Parameters.parameter must be a list", issue="structure")
+    for i, param in enumerate(params):
         if not isinstance(param, dict) or not isinstance(param.get("name"), str):
             raise ApiError(400, f"Parameters.parameter[{i}] has no name", issue="structure")
         items.append((param["name"], _value_of(param)))
-    return Params(items)
+    return items
 
 
 def _value_of(param: dict[str, Any]) -> Any:

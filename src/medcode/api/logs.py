@@ -1,29 +1,27 @@
-"""Logging for the server: uvicorn's access log, minus anything a claim carries.
-
-Request bodies are never logged by uvicorn; query strings are. Claims may hold patient
-data, so the access log keeps only the path of claim routes (never their query string),
-and medcode's own error log names the exception, never the request content.
+"""Logging for the server: the access log is off unless asked for (``serve --access-log``),
+and then written from a background thread (the request only queues a line) without query
+strings: claims and codes may carry patient data. Request bodies are never logged.
+medcode's own error log names the exception, never the request content.
 """
 
 from __future__ import annotations
 
+import atexit
 import copy
 import logging
+import logging.handlers
+import queue
+import sys
 from typing import Any
-
-#: routes whose query strings never reach a log
-PRIVATE_PREFIXES: tuple[str, ...] = ("/v1/claims",)
 
 
 def redact_path(path: str) -> str:
-    """``path`` as it may be logged: claim routes lose their query string."""
-    bare = path.split("?", 1)[0]
-    if bare.startswith(PRIVATE_PREFIXES) and bare != path:
-        return bare + "?[redacted]"
-    return path
+    """``path`` as it may be logged: without its query string."""
+    bare, sep, _ = path.partition("?")
+    return bare + "?[redacted]" if sep else path
 
 
-class RedactClaims(logging.Filter):
+class RedactQueries(logging.Filter):
     """Rewrites uvicorn access records (client, method, path, http version, status)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -33,20 +31,40 @@ class RedactClaims(logging.Filter):
         return True
 
 
+RedactClaims = RedactQueries  # the earlier name
+
+
+class BufferedStderr(logging.handlers.QueueHandler):
+    """Formats on the request path, writes to stderr from a background thread."""
+
+    def __init__(self) -> None:
+        q: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+        super().__init__(q)
+        out = logging.StreamHandler(sys.stderr)
+        out.setFormatter(logging.Formatter("%(message)s"))
+        self.listener = logging.handlers.QueueListener(q, out)
+        self.listener.start()
+        atexit.register(self.listener.stop)
+
+
 def install_filter(logger_name: str = "uvicorn.access") -> None:
     """Attach the filter to a logger (idempotent); used when uvicorn's config is not ours."""
     logger = logging.getLogger(logger_name)
-    if not any(isinstance(f, RedactClaims) for f in logger.filters):
-        logger.addFilter(RedactClaims())
+    if not any(isinstance(f, RedactQueries) for f in logger.filters):
+        logger.addFilter(RedactQueries())
 
 
-def log_config(level: str = "info") -> dict[str, Any]:
-    """uvicorn's default logging config with the claim filter on the access log."""
+def log_config(level: str = "info", access_log: bool = False) -> dict[str, Any]:
+    """uvicorn's logging config: the access log (when on) buffered and without queries."""
     from uvicorn.config import LOGGING_CONFIG
 
     cfg = copy.deepcopy(LOGGING_CONFIG)
-    cfg.setdefault("filters", {})["medcode_redact"] = {"()": "medcode.api.logs.RedactClaims"}
-    cfg["handlers"]["access"]["filters"] = ["medcode_redact"]
+    cfg.setdefault("filters", {})["medcode_redact"] = {"()": "medcode.api.logs.RedactQueries"}
+    access = cfg["handlers"]["access"]
+    access["filters"] = ["medcode_redact"]
+    if access_log:
+        cfg["handlers"]["access"] = {"()": "medcode.api.logs.BufferedStderr",
+                                     "formatter": "access", "filters": ["medcode_redact"]}
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         cfg["loggers"].setdefault(name, {})["level"] = level.upper()
     cfg["loggers"]["medcode.api"] = {"handlers": ["default"], "level": level.upper(),

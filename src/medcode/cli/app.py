@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -390,14 +391,34 @@ def data_fetch(ctx: click.Context, kind: str, quarter: str | None, base_url: str
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option("--token-file", type=click.Path(dir_okay=False),
+              help="File holding the bearer token clients must send (default: $MEDCODE_TOKEN); "
+                   "required beyond localhost.")
+@click.option("--no-auth", is_flag=True, help="Serve beyond localhost without a token, on purpose.")
+@click.option("--rate-limit", type=float, default=None,
+              help="Requests/second per client (default 100 beyond localhost, none on it; "
+                   "0 turns it off).")
+@click.option("--access-log", is_flag=True,
+              help="Log one line per request (no query strings, no bodies); off by default.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int, token_file: str | None,
+          no_auth: bool, rate_limit: float | None, access_log: bool) -> None:
     """Serve the HTTP API, FHIR terminology operations and the web page."""
     from medcode.errors import require_extra
     require_extra("api", "fastapi", "uvicorn", feature="`medcode serve`")
     from medcode.api import serve as run_server
+    from medcode.api.security import read_token
+    try:
+        token = read_token(token_file) if token_file else (
+            os.environ.get("MEDCODE_TOKEN", "").strip() or None)
+    except ValueError as exc:
+        _fail(str(exc), 2)
     _store(ctx)  # build the store first if needed, and fail early if it is unusable
-    run_server(host=host, port=port, store_path=ctx.obj.get("store"), workers=workers)
+    try:
+        run_server(host=host, port=port, store_path=ctx.obj.get("store"), workers=workers,
+                   token=token, no_auth=no_auth, rate_limit=rate_limit, access_log=access_log)
+    except ValueError as exc:
+        _fail(str(exc), 2)
 
 
 def main() -> None:
