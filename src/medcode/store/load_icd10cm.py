@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 from medcode.errors import SourceError
-
 from medcode.store.sources import ReleaseSpec
 from medcode.systems import icd10cm, icd10cm_files
 from medcode.systems.icd10cm import display

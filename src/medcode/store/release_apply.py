@@ -157,7 +157,7 @@ def add_release(conn: sqlite3.Connection, rel: NewRelease,
             parent = _parent_of(code)
         kind = "extension" if is_extension(code) else "code"
         new_rows[code] = [rel.billable[code] or code, kind, parent, _depth(parent) + 1, 0, 0]
-    for code, title in rel.headers.items():
+    for code in rel.headers:
         if code not in existing and code not in new_rows and any(
                 c.startswith(code) for c in rel.billable):
             ensure(code)
