@@ -117,15 +117,17 @@ def add_release(conn: sqlite3.Connection, rel: NewRelease,
         """Make sure header ``code`` exists; return it."""
         if code in existing or code in new_rows:
             return code
-        parent = rel.parents.get(code) or _parent_of(code)
+        parent = ensure(rel.parents[code]) if code in rel.parents else _parent_of(code)
         depth = _depth(parent) + 1
         title = rel.headers.get(code) or _common_title(
             sorted(t for c, t in titled.items() if c.startswith(code) and c != code))
         if not title:
             title = (f"{code} (a header the {rel.name} files imply; they give no title for "
                      "it)")
-        kind = "category" if len(code) == 3 and system == "ICD-10-CM" else (
-            "subcategory" if system == "ICD-10-CM" else "table")
+        if system == "ICD-10-CM":
+            kind = "category" if len(code) == 3 else "subcategory"
+        else:
+            kind = {1: "section", 2: "body system"}.get(len(code), "table")
         new_rows[code] = [title, kind, parent, depth, 0, 0]
         return code
 
@@ -136,7 +138,7 @@ def add_release(conn: sqlite3.Connection, rel: NewRelease,
         return int(row[3]) if row else 0
 
     def _parent_of(code: str) -> str | None:
-        if len(code) <= 3 or (system == "ICD-10-PCS" and len(code) <= 3):
+        if len(code) <= 3 or system != "ICD-10-CM":
             return place_category(code, existing) if place_category else None
         up = code[:-1]
         if system == "ICD-10-CM" and up.endswith("X") and up not in existing \
