@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import medcode
 from medcode.cli import cli
 from medcode.codes.identification import identify, identify_many
+from medcode.errors import NoRelease
 
 DAY = "2024-09-15"
 
@@ -53,10 +54,13 @@ def test_validate_j1100_follows_the_readings(store, hcpcs_store):
     assert medcode.validate("J1100", on=DAY, store=store, system="ICD-10-CM").valid
     hcpcs = medcode.validate("J1100", on=DAY, store=store, system="HCPCS")
     assert hcpcs.status == "not_loaded" and "medcode data import hcpcs" in hcpcs.message
-    # with HCPCS loaded (2020 file) both readings are valid
-    both = medcode.validate("J1100", on=DAY, store=hcpcs_store)
-    assert both.valid and both.extra["ambiguous"] and "--system" in both.message
-    assert medcode.validate("J1100", on=DAY, store=hcpcs_store, system="HCPCS").valid
+    # the 2020 HCPCS file serves 2020 only: on DAY the HCPCS reading cannot be checked, and
+    # the answer says which file to load rather than answering from 2020
+    late = medcode.validate("J1100", on=DAY, store=hcpcs_store)
+    assert not late.valid and "medcode data fetch hcpcs --quarter 2024Q3" in late.message
+    with pytest.raises(NoRelease, match="2020-01-01 to 2020-12-31"):
+        medcode.validate("J1100", on=DAY, store=hcpcs_store, system="HCPCS")
+    assert medcode.validate("J1100", on="2020-06-01", store=hcpcs_store, system="HCPCS").valid
     # a reading that cannot be checked on the date is not silently dropped
     no_cm = medcode.validate("J1100", on="2020-06-01", store=hcpcs_store)
     assert not no_cm.valid and no_cm.status == "ambiguous"

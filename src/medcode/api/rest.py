@@ -92,8 +92,15 @@ async def about(request: Request) -> JSONResponse:
         "meta": lib.jsonable(meta), "sources": lib.jsonable(store.sources()),
         "releases": [lib.release_dict(r) for r in store.releases()],
         "systems": lib.systems_loaded(store),
+        "coverage": _coverage(store),
         "features": features(),
     })
+
+
+def _coverage(store) -> list[dict]:
+    """Per system: newest release, its period, whether today is covered (and what to load)."""
+    from medcode.store.freshness import coverage
+    return coverage(store)
 
 
 def features() -> dict[str, bool]:

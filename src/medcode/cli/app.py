@@ -249,7 +249,7 @@ def systems(names: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("codes", nargs=-1)
-@click.option("--on", "on", help="Date of service (YYYY-MM-DD).")
+@click.option("--on", "on", help="Date of service (YYYY-MM-DD); default: today.")
 @click.option("--release", help="A release by name, e.g. FY2025.")
 @click.option("--system", help="Read every code in this system (ICD-10-CM, ICD-10-PCS, "
               "ICD-9-CM, CPT, HCPCS); without it every plausible reading counts.")
@@ -264,6 +264,9 @@ def validate(ctx: click.Context, codes: tuple[str, ...], on: str | None, release
     from medcode.codes.validity import validate as do_validate
     store = _store(ctx)
     day = _date(on)
+    if day is None and not release:
+        from medcode.store.freshness import today
+        day = today()  # a claim is checked against the code set in force, so is a code
     sysname = _system(system) if system else None
     results = [do_validate(store, raw, on=day, release=release, system=sysname)
                for raw in _inputs(codes, file)]
@@ -319,16 +322,24 @@ def data_build(ctx: click.Context) -> None:
 
 @data.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--check", is_flag=True, help="Exit 1 when any system's loaded releases do not "
+              "cover today (for cron or CI).")
 @click.pass_context
-def data_status(ctx: click.Context, as_json: bool) -> None:
-    """Show the store's releases, sources and build facts."""
+def data_status(ctx: click.Context, as_json: bool, check: bool) -> None:
+    """Show the store's releases, whether today is covered, sources and build facts."""
     from medcode.codes.releases import status
     result = status(_store(ctx))
+    stale = [c for c in result["coverage"] if c["stale"]]
     if as_json:
         _emit_json(result)
-        return
-    from medcode.cli.render import status_text
-    click.echo(status_text(result))
+    else:
+        from medcode.cli.render import status_text
+        click.echo(status_text(result))
+    if check and stale:
+        click.echo("medcode: stale for today: " + "; ".join(
+            f"{c['system']} (newest {c['newest']} ends {c['effective_to']}): {c['advice']}"
+            for c in stale), err=True)
+        sys.exit(1)
 
 
 def _store_file(ctx: click.Context) -> Path:
@@ -343,26 +354,38 @@ def _store_file(ctx: click.Context) -> Path:
 
 _KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-ptp: NCCI "
               "procedure-to-procedure edits (one or more f1..f4 files or the zip); mue: NCCI "
-              "medically unlikely edits (CSV); cpt: your licensed AMA descriptor file.")
+              "medically unlikely edits (CSV); cpt: your licensed AMA descriptor file; "
+              "icd10cm: an ICD-10-CM release (order file, tabular XML, addenda or the CMS zips); "
+              "icd10pcs: an ICD-10-PCS release (order file, tables XML or the zips).")
+#: one entry per import kind (medcode.store.imports.KINDS has the loaders)
+IMPORT_KINDS = ["hcpcs", "ncci-ptp", "mue", "cpt", "icd10cm", "icd10pcs"]
 
 
 @data.command("import")
-@click.argument("kind", type=click.Choice(["hcpcs", "ncci-ptp", "mue", "cpt"],
-                                          case_sensitive=False))
+@click.argument("kind", type=click.Choice(IMPORT_KINDS, case_sensitive=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("--release", help="icd10cm/icd10pcs: the release's name (default FYYYYY from "
+              "the file names).")
+@click.option("--effective-from", help="icd10cm/icd10pcs: first day in force (default October "
+              "1 before the fiscal year), e.g. 2027-04-01 for an April update.")
 @click.pass_context
-def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: bool) -> None:
+def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: bool,
+                release: str | None, effective_from: str | None) -> None:
     """Import an official file no package carries into your store.
 
-    KIND is one of: hcpcs, ncci-ptp, mue, cpt. A broken file is refused with a message naming
-    what is wrong, and the store is left as it was."""
+    KIND is one of: hcpcs, ncci-ptp, mue, cpt, icd10cm, icd10pcs. A broken file is refused
+    with a message naming what is wrong, and the store is left as it was."""
     from medcode.store.imports import import_files
     store_file = _store_file(ctx)
     if sys.stderr.isatty():
         click.echo(f"importing {kind}: reading, loading a copy of the store and re-indexing "
                    "search (a few seconds)...", err=True)
-    counts = import_files(store_file, kind.lower(), [Path(f) for f in files])
+    options = {"release": release, "effective_from": effective_from}
+    if (release or effective_from) and kind.lower() not in ("icd10cm", "icd10pcs"):
+        _fail("--release and --effective-from apply to icd10cm and icd10pcs only", 2)
+    counts = import_files(store_file, kind.lower(), [Path(f) for f in files],
+                          {k: v for k, v in options.items() if v} or None)
     if as_json:
         _emit_json(counts)
     else:
@@ -370,21 +393,9 @@ def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: 
         click.echo(f"imported {kind} from {', '.join(Path(f).name for f in files)}: {shown}")
 
 
-@data.command("fetch")
-@click.argument("kind", type=click.Choice(["hcpcs"], case_sensitive=False))
-@click.option("--quarter", help="Release quarter, e.g. 2026Q4 (default: the current one).")
-@click.option("--base-url", envvar="MEDCODE_CMS_BASE_URL",
-              help="Download from this address instead of cms.gov (a mirror).")
-@click.pass_context
-def data_fetch(ctx: click.Context, kind: str, quarter: str | None, base_url: str | None) -> None:
-    """Download the official file from its publisher (needs the network), then import it."""
-    from medcode.store.fetch import fetch_hcpcs
-    from medcode.store.imports import import_files
-    store_file = _store_file(ctx)
-    target = fetch_hcpcs(quarter, store_file.parent / "downloads", base_url=base_url)
-    counts = import_files(store_file, "hcpcs", [target])
-    shown = ", ".join(f"{k} {v}" for k, v in counts.items())
-    click.echo(f"fetched {target.name} and imported it: {shown}")
+from medcode.cli.fetch import fetch_cmd  # noqa: E402
+
+data.add_command(fetch_cmd)
 
 
 @cli.command()

@@ -20,6 +20,7 @@ def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: 
     from medcode.errors import InvalidCode, UnknownCode
     results = []
     worst = 0
+    seen: set[str] = set()
     for raw in codes:
         try:
             info = lookup_any(store, raw, system=system, on=on, release=release)
@@ -30,6 +31,7 @@ def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: 
             else:
                 err.write(f"medcode: {exc}\n")
             continue
+        seen.add(info.system)
         if as_json:
             results.append(info.to_dict())
         else:
@@ -39,7 +41,23 @@ def lookup_cmd(store: "Store", codes: list[str], on: "dt.date | None", release: 
                 print_rich(lookup_text(info), out)
             else:
                 out.write(lookup_text(info) + "\n")
+    if on is None and release is None:
+        _newest_note(store, sorted(seen), err)
     if as_json:
         import json
         out.write(json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n")
     return worst
+
+
+def _newest_note(store: "Store", systems: list[str], err: "TextIO") -> None:
+    """Without --on, lookup shows the newest release: say so when it does not cover today."""
+    from medcode.store.freshness import advice, today
+    day = today()
+    for system in systems:
+        rels = store.releases(system)
+        if not rels or system in ("ICD-9-CM", "CPT") or any(r.covers(day) for r in rels):
+            continue
+        newest = max(rels, key=lambda r: r.effective_from)
+        err.write(f"medcode: note: shown as of {system} {newest.name} ({newest.effective_from} "
+                  f"to {newest.effective_to or 'open'}), the newest loaded; it does not cover "
+                  f"today ({day}): {advice(system, day)}\n")

@@ -93,6 +93,15 @@ def status_text(result: dict[str, Any]) -> str:
                    f"of {r['codes']} items")
         if r.get("basis") == 2 or not r.get("tabular"):
             out.append(f"      rests on: {r['source']}")
+    out += ["", "in force today:"]
+    for c in result.get("coverage") or []:
+        if c["system"] == "ICD-9-CM":
+            continue
+        state = (f"covered by {c['in_force_today']}" if c["covers_today"] else
+                 f"NOT covered: the newest, {c['newest']}, ends {c['effective_to']}")
+        out.append(f"  {c['system']:<11} {c['today']}: {state}")
+        if c.get("advice"):
+            out.append(f"      {c['advice']}")
     out += ["", "sources:"]
     for s in result["sources"]:
         out.append(f"  {s['file']}  sha256 {s['sha256'][:12]}…  {s['origin']}")

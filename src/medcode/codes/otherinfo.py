@@ -135,6 +135,8 @@ def hcpcs_info(store: Store, code: str, on: dt.date | None) -> OtherInfo | None:
     facts = hcpcs_get(store.conn, code, on)
     if facts is None:
         return None
+    if on is not None:
+        store.resolve("HCPCS", on=on)  # NoRelease (exit 3) outside the loaded file's period
     active = bool(facts.get("active"))
     when = f"on {on}" if on else "today"
     msg = (f"{code} is an active HCPCS Level II code {when}" if active else

@@ -44,7 +44,8 @@ def day_of(store: Store, on: dt.date | None, release: str | None) -> dt.date:
             return rel.effective_to or rel.effective_from
         except NoRelease:
             pass
-    return dt.date.today()
+    from medcode.store.freshness import today
+    return today()
 
 
 def pcs_release(store: Store, on: dt.date | None, release: str | None) -> Any:
@@ -141,6 +142,7 @@ def _hcpcs(store: Store, code: str, day: dt.date, when: str, result: Any) -> Val
     if not store.releases("HCPCS"):
         return result(False, "not_loaded", f"{code} has the shape of a HCPCS Level II code, "
                       f"but HCPCS data is not loaded: {_HCPCS_HOW}", checked="format")
+    store.resolve("HCPCS", on=day)  # NoRelease (exit 3) outside the loaded file's period
     facts = hcpcs_get(store.conn, code, day)
     if facts is None:
         return result(False, "unknown", f"{code} is not a HCPCS Level II code in the loaded "

@@ -60,4 +60,10 @@ def status(store: Store) -> dict[str, Any]:
                       "basis": r.basis, "source": r.source} for r in store.releases()],
         "sources": store.sources(),
         "build": meta.get("build"),
+        "coverage": _coverage(store),
     }
+
+
+def _coverage(store: Store) -> list[dict[str, Any]]:
+    from medcode.store.freshness import coverage
+    return coverage(store)

@@ -83,6 +83,8 @@ def _hcpcs_sets(store: Store, day: dt.date) -> tuple[frozenset[str], frozenset[s
     if not store.releases("HCPCS"):
         return None
     every = _all_keys(store, "HCPCS")
+    if not any(r.covers(day) for r in store.releases("HCPCS")):
+        return every, frozenset()   # the loaded file's period does not hold the day
     iso = day.isoformat()
     try:
         active = _codes(store, "SELECT code FROM hcpcs_code WHERE coalesce(add_date, "

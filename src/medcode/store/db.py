@@ -139,9 +139,9 @@ class Store:
         if system == "ICD-10-CM" and on < dt.date(2015, 10, 1):
             raise NoRelease(f"ICD-10-CM was not in use on {on}: US claims used ICD-9-CM until "
                             "2015-09-30")
+        from medcode.store.freshness import advice
         raise NoRelease(f"no {system} release loaded for {on}: the loaded releases cover {span} "
-                        f"({', '.join(r.name for r in rels)}); import the official files of "
-                        f"that period with `medcode data import`")
+                        f"({', '.join(r.name for r in rels)}); {advice(system, on)}")
 
     # -- codes ------------------------------------------------------------------------------
     def row(self, system: str, code: str) -> Row | None:

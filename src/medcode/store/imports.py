@@ -42,7 +42,16 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
                "CMS NCCI medically unlikely edits file (CSV)"),
     ImportKind("cpt", "medcode.store.load_procedures", "load_cpt",
                "your licensed AMA CPT descriptor file (tab- or comma-delimited)"),
+    ImportKind("icd10cm", "medcode.store.load_releases", "load_icd10cm",
+               "an official ICD-10-CM release: icd10cm_order_YYYY.txt, the tabular XML, the "
+               "addenda, or the CMS zips"),
+    ImportKind("icd10pcs", "medcode.store.load_releases", "load_icd10pcs",
+               "an official ICD-10-PCS release: icd10pcs_order_YYYY.txt, the tables XML, or "
+               "the CMS zips"),
 )}
+
+#: kinds of which several releases live side by side (one manifest entry per release)
+RELEASE_KINDS = ("icd10cm", "icd10pcs")
 
 
 def _manifest_path(imports_dir: Path) -> Path:
@@ -66,13 +75,19 @@ def _write_manifest(imports_dir: Path, entries: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
-def apply(conn: sqlite3.Connection, kind: str, paths: list[Path], origin: str) -> dict[str, Any]:
+def apply(conn: sqlite3.Connection, kind: str, paths: list[Path], origin: str,
+          options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Load the files of ``kind`` into an open, writable store connection."""
     spec = KINDS.get(kind)
     if spec is None:
         raise SourceError(f"unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    counts = spec.load()(conn, paths)
-    conn.execute("DELETE FROM sources WHERE kind = ?", (kind,))
+    opts = {k: v for k, v in (options or {}).items() if v is not None}
+    counts = spec.load()(conn, paths, **opts) if opts else spec.load()(conn, paths)
+    if kind in RELEASE_KINDS:
+        conn.execute("DELETE FROM sources WHERE kind = ? AND release = ?",
+                     (kind, str(counts.get("release", ""))))
+    else:
+        conn.execute("DELETE FROM sources WHERE kind = ?", (kind,))
     rows = sum(v for v in counts.values() if isinstance(v, int))
     for path in paths:
         conn.execute("INSERT INTO sources VALUES (?,?,?,?,?,?)",
@@ -81,7 +96,8 @@ def apply(conn: sqlite3.Connection, kind: str, paths: list[Path], origin: str) -
     return counts
 
 
-def import_files(store_path: Path, kind: str, srcs: list[Path]) -> dict[str, Any]:
+def import_files(store_path: Path, kind: str, srcs: list[Path],
+                 options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Import ``srcs`` (one or more files of one kind) into the store (copy, load, swap)."""
     srcs = [Path(s) for s in srcs]
     if kind not in KINDS:
@@ -98,12 +114,13 @@ def import_files(store_path: Path, kind: str, srcs: list[Path]) -> dict[str, Any
         conn = sqlite3.connect(tmp)
         try:
             with conn:
-                counts = apply(conn, kind, srcs, "import")
+                counts = apply(conn, kind, srcs, "import", options)
                 from medcode.textsearch import build_index
                 build_index(conn)
         finally:
             conn.close()
-        kept_dir = imports_dir / kind
+        slot = kind if kind not in RELEASE_KINDS else f"{kind}-{counts.get('release')}"
+        kept_dir = imports_dir / slot
         if kept_dir.exists():
             shutil.rmtree(kept_dir)
         kept_dir.mkdir(parents=True)
@@ -116,8 +133,10 @@ def import_files(store_path: Path, kind: str, srcs: list[Path]) -> dict[str, Any
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    entries = [e for e in read_manifest(imports_dir) if e["kind"] != kind]
-    entries.append({"kind": kind, "files": [str(k) for k in kept],
+    entries = [e for e in read_manifest(imports_dir)
+               if e.get("slot", e["kind"]) != slot]
+    entries.append({"kind": kind, "slot": slot, "options": options or {},
+                    "files": [str(k) for k in kept],
                     "sha256": [sha256_of(k) for k in kept],
                     "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "counts": counts})
@@ -134,5 +153,6 @@ def reapply_all(conn: sqlite3.Connection, imports_dir: Path) -> dict[str, dict[s
             if not path.is_file():
                 raise SourceError(f"imported file {path} is gone; import it again or remove "
                                   f"it from {_manifest_path(imports_dir)}")
-        out["import " + entry["kind"]] = apply(conn, entry["kind"], paths, "import")
+        out["import " + entry.get("slot", entry["kind"])] = apply(
+            conn, entry["kind"], paths, "import", entry.get("options"))
     return out

@@ -55,6 +55,18 @@ def load_tables_release(conn: sqlite3.Connection, name: str, start: dt.date,
     headers = {k: v for k, v in headers.items() if k not in existing}
     counts = add_release(conn, NewRelease(SYSTEM, name, start, end, source, billable, headers,
                                           parents, tabular=0, bit=bit))
+    _insert_axes(conn, parsed, name)
+    counts["composed_titles"] = sum(1 for t in billable.values() if t)
+    return counts
+
+
+def load_axes(conn: sqlite3.Connection, tables: Path, name: str) -> None:
+    from medcode.systems.pcs_tables import parse_tables
+    _insert_axes(conn, parse_tables(tables), name)
+
+
+def _insert_axes(conn: sqlite3.Connection, parsed, name: str) -> None:
+    """Each character's label, from the tables, where medcode has no meaning for it yet."""
     axes = []
     for row in parsed.rows:
         t = row.table
@@ -64,8 +76,6 @@ def load_tables_release(conn: sqlite3.Connection, name: str, start: dt.date,
                 axes.append((prefix, pos, value, meaning, f"tables {name}",
                              parsed.definitions.get((prefix, pos, value), "")))
     conn.executemany("INSERT OR IGNORE INTO pcs_axes VALUES (?,?,?,?,?,?)", axes)
-    counts["composed_titles"] = sum(1 for t in billable.values() if t)
-    return counts
 
 
 def load_order_release(conn: sqlite3.Connection, name: str, start: dt.date,

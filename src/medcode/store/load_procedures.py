@@ -31,10 +31,18 @@ def _many(paths: Paths | Path) -> list[Path]:
 
 
 def _replace_release(conn: sqlite3.Connection, system: str, name: str, start: dt.date,
-                     source: str, codes: int, billable: int) -> None:
+                     source: str, codes: int, billable: int, end: dt.date | None = None) -> None:
     conn.execute("DELETE FROM releases WHERE system = ?", (system,))
     conn.execute("INSERT INTO releases VALUES (?,?,?,?,?,?,?,?,?)",
-                 (system, name, 1, start.isoformat(), None, source, codes, billable, 0))
+                 (system, name, 1, start.isoformat(), end.isoformat() if end else None, source,
+                  codes, billable, 0))
+
+
+def quarter_period(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """A calendar quarter, first to last day."""
+    start = dt.date(year, 3 * quarter - 2, 1)
+    nxt = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+    return start, nxt - dt.timedelta(days=1)
 
 
 def load_hcpcs(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
@@ -48,12 +56,14 @@ def load_hcpcs(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
     release = str(counts.get("release") or "imported")
     year = int(str(counts.get("year") or dt.date.today().year)[:4])
     quarter = str(counts.get("release", ""))
-    start = dt.date(year, 1, 1)
+    # a quarterly file serves its quarter (the next quarter's file replaces it); an annual
+    # file (2020) its calendar year
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if len(quarter) == 6 and quarter[4] == "Q" and quarter[5] in "1234":
-        start = dt.date(year, 3 * int(quarter[5]) - 2, 1)
+        start, end = quarter_period(year, int(quarter[5]))
     _replace_release(conn, "HCPCS", release, start,
                      f"CMS Alpha-Numeric HCPCS file {path.name} (validity per code by its add "
-                     "and termination dates)", int(counts["codes"]), int(counts["codes"]))
+                     "and termination dates)", int(counts["codes"]), int(counts["codes"]), end)
     return counts
 
 

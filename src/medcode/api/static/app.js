@@ -358,7 +358,10 @@ async function start() {
     const about = await api("/v1/about");
     state.features = about.features || {};
     state.releases = about.releases || [];
+    const cover = Object.fromEntries((about.coverage || []).map((c) => [c.system, c]));
     $("#about").textContent = `v${about.version} · ` + [...new Set(state.releases.map((r) => r.system))].map((s) => {
+      const c = cover[s];
+      if (c) return `${s} ${c.newest} (to ${c.effective_to || "open"}${c.stale ? ", NOT current today" : ""})`;
       const rs = state.releases.filter((r) => r.system === s);
       return `${s} ${rs[rs.length - 1].release}`;
     }).join(" · ");

@@ -199,9 +199,12 @@ def dx_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             msg = (f"No ICD-10-CM release is loaded for {day}: the diagnoses were checked "
                    f"against {rel.name} ({rel.effective_from} to {rel.effective_to or 'now'}),"
                    f" the {side} release loaded.")
-        yield ctx.finding("DX-RELEASE", msg, fix=None if day is None else
-                          "load the ICD-10-CM release in force on that date (medcode data "
-                          "import) for an exact check")
+        if day is None:
+            yield ctx.finding("DX-RELEASE", msg)
+            continue
+        from medcode.store.freshness import advice
+        yield ctx.finding("DX-RELEASE", msg, severity="warning",
+                          fix=advice("ICD-10-CM", day) + " for an exact check")
 
 
 def _qualified_icd9(ctx: ClaimContext, d: Dx) -> bool:
