@@ -130,6 +130,21 @@ def test_about(client):
     assert any(s["kind"] == "icd10cm-tabular" and len(s["sha256"]) == 64 for s in body["sources"])
     assert "ICD-10-CM" in body["systems"]
     assert set(body["features"]) >= {"search", "identify", "claims"}
+    cover = {c["system"]: c for c in body["coverage"]}
+    cm = cover["ICD-10-CM"]
+    assert (cm["newest"], cm["effective_from"], cm["effective_to"]) == (
+        "FY2027", "2026-10-01", "2027-09-30")
+    assert cm["covers_today"] == (cm["effective_from"] <= cm["today"] <= cm["effective_to"])
+
+
+def test_coverage_on_a_given_day(store):
+    import datetime as dt
+
+    from medcode.store.freshness import coverage
+    got = {c["system"]: c for c in coverage(store, dt.date(2026, 12, 2))}
+    assert got["ICD-10-CM"]["in_force_today"] == "FY2027" and not got["ICD-10-CM"]["stale"]
+    assert got["ICD-10-PCS"]["stale"] and "--year 2027" in got["ICD-10-PCS"]["advice"]
+    assert not got["ICD-9-CM"]["stale"]
 
 
 def test_health(client):

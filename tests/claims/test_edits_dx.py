@@ -115,12 +115,25 @@ def test_seventh_character_not_allowed(store: Any) -> None:
 
 # --- DX-RELEASE / DX-ICD9-AFTER-2015 ---------------------------------------------------------
 
-def test_no_release_for_the_date_uses_the_newest(store: Any) -> None:
-    r = run(store, ["E11.9"], "2026-10-15", edits={"DX-RELEASE", "DX-INVALID"})
+def test_no_release_for_the_date_is_a_warning_with_the_command(store: Any) -> None:
+    r = run(store, ["E11.9"], "2027-10-15", edits={"DX-RELEASE", "DX-INVALID"})
     (f,) = r.findings
-    assert f.edit == "DX-RELEASE" and f.severity == "info" and "FY2026" in f.message
-    assert r.status == "pass"
+    assert f.edit == "DX-RELEASE" and f.severity == "warning" and "FY2027" in f.message
+    assert "medcode data fetch icd10cm --year 2028" in (f.fix or "")
+    assert r.status == "warn"
+    assert not run(store, ["E11.9"], "2026-10-15", edits={"DX-RELEASE"}).findings
     assert not run(store, ["E11.9"], "2026-09-30", edits={"DX-RELEASE"}).findings
+
+
+def test_a_claim_dated_today_is_checked_against_fy2027(store: Any) -> None:
+    """D69.1 became a header on 2026-10-01: a claim of 2026-12-02 is refused, one of
+    2026-05-04 is not."""
+    late = run(store, ["D69.1"], "2026-12-02")
+    assert [f.edit for f in late.findings if f.severity == "error"] == ["DX-HEADER"]
+    assert not [f for f in run(store, ["D69.1"], "2026-05-04").findings
+                if f.severity == "error"]
+    assert not [f for f in run(store, ["M67.A01"], "2026-12-02").findings
+                if f.severity == "error"]
 
 
 def test_icd9_after_2015(store: Any) -> None:

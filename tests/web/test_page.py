@@ -17,7 +17,7 @@ def _features(page) -> dict:
 def test_page_loads_offline_and_fits_a_laptop_screen(page, shot):
     page.goto("/")
     expect(page).to_have_title("medcode")
-    expect(page.locator("#about")).to_contain_text("ICD-10-CM FY2026")
+    expect(page.locator("#about")).to_contain_text("ICD-10-CM FY2027 (to 2027-09-30")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 1366, f"horizontal scroll: page is {width}px wide"
     shot(page, "01-home")
@@ -27,7 +27,7 @@ def test_page_loads_offline_and_fits_a_laptop_screen(page, shot):
 
 def test_keyboard_reaches_the_search_box_with_visible_focus(page):
     page.goto("/")
-    expect(page.locator("#about")).to_contain_text("FY2026")
+    expect(page.locator("#about")).to_contain_text("FY2027")
     for _ in range(12):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "q":
@@ -42,7 +42,7 @@ def test_keyboard_reaches_the_search_box_with_visible_focus(page):
 
 def test_search_then_arrow_keys_and_enter_open_a_code(page, shot):
     page.goto("/")
-    expect(page.locator("#about")).to_contain_text("FY2026")
+    expect(page.locator("#about")).to_contain_text("FY2027")
     page.locator("#q").focus()
     page.keyboard.type("E11.9")
     option = page.locator("#results [role=option]").first

@@ -169,6 +169,8 @@ def store_keys(system: str, code: str) -> list[str]:
 def systems_loaded(store: Store) -> list[str]:
     seen: list[str] = []
     for rel in store.releases():
+        if rel.system in ("NCCI-PTP", "MUE"):   # edit tables, not code systems
+            continue
         if rel.system not in seen:
             seen.append(rel.system)
     return seen

@@ -69,12 +69,32 @@ def load_hcpcs(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
 
 def load_ptp(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
     from medcode.systems import ncci
-    return ncci.load_ptp(conn, _many(paths))
+    counts = ncci.load_ptp(conn, _many(paths))
+    # NCCI version vXY.Z: year 1994 + XY, quarter Z + 1 (v32.2 = 2026 Q3)
+    import re
+    m = re.match(r"v?(\d\d)(\d)", str(counts.get("version", "")))
+    if m and int(m.group(2)) < 4:
+        year, q = 1994 + int(m.group(1)), int(m.group(2)) + 1
+        start, end = quarter_period(year, q)
+        _replace_release(conn, "NCCI-PTP", f"{year}Q{q}", start,
+                         f"CMS NCCI PTP edits {counts.get('version')}", int(counts["edits"]),
+                         int(counts["edits"]), end)
+    return counts
 
 
 def load_mue(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
     from medcode.systems import ncci
-    return ncci.load_mue(conn, _many(paths))
+    counts = ncci.load_mue(conn, _many(paths))
+    try:
+        eff = dt.date.fromisoformat(str(counts.get("effective", "")))
+    except ValueError:
+        return counts
+    q = (eff.month - 1) // 3 + 1
+    start, end = quarter_period(eff.year, q)
+    _replace_release(conn, "MUE", f"{eff.year}Q{q}", max(start, eff),
+                     f"CMS NCCI MUE table effective {eff}", int(counts["mues"]),
+                     int(counts["mues"]), end)
+    return counts
 
 
 def load_cpt(conn: sqlite3.Connection, paths: Paths | Path) -> dict[str, Any]:
