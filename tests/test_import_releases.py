@@ -105,16 +105,20 @@ def test_broken_order_file_refused_with_line(own_store, tmp_path):
     assert "Traceback" not in r.output and own_store.read_bytes() == before
 
 
-def test_addenda_import_applies_to_previous_release(own_store, tmp_path, shared_data):
-    """The FY2027 addenda again, as a user import under another name: the same 74,879."""
+def test_addenda_import_applies_to_previous_release(own_store, shared_data):
+    """Importing the official FY2027 addenda by hand gives what the embedded default has."""
     src = shared_data / "cms/icd10cm/icd10cm_codes_addenda_2027.txt"
-    r = _run(own_store, "data", "import", "icd10cm", str(src), "--release", "FY2027-ADD",
-             "--effective-from", "2027-06-01")
+    r = _run(own_store, "data", "import", "icd10cm", str(src))
     assert r.exit_code == 0, r.output
     s = medcode.open_store(own_store)
-    rel = s.resolve("ICD-10-CM", release="FY2027-ADD")
-    assert rel.billable == 74_879 and rel.effective_from == dt.date(2027, 6, 1)
+    rel = s.resolve("ICD-10-CM", release="FY2027")
+    assert rel.billable == 74_879 and rel.effective_from == dt.date(2026, 10, 1)
+    assert validate(s, "D69.1", on=dt.date(2026, 11, 15), system="ICD-10-CM").status == "header"
     s.close()
+    # the same addenda cannot apply to FY2027 itself
+    r = _run(own_store, "data", "import", "icd10cm", str(src), "--release", "FY2028",
+             "--effective-from", "2027-10-01")
+    assert r.exit_code == 3 and "does not apply to ICD-10-CM FY2027" in r.output
 
 
 def test_pcs_tables_and_order_file(own_store, tmp_path, shared_data):
