@@ -49,14 +49,17 @@ def timed_import(store: Path, kind: str, files: list[Path], runs: int,
                  options: dict | None = None) -> tuple[float, dict]:
     from medcode.store.imports import import_files
     times = []
+    cpu = []
     counts: dict = {}
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / "medcode.sqlite"
             shutil.copyfile(store, copy)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             counts = import_files(copy, kind, files, options)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    counts["_cpu_s"] = statistics.median(cpu)
     return statistics.median(times), counts
 
 
@@ -78,9 +81,8 @@ def main() -> int:
                   [order_file(store, tmpdir / "2028-code-descriptions-tabular-order.zip")], None)]
         if SHARED.is_dir():
             cases += [
-                ("icd10cm", "ICD-10-CM FY2027 addenda (official)",
-                 [SHARED / "icd10cm/icd10cm_codes_addenda_2027.txt"],
-                 {"release": "FY2027-B", "effective_from": "2027-06-01"}),
+                ("icd10cm", "ICD-10-CM FY2027 addenda (official; replaces FY2027)",
+                 [SHARED / "icd10cm/icd10cm_codes_addenda_2027.txt"], None),
                 ("icd10pcs", "ICD-10-PCS tables XML (official FY2026 file, as FY2027)",
                  [shutil.copyfile(SHARED / "icd10pcs/icd10pcs_tables_2026.xml",
                                   tmpdir / "icd10pcs_tables_2027.xml")], None),
@@ -95,7 +97,8 @@ def main() -> int:
             seconds, counts = timed_import(store, kind, [Path(f) for f in files], args.runs,
                                            opts)
             n = counts.get("billable") or counts.get("codes")
-            print(f"  {label:<58} {seconds:6.2f} s   ({n} codes)   target <= 20 s")
+            print(f"  {label:<58} {seconds:6.2f} s wall, {counts['_cpu_s']:5.2f} s CPU   "
+                  f"({n} codes)   target <= 20 s", flush=True)
         env = {**os.environ, "MEDCODE_STORE": str(store)}
         cold = run_measured([str(VENV_BIN / "medcode"), "validate", "E11.9"], runs=10, env=env)
         print(f"\ncold `medcode validate E11.9` (today's date, FY2027): "

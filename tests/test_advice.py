@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_fetch_releases import _zip, cms  # noqa: F401  (the server fixture)
+from test_import_releases import write_order_file
 
 import medcode
 from medcode.cli import cli
 from medcode.errors import NoRelease
 from medcode.store.freshness import advice
-
-from .test_fetch_releases import _zip, cms  # noqa: F401  (the server fixture)
-from .test_import_releases import write_order_file
 
 COMMAND = re.compile(r"`(medcode [^`]+)`")
 

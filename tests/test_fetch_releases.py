@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_import_releases import write_order_file
 
 import medcode
 from medcode.cli import cli
-
-from .test_import_releases import write_order_file
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
