@@ -196,8 +196,11 @@ def load_order_release(conn: sqlite3.Connection, name: str, start: dt.date,
                     parents[n.code] = n.parent
     if not billable:
         raise SourceError(f"ICD-10-CM {name}: the files list no billable code")
+    blocks = {c for (c,) in conn.execute("SELECT code FROM codes WHERE system = ? AND kind = "
+                                         "'block'", (SYSTEM,))}
     rel = NewRelease(SYSTEM, name, start, end, source, billable, headers,
-                     {c: p for c, p in parents.items() if c in billable or c in headers},
+                     {c: p for c, p in parents.items() if (c in billable or c in headers)
+                      and ("-" not in p or p in blocks)},  # a new block: placed by range
                      tabular=1 if nodes else 2)
     counts = add_release(conn, rel, _seven_chr_codes(conn), place_category)
     if nodes is not None:
