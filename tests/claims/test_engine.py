@@ -135,7 +135,7 @@ def test_every_catalog_edit_is_implemented_or_said_not_to_be() -> None:
     """The edit IDs of RULES.md's catalog: each runs, except those listed as not
     implemented (with the reason)."""
     if not RULES.is_file():
-        pytest.skip(f"{RULES} is absent")
+        pytest.skip(f"{RULES} (the design's edit catalog, beside the repository) is absent")
     table = RULES.read_text(encoding="utf-8").split("## Catalog", 1)[1]
     ids = set(itertools.chain.from_iterable(
         re.findall(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)+", row.split("|")[1])

@@ -24,7 +24,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "claims"
 def shared(name: str) -> Path:
     path = X12 / name
     if not path.exists():
-        pytest.skip(f"{path} is absent: the shared X12 sample files are not here")
+        pytest.skip(f"{path.name} is absent (not redistributable: "
+                    "other projects' X12 samples are read from ../shared/data)")
     return path
 
 
@@ -89,7 +90,8 @@ RAISES = {
 
 def test_every_shared_x12_file_is_covered() -> None:
     if not X12.is_dir():
-        pytest.skip(f"{X12} is absent: the shared X12 sample files are not here")
+        pytest.skip(f"{X12} is absent (not redistributable: "
+                    "other projects' X12 samples are read from ../shared/data)")
     files = {str(p.relative_to(X12)) for p in X12.glob("*/*") if p.name != "LICENSE"}
     files.discard("imsweb/x12_many_claims.txt")       # counted in its own test
     assert files == set(EXPECTED) | set(RAISES)

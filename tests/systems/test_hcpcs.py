@@ -17,7 +17,7 @@ from medcode.systems.hcpcs import hcpcs_get, hcpcs_modifier, load_hcpcs, parse_h
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "data" / "cms"
-SHARED = HERE.parent / "data" / "cms" / "hcpcs"   # unchanged CMS files (public domain), see SOURCES.md
+SHARED = HERE.parent / "data" / "cms" / "hcpcs"   # unchanged CMS files, see SOURCES.md
 ZIP2020 = SHARED / "2020-Alpha-Numeric-HCPCS-File.zip"
 CSV2026 = SHARED / "HCPC2026_OCT_ANWEB.excerpt.csv"
 TXT_MEMBER = "HCPC2020_ANWEB_w_disclaimer.txt"
