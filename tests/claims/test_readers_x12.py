@@ -216,10 +216,9 @@ def test_own_fixture_patient_loop_and_repeated_hi() -> None:
 
 def test_own_fixture_two_interchanges_with_other_separators() -> None:
     items = items_of(DATA / "two_interchanges.837")   # '*' ':' '~' then '|' '>' newline
-    assert summary(items) == ["C:A-1", "E:50:SV1", "C:B-2"]
-    assert str(items[1]) == (f"{DATA / 'two_interchanges.837'}: segment 50 (SV1), "
-                             "interchange 2: claim B-1 not read: SV104 units 'abc' is not a "
-                             "number")
+    assert summary(items) == ["C:A-1", "C:B-1", "C:B-2"]
+    # SV104 'abc' is kept for LINE-UNITS to report; the claim itself is readable
+    assert items[1].lines[0].units == 1 and items[1].lines[0].extra["raw_units"] == "abc"
     b2 = items[2]
     assert b2.diagnoses == ("R51.9", "G44.209") and b2.lines[0].pointers == (1, 2)
 

@@ -16,7 +16,7 @@ every problem is *yielded* as a ClaimFormatError whose ``where`` is
 ``"<file>: segment N (ID), interchange K"`` (N counts segments from the file's first ISA = 1):
 
 * a problem inside a claim (CLM up to the next CLM/HL/SE: bad HI, SV1 without LX, no HI,
-  no service line, bad charge/units, empty CLM05, an unknown DTP date format) replaces that
+  no service line, empty CLM05, an unknown DTP date format) replaces that
   claim by one error that names it; reading resumes at the next CLM;
 * a problem outside claims (bad segment id, NM1 without NM102, N3/N4 out of order, a
   required 2010AA/2010BA/2010BB/2010CA name loop missing or a 2010AA repeated, envelope
@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, Patient
 
-from .values import parse_number, parse_sex
+from .values import parse_sex
 from .x12claim import ClaimLoop, Line, build_claim, d8, dtp, read_hi, read_sv1
 from .x12tokens import Segment, iter_segments
 
@@ -245,10 +245,6 @@ class _Reader:
             if not s.el(5):
                 c.problems.append((s, ("CLM05 (place of service, facility code qualifier, "
                                       "frequency code) is empty; it is required")))
-            try:
-                parse_number(s.el(2), "CLM02 total charge")
-            except ValueError as exc:
-                c.problems.append((s, str(exc)))
         elif c is None:
             if sid in ("HI", "LX", "SV1"):
                 yield self.err(s, f"{sid} is outside a claim (no CLM before it)")
