@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from medcode.claims.formats import claim_to_dict, read_claims
+from medcode.claims.formats.x12 import read_x12
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim
 
@@ -29,8 +30,31 @@ def shared(name: str) -> Path:
 
 
 def items_of(path: Path | bytes) -> list[Claim | ClaimFormatError]:
+    """Everything the X12 reader meets, in file order: claims, unreadable claims (scope
+    "record") and file problems (scope "file", which ``read_claims`` keeps aside in
+    ``reader.file_problems`` instead of yielding them)."""
     with read_claims(path) as reader:
-        return list(reader)
+        items = list(reader)
+    if reader.format.value != "x12":
+        return items
+    assert all(isinstance(i, Claim) or i.scope == "record" for i in items)
+    assert all(p.scope == "file" for p in reader.file_problems)
+    everything: list[Claim | ClaimFormatError] = []
+    claims, problems = iter(items), iter(reader.file_problems)
+    data = path.read_bytes() if isinstance(path, Path) else path
+    for item in read_x12([data], str(path) if isinstance(path, Path) else "<bytes>"):
+        if isinstance(item, ClaimFormatError) and item.scope == "file":
+            assert str(next(problems)) == str(item)
+        else:
+            assert next(claims) is not None
+        everything.append(item)
+    return everything
+
+
+def claims_of(path: Path | bytes) -> tuple[list[Claim | ClaimFormatError], list[str]]:
+    with read_claims(path) as reader:
+        items = list(reader)
+    return items, [str(p) for p in reader.file_problems]
 
 
 def summary(items: list) -> list[str]:

@@ -20,8 +20,10 @@ every problem is *yielded* as a ClaimFormatError whose ``where`` is
   claim by one error that names it; reading resumes at the next CLM;
 * a problem outside claims (bad segment id, NM1 without NM102, N3/N4 out of order, a
   required 2010AA/2010BA/2010BB/2010CA name loop missing or a 2010AA repeated, envelope
-  trailers missing or with the wrong control number) is yielded on its own; the claims
-  around it are still yielded.
+  trailers missing or with the wrong control number) is a *file problem*: a
+  ClaimFormatError with ``scope == "file"``, which ``ClaimReader`` keeps in
+  ``file_problems`` instead of yielding it, so the number of claims read always equals the
+  number of CLM segments; the claims around it are still yielded.
 
 Not checked: SE01/GE01/IEA01 counts and HL01/HL02 numbering (the imsweb "valid" samples
 get both wrong), code values other than the ones read. Tolerated with a note in
@@ -71,8 +73,10 @@ class _Reader:
         self.line: Line | None = None
 
     # -- helpers ------------------------------------------------------------------------
-    def err(self, seg: Segment, msg: str) -> ClaimFormatError:
-        return ClaimFormatError(msg, seg.where(self.name))
+    def err(self, seg: Segment, msg: str, scope: str = "file") -> ClaimFormatError:
+        """A problem of the file around the claims (scope "file"), or of one claim
+        (scope "record")."""
+        return ClaimFormatError(msg, seg.where(self.name), scope)
 
     def problem(self, seg: Segment, msg: str) -> Iterator[ClaimFormatError]:
         """Attach to the open claim, or yield on its own."""
@@ -118,7 +122,7 @@ class _Reader:
             seg, msg = c.problems[0]
             more = "".join(f"; also segment {s.number} ({s.id}): {m}"
                            for s, m in c.problems[1:4])
-            yield self.err(seg, f"claim {cid} not read: {msg}{more}")
+            yield self.err(seg, f"claim {cid} not read: {msg}{more}", "record")
             return
         yield build_claim(c, cid, self.name)
 
