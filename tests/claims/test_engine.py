@@ -146,7 +146,9 @@ def test_every_catalog_edit_is_implemented_or_said_not_to_be() -> None:
     assert missing == {"ADDON-NO-PRIMARY"}
     severities = {"SYS-MIXUP": "error", "DX-DUP": "warning", "DX-EXCL1": "warning",
                   "DX-USE-ADDITIONAL": "info", "PTR-UNUSED": "info", "MOD-25": "warning",
-                  "NCCI-PTP": "error", "DX-AGE": "warning", "DX-SEX": "warning"}
+                  "NCCI-PTP": "error", "DX-AGE": "warning", "DX-SEX": "warning",
+                  "LINE-UNITS": "error", "LINE-CHARGE": "error", "CLAIM-TOTAL": "warning",
+                  "PX-OTHER-SYSTEM": "info", "DX-SUPPLEMENTARY-FIRST": "error"}
     assert {k: catalog[k]["severity"] for k in severities} == severities
 
 

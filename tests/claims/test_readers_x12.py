@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from medcode.claims.formats import claim_to_dict, read_claims
+from medcode.claims.formats.x12 import read_x12
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim
 
@@ -30,8 +31,31 @@ def shared(name: str) -> Path:
 
 
 def items_of(path: Path | bytes) -> list[Claim | ClaimFormatError]:
+    """Everything the X12 reader meets, in file order: claims, unreadable claims (scope
+    "record") and file problems (scope "file", which ``read_claims`` keeps aside in
+    ``reader.file_problems`` instead of yielding them)."""
     with read_claims(path) as reader:
-        return list(reader)
+        items = list(reader)
+    if reader.format.value != "x12":
+        return items
+    assert all(isinstance(i, Claim) or i.scope == "record" for i in items)
+    assert all(p.scope == "file" for p in reader.file_problems)
+    everything: list[Claim | ClaimFormatError] = []
+    claims, problems = iter(items), iter(reader.file_problems)
+    data = path.read_bytes() if isinstance(path, Path) else path
+    for item in read_x12([data], str(path) if isinstance(path, Path) else "<bytes>"):
+        if isinstance(item, ClaimFormatError) and item.scope == "file":
+            assert str(next(problems)) == str(item)
+        else:
+            assert next(claims) is not None
+        everything.append(item)
+    return everything
+
+
+def claims_of(path: Path | bytes) -> tuple[list[Claim | ClaimFormatError], list[str]]:
+    with read_claims(path) as reader:
+        items = list(reader)
+    return items, [str(p) for p in reader.file_problems]
 
 
 def summary(items: list) -> list[str]:
@@ -218,10 +242,9 @@ def test_own_fixture_patient_loop_and_repeated_hi() -> None:
 
 def test_own_fixture_two_interchanges_with_other_separators() -> None:
     items = items_of(DATA / "two_interchanges.837")   # '*' ':' '~' then '|' '>' newline
-    assert summary(items) == ["C:A-1", "E:50:SV1", "C:B-2"]
-    assert str(items[1]) == (f"{DATA / 'two_interchanges.837'}: segment 50 (SV1), "
-                             "interchange 2: claim B-1 not read: SV104 units 'abc' is not a "
-                             "number")
+    assert summary(items) == ["C:A-1", "C:B-1", "C:B-2"]
+    # SV104 'abc' is kept for LINE-UNITS to report; the claim itself is readable
+    assert items[1].lines[0].units == 1 and items[1].lines[0].extra["raw_units"] == "abc"
     b2 = items[2]
     assert b2.diagnoses == ("R51.9", "G44.209") and b2.lines[0].pointers == (1, 2)
 
