@@ -13,8 +13,8 @@ RecordSource = Callable[[sqlite3.Connection, S.PackageFile, Path, "int | None"],
 
 def extra_schemas() -> list[str]:
     """Tables owned by other parts (importers, search)."""
-    from medcode.store import load_procedures
-    return load_procedures.schemas()
+    from medcode.store import load_crosswalk, load_procedures
+    return [*load_procedures.schemas(), load_crosswalk.SCHEMA_SQL]
 
 
 def _release(conn: sqlite3.Connection, spec: S.ReleaseSpec, codes: int, billable: int) -> None:
@@ -77,7 +77,9 @@ def load_icd9(conn: sqlite3.Connection, record: RecordSource) -> dict[str, int]:
 
 
 def load_embedded(conn: sqlite3.Connection, record: RecordSource) -> dict[str, dict]:
-    return {"ICD-10-PCS FY2024": load_pcs(conn, record), "ICD-9-CM v32": load_icd9(conn, record)}
+    from medcode.store import load_crosswalk
+    return {"ICD-10-PCS FY2024": load_pcs(conn, record), "ICD-9-CM v32": load_icd9(conn, record),
+            **load_crosswalk.load_embedded(conn, record)}
 
 
 def build_search(conn: sqlite3.Connection) -> dict[str, dict]:
