@@ -356,8 +356,8 @@ _KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-
 def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: bool) -> None:
     """Import an official file no package carries into your store.
 
-    KIND is one of: hcpcs, ncci-ptp, mue, cpt, icd11, gem. A broken file is refused with a message naming
-    what is wrong, and the store is left as it was."""
+    KIND is one of: hcpcs, ncci-ptp, mue, cpt, icd11, gem. A broken file is refused with a
+    message naming what is wrong, and the store is left as it was."""
     from medcode.store.imports import import_files
     store_file = _store_file(ctx)
     if sys.stderr.isatty():

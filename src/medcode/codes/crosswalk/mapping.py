@@ -187,7 +187,7 @@ class Mapper:
     # -- one route ---------------------------------------------------------------------------
     def _follow(self, code: str, route: list[tuple[str, str]], on: dt.date | None
                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        current = [(code, False, [])]  # (code, approximate so far, via)
+        current: list[tuple[str, bool, list[str]]] = [(code, False, [])]  # code, approx, via
         combos: list[dict[str, Any]] = []
         final: list[dict[str, Any]] = []
         for i, step in enumerate(route):

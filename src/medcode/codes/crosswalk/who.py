@@ -39,7 +39,7 @@ def find(store: Store, system: str, raw: str) -> Row | None:
 
 
 def _chain(store: Store, system: str, row: Row) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     parent = row[3]
     while parent and len(out) < 16:
         up = store.row(system, parent)
