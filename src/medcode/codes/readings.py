@@ -231,6 +231,9 @@ def validate_in(store: Store, raw: str, system: str, on: dt.date | None,
                 release: str | None) -> Validation:
     """The answer for ``raw`` read in ``system`` only (``validate --system S``)."""
     from medcode.systems.formats import format_candidates
+    if system in ("ICD-10", "ICD-11"):       # WHO: "is this a leaf code" (issue 12)
+        from medcode.codes.crosswalk.who import validation
+        return validation(store, raw, system, on)  # type: ignore[no-any-return]
     if system not in SYSTEMS:
         raise ValueError(f"validate knows {', '.join(SYSTEMS)}, not {system!r}")
     try:

@@ -125,3 +125,23 @@ def cluster_info(store: Store, raw: str, on: dt.date | None = None) -> OtherInfo
     return OtherInfo("ICD-11", text, head["title"], "cluster", ok, rel.name, on,
                      status="valid" if ok else "unknown", message=msg,
                      details={"postcoordination": parts})
+
+
+def validation(store: Store, raw: str, system: str, on: dt.date | None = None) -> Any:
+    """``validate --system ICD-10|ICD-11``: valid when the code is a leaf of the release
+    (a category with subdivisions is a header; use one of its codes). Clusters are valid
+    when every part is a code."""
+    from medcode.codes.validity import Validation
+    text = str(raw).strip()
+    if not store.releases(system):
+        return Validation(text, text.upper(), system, None, False, "not_loaded",
+                          f"{system} is not loaded in this store", on=on)
+    try:
+        got = info(store, system, text, on)
+    except UnknownCode as exc:
+        return Validation(text, text.upper(), system, store.resolve(system).name, False,
+                          "unknown", str(exc), on=on)
+    kids = tuple(c["code"] for c in got.children if c.get("billable"))[:20]
+    return Validation(text, got.code, system, got.release, bool(got.billable), got.status,
+                      got.message, suggestions=() if got.billable else kids, on=on,
+                      extra={"title": got.title, "kind": got.kind})
