@@ -158,7 +158,7 @@ _operation("/ConceptMap/$translate", fhir_translate.translate, "ConceptMap $tran
            "R4 `system`, `code`, `coding`, `codeableConcept`, `targetsystem`, `url`, "
            "`reverse`; R5 `sourceSystem`, `sourceCode`, `sourceCoding`, `targetSystem`, "
            "`targetScope`. Answers `result`, `message` and every `match` with `equivalence` "
-           "(R4) and `relationship` (R5), `concept`, `source`/`originMap`.", threaded=True)
+           "(R4) and `relationship` (R5), `concept`, `source`/`originMap`.")
 
 
 @router.get("/ConceptMap", summary="The official maps as ConceptMaps (GEMs, WHO tables)")

@@ -286,12 +286,12 @@ class Mapper:
         return t
 
     def _current(self, system: str, key: str, bit: int) -> list[dict[str, Any]]:
-        rows = self.store.descendants(system, key, bit, limit=50)
-        if not rows:
-            rows = self.store.conn.execute(
-                "SELECT code, title FROM codes WHERE system = ? AND code > ? AND code < ? "
-                "AND billable_mask & ? ORDER BY code LIMIT 50",
-                (system, key, key + "\uffff", bit)).fetchall()
+        """Billable codes of the release under ``key`` (ICD-10 codes below a node share its
+        characters, so a range of the primary key finds them)."""
+        rows = self.store.conn.execute(
+            "SELECT code, title FROM codes WHERE system = ? AND code > ? AND code < ? "
+            "AND billable_mask & ? ORDER BY code LIMIT 50",
+            (system, key, key + "\uffff", bit)).fetchall()
         return [{"code": _show(system, r[0], None), "title": r[1]} for r in rows]
 
 
@@ -358,9 +358,19 @@ def mapper(store: Store) -> Mapper:
 
 def map_codes(store: Store, codes: list[str], to: str, frm: str | None = None,
               on: dt.date | None = None) -> list[dict[str, Any]]:
-    """One answer per code (the ``medcode map --json`` contract)."""
+    """One answer per code (the ``medcode map --json`` contract). A code repeated in the
+    batch is answered once (the same dict is returned for each occurrence)."""
     m = mapper(store)
-    return [m.map(c, to, frm, on) for c in codes]
+    seen: dict[str, dict[str, Any]] = {}
+    get = seen.get
+    out = []
+    append = out.append
+    for c in codes:
+        hit = get(c)
+        if hit is None:
+            hit = seen[c] = m.map(c, to, frm, on)
+        append(hit)
+    return out
 
 
 def gem_targets(store: Store, icd9: str, on: dt.date | None = None) -> tuple[str, ...]:
