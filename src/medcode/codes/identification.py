@@ -24,7 +24,9 @@ from medcode.systems.formats import FormatCandidate, format_candidates
 _IMPORTED = {"CPT": "cpt", "HCPCS": "hcpcs"}
 _NEVER_LOADED = {"ICD-10": "WHO ICD-10 is not loaded (format only)",
                  "ICD-11": "ICD-11 is not loaded (format only)"}
-_LOADABLE = ("ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "CPT", "HCPCS")
+_LOADABLE = ("ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "CPT", "HCPCS", "ICD-10", "ICD-11")
+#: systems whose store keys keep their dot (WHO's own code forms)
+_DOTTED = frozenset({"ICD-9-CM", "ICD-10", "ICD-11"})
 _DIAGNOSIS = frozenset({"ICD-10-CM", "ICD-9-CM", "ICD-10", "ICD-11"})
 CONTEXTS = (None, "diagnosis", "procedure")
 
@@ -148,7 +150,7 @@ def _facts(store: Store) -> _Facts:
 
 
 def _store_key(system: str, shown: str) -> str:
-    if system == "ICD-9-CM":
+    if system in _DOTTED:
         return shown                       # ICD-9-CM rows are keyed dotted (250.00, 01.01)
     return shown.replace(".", "") if "." in shown else shown
 
@@ -163,7 +165,7 @@ def _format_plausible(c: FormatCandidate) -> bool:
 
 def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
     system = c.system
-    if system in _NEVER_LOADED:
+    if system in _NEVER_LOADED and not f.loaded(system):
         return Candidate(system, c.kind, c.normalized, False, False,
                          f"{c.reason}; {_NEVER_LOADED[system]}", score=c.score - 0.2)
     if c.kind == "modifier":
@@ -176,6 +178,14 @@ def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
                          f"{c.reason}; {note}{how}: judged by format only", score=c.score,
                          plausible=_format_plausible(c))
     hit = f.hit(system, _store_key(system, c.normalized))
+    if system in _NEVER_LOADED:             # WHO systems: found in data, never on US claims
+        if hit is None:
+            return Candidate(system, c.kind, c.normalized, False, True,
+                             f"{c.reason}, but {c.normalized} is not in {system} "
+                             f"{'/'.join(f.in_releases(system, -1))}", score=c.score - 0.4)
+        return Candidate(system, hit[1], c.normalized, True, True,
+                         f.found_reason(c.reason, system, hit[2]),
+                         f.in_releases(system, hit[2]), hit[0], c.score - 0.1)
     if hit is None:
         return Candidate(system, c.kind, c.normalized, False, True,
                          f"{c.reason}, but {c.normalized} is not in the loaded {system} data",

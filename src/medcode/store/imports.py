@@ -48,6 +48,11 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
     ImportKind("icd10pcs", "medcode.store.load_releases", "load_icd10pcs",
                "an official ICD-10-PCS release: icd10pcs_order_YYYY.txt, the tables XML, or "
                "the CMS zips"),
+    ImportKind("icd11", "medcode.store.load_crosswalk", "import_icd11",
+               "WHO ICD-11 MMS SimpleTabulation (zip or txt), optionally with WHO's "
+               "10To11/11To10 mapping tables"),
+    ImportKind("gem", "medcode.store.load_crosswalk", "import_gem",
+               "CMS General Equivalence Mappings (GEM text files or CSV with flags)"),
 )}
 
 #: kinds of which several releases live side by side (one manifest entry per release)
