@@ -48,7 +48,7 @@ def test_single_claim_with_contained_patient() -> None:
     # HCPCS item: servicedPeriod.start, charge = unitPrice x quantity when net is absent
     assert (second.code, second.units, second.charge, second.date) == (
         "J1815", 4, 12.0, dt.date(2026, 5, 4))
-    assert claim.extra == {"total_charge": 132.0}
+    assert claim.extra == {"total_charge": 132.0, "claim_type": "professional"}
 
 
 def test_bundle_resolves_patients_and_icd9() -> None:
@@ -71,7 +71,7 @@ def test_ndjson_streams_resources() -> None:
     n1, n2, bad = items
     assert n1.id == "N1" and n1.patient.sex == "M"         # Patient line before it
     assert n2.patient.birth_date is None
-    assert n2.extra == {"patient_reference": "Patient/missing"}
+    assert n2.extra["patient_reference"] == "Patient/missing"
     assert isinstance(bad, ClaimFormatError)
     assert str(bad) == (f"{DATA / 'fhir_claims.ndjson'}: line 4: claim N3: item 1 has no "
                         "productOrService code")

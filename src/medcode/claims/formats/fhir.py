@@ -13,7 +13,9 @@ after) or ICD-9-CM (``http://hl7.org/fhir/sid/icd-9-cm``, BK/BF), else the first
 (qualifier ""); ``item[]``: ``productOrService.coding[0].code``, ``modifier[].coding[0]
 .code``, ``diagnosisSequence`` (mapped to the position in the ordered diagnosis list),
 ``servicedDate`` or ``servicedPeriod.start``, ``quantity.value`` (default 1), and ``net``
-(else ``unitPrice`` x quantity) as the charge.
+(else ``unitPrice`` x quantity) as the charge; the code's system in ``extra["code_system"]``.
+``Claim.type`` (claim-type code: professional, institutional, oral, pharmacy, vision) is kept
+in ``Claim.extra["claim_type"]``, ``Claim.total`` in ``extra["total_charge"]``.
 """
 
 from __future__ import annotations
@@ -137,6 +139,9 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
         raise ClaimFormatError(f"claim {cid}: not the structure of a FHIR R4 Claim ({exc})",
                                where) from None
     claim_extra: dict[str, Any] = {}
+    kind = _code(res.get("type"))[0].lower()
+    if kind:
+        claim_extra["claim_type"] = kind      # professional, institutional, oral, ...
     total, raw_total = parse_number_kept((res.get("total") or {}).get("value"), "total")
     if total is not None:
         claim_extra["total_charge"] = total
