@@ -70,8 +70,22 @@ def _resolve_patient(res: dict[str, Any], patients: dict[str, Patient]) -> Patie
     return patients.get(tail)
 
 
-def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: str) -> Claim:
-    """One FHIR Claim resource -> Claim. Raises ClaimFormatError (with ``where``)."""
+def _referenced(res: dict[str, Any], ref: str, others: dict[str, dict[str, Any]]
+                ) -> dict[str, Any] | None:
+    """The resource a reference names: contained (``#id``), or elsewhere in the Bundle by
+    ``fullUrl`` or ``Type/id`` (also the tail of an absolute URL)."""
+    if ref.startswith("#"):
+        return next((c for c in res.get("contained", []) or []
+                     if isinstance(c, dict) and c.get("id") == ref[1:]), None)
+    return others.get(ref) or others.get("/".join(ref.rsplit("/", 2)[-2:]))
+
+
+def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: str,
+                    others: dict[str, dict[str, Any]] | None = None) -> Claim:
+    """One FHIR Claim resource -> Claim. Raises ClaimFormatError (with ``where``).
+    ``others``: the other resources of the Bundle by fullUrl and ``Type/id`` (for
+    ``diagnosisReference`` to a Condition)."""
+    others = others or {}
     cid = res.get("id") or next((i.get("value") for i in res.get("identifier", []) or []
                                  if isinstance(i, dict) and i.get("value")), None)
     if not cid:
@@ -85,9 +99,17 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
         seq_pos: dict[int, int] = {}
         for pos, d in enumerate(diags, 1):
             concept = d.get("diagnosisCodeableConcept")
+            ref = str((d.get("diagnosisReference") or {}).get("reference") or "")
+            if concept is None and ref:
+                cond = _referenced(res, ref, others)
+                if cond is None or cond.get("resourceType") != "Condition":
+                    raise ValueError(f"diagnosis {d.get('sequence', pos)} refers to {ref}, "
+                                     "which is not a Condition in the same Bundle or contained "
+                                     "in the Claim")
+                concept = cond.get("code")
             if concept is None:
-                raise ValueError(f"diagnosis {d.get('sequence', pos)} has no "
-                                 "diagnosisCodeableConcept (diagnosisReference is not read)")
+                raise ValueError(f"diagnosis {d.get('sequence', pos)} has neither a "
+                                 "diagnosisCodeableConcept nor a diagnosisReference")
             code, system = _code(concept, (ICD10CM, ICD9CM))
             if not code:
                 raise ValueError(f"diagnosis {d.get('sequence', pos)} has no coding with a code")
@@ -109,7 +131,8 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
             pointers, raw_pointers = parse_pointers(
                 [seq_pos.get(s, f"sequence {s}") if isinstance(s, int) else s for s in seqs])
             period = item.get("servicedPeriod") or {}
-            date, raw_date = parse_date(item.get("servicedDate") or period.get("start"))
+            date, raw_date = parse_date(item.get("servicedDate") or period.get("start")
+                                        or (res.get("billablePeriod") or {}).get("start"))
             units, raw_units = parse_number_kept((item.get("quantity") or {}).get("value"),
                                                  f"item {n} quantity", 1)
             charge, raw_charge = parse_number_kept((item.get("net") or {}).get("value"),
@@ -170,15 +193,23 @@ def _index_patient(res: dict[str, Any], full_url: str | None,
 def _bundle(doc: dict[str, Any], name: str, patients: dict[str, Patient],
             where: str) -> Iterator[Claim | ClaimFormatError]:
     entries = [e for e in doc.get("entry", []) or [] if isinstance(e, dict)]
+    others: dict[str, dict[str, Any]] = {}
     for e in entries:
         res = e.get("resource") or {}
-        if isinstance(res, dict) and res.get("resourceType") == "Patient":
+        if not isinstance(res, dict):
+            continue
+        if res.get("resourceType") == "Patient":
             _index_patient(res, e.get("fullUrl"), patients)
+        elif res.get("resourceType") == "Condition":
+            if e.get("fullUrl"):
+                others[str(e["fullUrl"])] = res
+            if res.get("id"):
+                others[f"Condition/{res['id']}"] = res
     for i, e in enumerate(entries, 1):
         res = e.get("resource") or {}
         if isinstance(res, dict) and res.get("resourceType") == "Claim":
             try:
-                yield claim_from_fhir(res, patients, f"{where}: entry {i}")
+                yield claim_from_fhir(res, patients, f"{where}: entry {i}", others)
             except ClaimFormatError as exc:
                 yield exc
 
