@@ -173,9 +173,9 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
     patient = _resolve_patient(res, patients)
     if patient is None:
         patient = Patient()
-        ref = (res.get("patient") or {}).get("reference")
-        if ref:
-            claim_extra["patient_reference"] = ref    # not found in the input
+        patient_ref = (res.get("patient") or {}).get("reference")
+        if patient_ref:
+            claim_extra["patient_reference"] = patient_ref    # not found in the input
     return Claim(id=cid, patient=patient, diagnoses=tuple(codes), lines=tuple(lines),
                  diagnosis_qualifiers=tuple(quals) if any(quals) else (),
                  source=where, extra=claim_extra)
