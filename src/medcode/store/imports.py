@@ -42,6 +42,8 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
                "CMS NCCI medically unlikely edits file (CSV)"),
     ImportKind("cpt", "medcode.store.load_procedures", "load_cpt",
                "your licensed AMA CPT descriptor file (tab- or comma-delimited)"),
+    ImportKind("aoc", "medcode.store.load_aoc", "load_aoc",
+               "CMS NCCI add-on code edit file (XLSX, CSV or tab-delimited)"),
 )}
 
 
