@@ -120,8 +120,9 @@ def parse_aoc(path: Path) -> Iterator[dict[str, Any]]:
         if not any(cells):
             continue
 
-        def cell(key: str, cells: list[str] = cells, row: list[Any] = row) -> Any:
-            i = cols.get(key) if cols else None
+        def cell(key: str, cells: list[str] = cells, row: list[Any] = row,
+                 cols: dict[str, int] = cols) -> Any:
+            i = cols.get(key)
             if i is None or i >= len(cells):
                 return None
             return row[i] if not isinstance(row[i], str) else cells[i]
