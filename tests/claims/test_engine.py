@@ -146,7 +146,7 @@ def test_every_catalog_edit_is_implemented_or_said_not_to_be() -> None:
     assert missing == set()
     severities = {"SYS-MIXUP": "error", "DX-DUP": "warning", "DX-EXCL1": "warning",
                   "DX-USE-ADDITIONAL": "info", "PTR-UNUSED": "info", "MOD-25": "warning",
-                  "NCCI-PTP": "error", "DX-AGE": "warning", "DX-SEX": "warning",
+                  "NCCI-PTP": "error", "DX-AGE": "error", "DX-SEX": "error",
                   "LINE-UNITS": "error", "LINE-CHARGE": "error", "CLAIM-TOTAL": "warning",
                   "PX-OTHER-SYSTEM": "info", "DX-SUPPLEMENTARY-FIRST": "error",
                   "ADDON-NO-PRIMARY": "error"}
