@@ -203,3 +203,22 @@ def test_pharmacy_claim_names_ndc_and_needs_no_pointers(store: Any) -> None:
     (result,) = check_claims(read_claims(io.BytesIO(doc), name="rx.json"), store)
     assert [f.edit for f in result.findings] == ["PX-OTHER-SYSTEM"]
     assert "NDC (National Drug Code)" in result.findings[0].message
+
+
+def test_snomed_diagnosis_from_a_condition_is_named(store: Any) -> None:
+    # Synthea-style: the Condition carries SNOMED CT only (44054006: diabetes mellitus type 2)
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:c", "resource": {"resourceType": "Condition", "id": "c",
+                                               "code": {"coding": [{
+                                                   "system": "http://snomed.info/sct",
+                                                   "code": "44054006"}]}}},
+        {"fullUrl": "urn:uuid:k", "resource": json.loads(_typed("professional", [
+            _plain(1, "http://www.ama-assn.org/go/cpt", "99213")]).decode())}]}
+    claim = bundle["entry"][1]["resource"]
+    claim["diagnosis"] = [{"sequence": 1, "diagnosisReference": {"reference": "urn:uuid:c"}}]
+    claim["item"][0]["diagnosisSequence"] = [1]
+    (result,) = check_claims(read_claims(io.BytesIO(json.dumps(bundle).encode()),
+                                         name="s.json"), store)
+    (f,) = [f for f in result.findings if f.edit.startswith("DX-")]
+    assert f.edit == "DX-FORMAT"
+    assert "'44054006' is a code of SNOMED CT, not ICD-10-CM" in f.message

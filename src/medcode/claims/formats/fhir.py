@@ -96,6 +96,7 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
                        key=lambda d: (d.get("sequence") is None, d.get("sequence") or 0))
         codes: list[str] = []
         quals: list[str] = []
+        systems: list[str] = []
         seq_pos: dict[int, int] = {}
         for pos, d in enumerate(diags, 1):
             concept = d.get("diagnosisCodeableConcept")
@@ -114,6 +115,7 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
             if not code:
                 raise ValueError(f"diagnosis {d.get('sequence', pos)} has no coding with a code")
             codes.append(code)
+            systems.append(system)
             first = pos == 1
             quals.append(("ABK" if first else "ABF") if system.startswith(ICD10CM) else
                          ("BK" if first else "BF") if system.startswith(ICD9CM) else "")
@@ -162,6 +164,8 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
         raise ClaimFormatError(f"claim {cid}: not the structure of a FHIR R4 Claim ({exc})",
                                where) from None
     claim_extra: dict[str, Any] = {}
+    if any(s and not s.startswith((ICD10CM, ICD9CM)) for s in systems):
+        claim_extra["diagnosis_systems"] = systems    # e.g. SNOMED CT from a Condition
     kind = _code(res.get("type"))[0].lower()
     if kind:
         claim_extra["claim_type"] = kind      # professional, institutional, oral, ...
