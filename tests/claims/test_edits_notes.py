@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from medcode.claims.engine import check_claim
 from medcode.claims.formats import claim_from_dict
 
@@ -91,18 +93,36 @@ def test_manifestation_with_an_open_list_and_another_condition_first(store: Any)
 # --- DX-USE-ADDITIONAL -----------------------------------------------------------------------
 
 def test_use_additional_code(store: Any) -> None:
-    (f,) = of(run(store, ["E11.9"]), "DX-USE-ADDITIONAL")
-    assert f.severity == "info" and "Z79.4" in f.message and f.codes == ("E11.9",)
-    assert not of(run(store, ["E11.9", "Z79.4"]), "DX-USE-ADDITIONAL")
+    # E11.22 (type 2 diabetes with diabetic CKD): "code to identify stage of chronic kidney
+    # disease (N18.1-N18.6)"
+    (f,) = of(run(store, ["E11.22"]), "DX-USE-ADDITIONAL")
+    assert f.severity == "info" and "N18.1-N18.6" in f.message and f.codes == ("E11.22",)
+    assert not of(run(store, ["E11.22", "N18.30"]), "DX-USE-ADDITIONAL")
 
 
 def test_info_findings_leave_a_claim_passing(store: Any) -> None:
-    r = run(store, ["E11.9"])
+    r = run(store, ["E11.22"])
     assert r.findings and {f.severity for f in r.findings} == {"info"}
     assert r.status == "pass"
 
 
-def test_conditional_use_additional_notes_are_not_reported(store: Any) -> None:
-    # chapter 19: "code to identify any retained foreign body, if applicable (Z18.-)"
-    assert not of(run(store, ["S72.001A"]), "DX-USE-ADDITIONAL")
-    assert of(run(store, ["I10"]), "DX-USE-ADDITIONAL")      # "code to identify: ..."
+@pytest.mark.parametrize("code", [
+    "S72.001A",  # chapter 19: "code to identify any retained foreign body, if applicable"
+    "I10",       # I10-I1A: "code to identify: exposure to environmental tobacco smoke ..."
+    "E11.9",     # E11: "code to identify control using: insulin (Z79.4) ..." (diet alone: none)
+    "J44.9",     # J44: "code to identify: ... tobacco dependence (F17.-) ..."
+    "A41.9",     # chapter 1: "code to identify resistance to antimicrobial drugs (Z16.-)"
+])
+def test_conditional_use_additional_notes_are_not_reported(store: Any, code: str) -> None:
+    assert not of(run(store, [code]), "DX-USE-ADDITIONAL")
+
+
+def test_use_additional_catalog_is_data() -> None:
+    """The catalog of notes that fire, with the note text each matched, is pinned."""
+    from medcode.claims.edits.data import _rows, use_additional_nodes
+    rows = {r["node"]: r["note"] for r in _rows("claims_use_additional.csv")}
+    assert len(rows) == len(use_additional_nodes()) == 248
+    assert rows["E1122"] == "code to identify stage of chronic kidney disease (N18.1-N18.6)"
+    assert rows["C50"].startswith("code to identify estrogen")
+    for node in ("I10-I1A", "E11", "J44", "19", "1"):
+        assert node not in rows

@@ -143,12 +143,13 @@ def test_every_catalog_edit_is_implemented_or_said_not_to_be() -> None:
     catalog = {e["id"]: e for e in edit_catalog()}
     assert ids and ids <= set(catalog), ids - set(catalog)
     missing = {i for i in ids if catalog[i]["implemented"] == "no"}
-    assert missing == {"ADDON-NO-PRIMARY"}
+    assert missing == set()
     severities = {"SYS-MIXUP": "error", "DX-DUP": "warning", "DX-EXCL1": "warning",
                   "DX-USE-ADDITIONAL": "info", "PTR-UNUSED": "info", "MOD-25": "warning",
-                  "NCCI-PTP": "error", "DX-AGE": "warning", "DX-SEX": "warning",
+                  "NCCI-PTP": "error", "DX-AGE": "error", "DX-SEX": "error",
                   "LINE-UNITS": "error", "LINE-CHARGE": "error", "CLAIM-TOTAL": "warning",
-                  "PX-OTHER-SYSTEM": "info", "DX-SUPPLEMENTARY-FIRST": "error"}
+                  "PX-OTHER-SYSTEM": "info", "DX-SUPPLEMENTARY-FIRST": "error",
+                  "ADDON-NO-PRIMARY": "error"}
     assert {k: catalog[k]["severity"] for k in severities} == severities
 
 

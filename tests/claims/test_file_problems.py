@@ -7,8 +7,11 @@ import io
 import json
 from typing import Any
 
+import pytest
+
 from medcode.claims.formats import read_claims
 from medcode.claims.report import run_check
+from medcode.errors import ClaimFormatError
 
 # one claim (J02.9 acute pharyngitis; 99213 office visit) and an IEA whose control number
 # (000000999) does not match ISA13 (000000001)
@@ -43,3 +46,22 @@ def test_report_lists_file_problems_and_exit_follows_the_claims(store: Any) -> N
     run_check(io.BytesIO(ONE.encode()), None, "text", text, store, err=err)
     assert "File problems (not claims; 1):" in text.getvalue()
     assert "1 claim checked" in text.getvalue()
+
+
+def test_ref87_names_a_dental_4010_file() -> None:
+    # GS08 says 4010 professional, but REF*87 (4010 transmission type) says 4010 dental
+    dental = ONE.replace("005010X222A1", "004010X098A1").replace(
+        "BHT*0019*00*1*20260504*1200*CH~", "BHT*0019*00*1*20260504*1200*CH~REF*87*004010X097A1~")
+    with pytest.raises(ClaimFormatError) as info:
+        read_claims(io.BytesIO(dental.encode()), name="d.837")
+    assert "it is an 837D dental claim (004010X097A1)" in info.value.reason
+    assert "837D) claims are not read" in info.value.reason
+
+
+def test_4010_professional_is_read_with_a_note() -> None:
+    old = ONE.replace("005010X222A1", "004010X098A1")
+    with read_claims(io.BytesIO(old.encode()), name="p.837") as reader:
+        (claim,) = list(reader)
+    assert claim.extra["x12_version"] == "004010X098A1"
+    notes = [str(p) for p in reader.file_problems]
+    assert any("is version 004010X098A1, the 4010 837P" in n for n in notes)

@@ -48,7 +48,7 @@ def test_single_claim_with_contained_patient() -> None:
     # HCPCS item: servicedPeriod.start, charge = unitPrice x quantity when net is absent
     assert (second.code, second.units, second.charge, second.date) == (
         "J1815", 4, 12.0, dt.date(2026, 5, 4))
-    assert claim.extra == {"total_charge": 132.0}
+    assert claim.extra == {"total_charge": 132.0, "claim_type": "professional"}
 
 
 def test_bundle_resolves_patients_and_icd9() -> None:
@@ -71,7 +71,7 @@ def test_ndjson_streams_resources() -> None:
     n1, n2, bad = items
     assert n1.id == "N1" and n1.patient.sex == "M"         # Patient line before it
     assert n2.patient.birth_date is None
-    assert n2.extra == {"patient_reference": "Patient/missing"}
+    assert n2.extra["patient_reference"] == "Patient/missing"
     assert isinstance(bad, ClaimFormatError)
     assert str(bad) == (f"{DATA / 'fhir_claims.ndjson'}: line 4: claim N3: item 1 has no "
                         "productOrService code")
@@ -88,12 +88,13 @@ def test_fhir_inputs_that_hold_no_claim_raise() -> None:
     assert err.reason == "the FHIR Claim has neither an id nor an identifier"
 
 
-def test_diagnosis_reference_is_refused_with_a_reason() -> None:
+def test_unresolved_diagnosis_reference_is_refused_with_a_reason() -> None:
     doc = {"resourceType": "Claim", "id": "R", "diagnosis": [
         {"sequence": 1, "diagnosisReference": {"reference": "Condition/1"}}]}
     (err,) = list(read_claims(json.dumps(doc).encode()))
     assert isinstance(err, ClaimFormatError)
-    assert "diagnosis 1 has no diagnosisCodeableConcept" in str(err)
+    assert "diagnosis 1 refers to Condition/1, which is not a Condition in the same Bundle" \
+        in str(err)
 
 
 def test_fhir_to_json_to_claim_round_trip() -> None:
@@ -110,3 +111,32 @@ def test_wrong_structure_is_one_bad_record() -> None:
     (err,) = list(read_claims(json.dumps(doc).encode()))
     assert isinstance(err, ClaimFormatError)
     assert err.reason.startswith("claim W: not the structure of a FHIR R4 Claim")
+
+
+def test_bundle_resolves_conditions_patient_and_billable_period() -> None:
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:p-1", "resource": {"resourceType": "Patient", "id": "p-1",
+                                                 "birthDate": "1951-02-03", "gender": "female"}},
+        {"fullUrl": "urn:uuid:c-1", "resource": {
+            "resourceType": "Condition", "id": "c-1", "code": {"coding": [
+                {"system": "http://snomed.info/sct", "code": "195662009"},
+                {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "J02.9"}]}}},
+        {"fullUrl": "urn:uuid:k-1", "resource": {
+            "resourceType": "Claim", "id": "k-1", "patient": {"reference": "urn:uuid:p-1"},
+            "billablePeriod": {"start": "2026-03-02T09:00:00-05:00",
+                               "end": "2026-03-02T09:30:00-05:00"},
+            "diagnosis": [{"sequence": 1, "diagnosisReference": {"reference": "urn:uuid:c-1"}},
+                          {"sequence": 2, "diagnosisReference": {"reference": "Condition/c-1"}}],
+            "item": [{"sequence": 1, "diagnosisSequence": [1], "productOrService": {
+                "coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "99213"}]}}]}},
+        {"fullUrl": "urn:uuid:k-2", "resource": {
+            "resourceType": "Claim", "id": "k-2", "patient": {"reference": "Patient/p-1"},
+            "diagnosis": [{"sequence": 1, "diagnosisReference": {"reference": "urn:uuid:gone"}}],
+            "item": [{"sequence": 1, "productOrService": {"coding": [{"code": "99213"}]}}]}}]}
+    with read_claims(json.dumps(bundle).encode(), name="b.json") as reader:
+        k1, k2 = list(reader)
+    assert k1.diagnoses == ("J02.9", "J02.9")           # ICD-10-CM coding preferred
+    assert k1.lines[0].date == dt.date(2026, 3, 2)     # from Claim.billablePeriod
+    assert k1.patient.birth_date == dt.date(1951, 2, 3) and k1.patient.sex == "F"
+    assert isinstance(k2, ClaimFormatError)
+    assert "refers to urn:uuid:gone, which is not a Condition in the same Bundle" in str(k2)

@@ -354,12 +354,13 @@ def _store_file(ctx: click.Context) -> Path:
 
 _KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-ptp: NCCI "
               "procedure-to-procedure edits (one or more f1..f4 files or the zip); mue: NCCI "
-              "medically unlikely edits (CSV); cpt: your licensed AMA descriptor file; icd11: "
+              "medically unlikely edits (CSV); cpt: your licensed AMA descriptor file; aoc: "
+              "NCCI add-on code edits (XLSX/CSV); icd11: "
               "WHO ICD-11 SimpleTabulation (+ WHO map tables); gem: CMS GEM files; "
               "icd10cm: an ICD-10-CM release (order file, tabular XML, addenda or the CMS zips); "
               "icd10pcs: an ICD-10-PCS release (order file, tables XML or the zips).")
 #: one entry per import kind (medcode.store.imports.KINDS has the loaders)
-IMPORT_KINDS = ["hcpcs", "ncci-ptp", "mue", "cpt", "icd11", "gem", "icd10cm", "icd10pcs"]
+IMPORT_KINDS = ["hcpcs", "ncci-ptp", "mue", "cpt", "aoc", "icd11", "gem", "icd10cm", "icd10pcs"]
 
 
 @data.command("import")
@@ -375,8 +376,8 @@ def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: 
                 release: str | None, effective_from: str | None) -> None:
     """Import an official file no package carries into your store.
 
-    KIND is one of: hcpcs, ncci-ptp, mue, cpt, icd11, gem, icd10cm, icd10pcs. A broken file
-    is refused with a message naming what is wrong, and the store is left as it was."""
+    KIND is one of: hcpcs, ncci-ptp, mue, cpt, aoc, icd11, gem, icd10cm, icd10pcs. A broken
+    file is refused with a message naming what is wrong, and the store is left as it was."""
     from medcode.store.imports import import_files
     store_file = _store_file(ctx)
     if sys.stderr.isatty():

@@ -53,6 +53,8 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
                "10To11/11To10 mapping tables"),
     ImportKind("gem", "medcode.store.load_crosswalk", "import_gem",
                "CMS General Equivalence Mappings (GEM text files or CSV with flags)"),
+    ImportKind("aoc", "medcode.store.load_aoc", "load_aoc",
+               "CMS NCCI add-on code edit file (XLSX, CSV or tab-delimited)"),
 )}
 
 #: kinds of which several releases live side by side (one manifest entry per release)

@@ -120,6 +120,20 @@ def _line_code(text: str) -> tuple[str, str, str | None]:
     return code, "other", None
 
 
+@lru_cache(maxsize=4096)
+def _is_pcs(code: str) -> bool:
+    """Whether a 7-character code has the structure of an ICD-10-PCS code."""
+    if len(code) != 7:
+        return False
+    from medcode.errors import InvalidCode
+    from medcode.systems.formats import format_candidates
+    try:
+        cands = format_candidates(code, icd9_listed=lambda kind, c: False)
+    except InvalidCode:
+        return False
+    return any(c.system == "ICD-10-PCS" for c in cands)
+
+
 @lru_cache(maxsize=32768)
 def _dx_code(raw: str) -> tuple[str, str, str]:
     """(dotless code, display form, error) of a diagnosis as written; error '' when it is
@@ -141,7 +155,14 @@ class ClaimContext:
     def __init__(self, claim: Claim, facts: StoreFacts, today: dt.date | None = None) -> None:
         self.claim = claim
         self.facts = facts
+        #: FHIR Claim.type (professional when not said): institutional claims bill
+        #: ICD-10-PCS procedures and carry no diagnosis pointers; pharmacy claims no pointers
+        self.claim_type = str((claim.extra or {}).get("claim_type") or "professional").lower()
         every = [Ln(ln) for ln in claim.lines]
+        if self.claim_type == "institutional":
+            for ln in every:
+                if ln.kind in ("other", "dx-shape") and _is_pcs(ln.code):
+                    ln.kind = "pcs"
         #: the lines whose code medcode checks (CPT, HCPCS, or no system named)
         self.lines = [ln for ln in every if not ln.system]
         #: the lines whose code comes from a system medcode does not check (PX-OTHER-SYSTEM)

@@ -110,9 +110,24 @@ def dx_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         if d.status == "malformed" or (d.status in ("unknown", "wrong_system")
                                        and _dx_mixup(d) is None and not _cm_shape(d.code)):
             why = d.message or f"{d.raw!r} is not an ICD-10-CM code"
+            named = _dx_system(claim, d.pos)
+            if named:
+                why = f"{d.raw!r} is a code of {named}, not ICD-10-CM"
             yield ctx.finding("DX-FORMAT", f"Diagnosis {d.pos}: {why}.".replace("..", "."),
                               codes=(d.raw,), fix="write the ICD-10-CM code: a letter, then 2 "
                               "to 6 letters or digits, e.g. E11.9 or S72.001A")
+
+
+def _dx_system(claim: Claim, pos: int) -> str:
+    """The name of the code system a FHIR diagnosis says its code is from, when it is not
+    ICD-10-CM or ICD-9-CM (SNOMED CT from a Synthea Condition, a local system)."""
+    systems = (claim.extra or {}).get("diagnosis_systems") or ()
+    system = systems[pos - 1] if 0 < pos <= len(systems) else ""
+    if not system or "icd-10-cm" in system or "icd-9-cm" in system:
+        return ""
+    from .data import code_system
+    known = code_system("fhir", system)
+    return known[0] if known else f"the code system {system}"
 
 
 def _cm_shape(code: str) -> bool:

@@ -15,6 +15,8 @@ from . import data
 from .context import ClaimContext
 from .registry import edit
 
+#: claim types whose lines carry no diagnosis pointers (UB-04 / 837I; pharmacy)
+_NO_POINTERS = ("institutional", "pharmacy")
 MAX_DX = 12         # CMS-1500 item 21 A-L; X12 837P HI segments of loop 2300
 MAX_POINTERS = 4    # CMS-1500 item 24E; X12 SV107
 _LETTERS = "ABCDEFGHIJKL"
@@ -115,6 +117,8 @@ def z_first_only(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
 @edit("PTR-MISSING", "error", "CMS-1500 item 24E / X12 837P SV107 (diagnosis code pointer, "
       "required)", "a service line that points to no diagnosis")
 def ptr_missing(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    if ctx.claim_type in _NO_POINTERS:
+        return
     for ln in claim.lines:
         if ln.pointers or ln.raw_pointers:
             continue
@@ -173,7 +177,7 @@ def _readable(p: str) -> bool:
 @edit("PTR-UNUSED", "info", "CMS-1500 item 24E: each diagnosis listed should support a line",
       "a diagnosis no line points to")
 def ptr_unused(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
-    if not claim.lines:
+    if not claim.lines or ctx.claim_type in _NO_POINTERS:
         return
     used = {p for ln in claim.lines for p in ln.pointers}
     for d in ctx.dx:

@@ -56,14 +56,13 @@ class DxFact:
 
 
 _NO_SPAN = ("~", "")        # an empty span: nothing is >= "~" and <= ""
-#: words that make a "use additional code" note conditional: it names companions to add only
-#: when the condition exists, so their absence is not reported (DX-USE-ADDITIONAL)
-_CONDITIONAL = ("if applicable", "where applicable", "if known", "if present", "if desired",
-                "any associated", "such as")
 
 
-def _conditional(notes: tuple[NoteRef, ...]) -> bool:
-    return any(w in r.text.lower() for r in notes for w in _CONDITIONAL)
+def _conditional(code: str) -> bool:
+    """Whether the "use additional code" note of ``code`` only applies in some cases: it is
+    not in the catalog of notes DX-USE-ADDITIONAL reports (medcode/data/
+    claims_use_additional.csv, generated with the phrases of claims_use_additional_words.csv)."""
+    return code not in data.use_additional_nodes()
 
 
 class StoreFacts:
@@ -189,7 +188,7 @@ class StoreFacts:
             exhaustive, texts = parent.first_exhaustive, parent.first_texts
         additional = parent.additional if parent else ()
         add_span = parent.additional_span if parent else _NO_SPAN
-        if "use_additional" in own and not _conditional(own["use_additional"]):
+        if "use_additional" in own and not _conditional(code):
             notes = own["use_additional"]
             pats = tuple(p for r in notes for p in r.patterns)
             additional = ((code, pats, tuple(r.text for r in notes)),) + additional

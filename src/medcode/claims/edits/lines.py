@@ -28,7 +28,7 @@ _SHAPES = ("a CPT code is 5 characters (5 digits, or 4 digits and F, T, U, A or 
       "a service line code that is neither CPT nor HCPCS by its shape")
 def px_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     for ln in ctx.lines:
-        if ln.kind in ("cpt", "hcpcs") or _line_mixup(ctx, ln) is not None:
+        if ln.kind in ("cpt", "hcpcs", "pcs") or _line_mixup(ctx, ln) is not None:
             continue
         yield ctx.finding("PX-FORMAT", f"Line {ln.number}: {ln.line.code!r} is not a "
                           f"procedure code: {_SHAPES}.", line=ln.number, codes=(ln.line.code,),
@@ -88,6 +88,20 @@ def _hcpcs_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
     return (f"Line {ln.number}: {ln.code} is not valid on {day}: {why}.", ref, "error")
 
 
+def _pcs_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
+    """An ICD-10-PCS code on an institutional claim that is not in the loaded PCS tables."""
+    rels = ctx.facts.store.releases("ICD-10-PCS")
+    if not rels:
+        return None
+    row = ctx.facts.store.row("ICD-10-PCS", ln.code)
+    if row is not None and row[2] == "code":
+        return None
+    names = ", ".join(r.name for r in rels)
+    return (f"Line {ln.number}: {ln.code} has the shape of an ICD-10-PCS procedure code but is "
+            f"not one in the loaded ICD-10-PCS tables ({names}).",
+            f"CMS ICD-10-PCS tables {names}", "error")
+
+
 @edit("PX-INVALID", "error", "CMS HCPCS file (add/termination dates); CPT code set (AMA)",
       "a CPT/HCPCS code not active on the date of service")
 def px_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
@@ -96,6 +110,8 @@ def px_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             problem = _cpt_problem(ctx, ln)
         elif ln.kind == "hcpcs" and ctx.facts.has_hcpcs:
             problem = _hcpcs_problem(ctx, ln)
+        elif ln.kind == "pcs":
+            problem = _pcs_problem(ctx, ln)
         else:
             continue
         if problem is None:

@@ -21,11 +21,10 @@ __all__ = ["FAMILIES", "NOT_IMPLEMENTED", "SEVERITIES", "Edit", "edit", "registr
 
 SEVERITIES = ("error", "warning", "info")
 #: the family modules, in the order their edits run and are listed
-FAMILIES = ("demographics", "dx_codes", "dx_list", "dx_notes", "lines", "modifiers", "ncci")
+FAMILIES = ("demographics", "dx_codes", "dx_list", "dx_notes", "lines", "modifiers", "ncci",
+            "addon")
 #: catalog edits medcode does not run, and why
-NOT_IMPLEMENTED = {
-    "ADDON-NO-PRIMARY": "needs the CMS add-on code (AOC) file, which medcode cannot load yet",
-}
+NOT_IMPLEMENTED: dict[str, str] = {}
 
 #: the claim adjustment reason code (CARC) or remark (RARC) payers typically deny with, per
 #: RULES.md ("Denial codes payers use for these"); added to each finding's reference
@@ -37,7 +36,7 @@ DENIALS = {
                      "DX-EXTCAUSE-FIRST", "PTR-MISSING", "PTR-RANGE", "LINE-DATE", "DEMO",
                      "DX-ICD9-AFTER-2015", "DX-SUPPLEMENTARY-FIRST", "LINE-UNITS",
                      "LINE-CHARGE", "CLAIM-TOTAL"), "CARC 16"),
-    "NCCI-PTP": "CARC 97/236", "NCCI-MUE": "RARC N362",
+    "NCCI-PTP": "CARC 97/236", "NCCI-MUE": "RARC N362", "ADDON-NO-PRIMARY": "CARC 107",
 }
 
 EditFunc = Callable[["Claim", Any], Iterable["Finding"]]

@@ -13,7 +13,9 @@ after) or ICD-9-CM (``http://hl7.org/fhir/sid/icd-9-cm``, BK/BF), else the first
 (qualifier ""); ``item[]``: ``productOrService.coding[0].code``, ``modifier[].coding[0]
 .code``, ``diagnosisSequence`` (mapped to the position in the ordered diagnosis list),
 ``servicedDate`` or ``servicedPeriod.start``, ``quantity.value`` (default 1), and ``net``
-(else ``unitPrice`` x quantity) as the charge.
+(else ``unitPrice`` x quantity) as the charge; the code's system in ``extra["code_system"]``.
+``Claim.type`` (claim-type code: professional, institutional, oral, pharmacy, vision) is kept
+in ``Claim.extra["claim_type"]``, ``Claim.total`` in ``extra["total_charge"]``.
 """
 
 from __future__ import annotations
@@ -68,8 +70,22 @@ def _resolve_patient(res: dict[str, Any], patients: dict[str, Patient]) -> Patie
     return patients.get(tail)
 
 
-def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: str) -> Claim:
-    """One FHIR Claim resource -> Claim. Raises ClaimFormatError (with ``where``)."""
+def _referenced(res: dict[str, Any], ref: str, others: dict[str, dict[str, Any]]
+                ) -> dict[str, Any] | None:
+    """The resource a reference names: contained (``#id``), or elsewhere in the Bundle by
+    ``fullUrl`` or ``Type/id`` (also the tail of an absolute URL)."""
+    if ref.startswith("#"):
+        return next((c for c in res.get("contained", []) or []
+                     if isinstance(c, dict) and c.get("id") == ref[1:]), None)
+    return others.get(ref) or others.get("/".join(ref.rsplit("/", 2)[-2:]))
+
+
+def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: str,
+                    others: dict[str, dict[str, Any]] | None = None) -> Claim:
+    """One FHIR Claim resource -> Claim. Raises ClaimFormatError (with ``where``).
+    ``others``: the other resources of the Bundle by fullUrl and ``Type/id`` (for
+    ``diagnosisReference`` to a Condition)."""
+    others = others or {}
     cid = res.get("id") or next((i.get("value") for i in res.get("identifier", []) or []
                                  if isinstance(i, dict) and i.get("value")), None)
     if not cid:
@@ -80,16 +96,26 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
                        key=lambda d: (d.get("sequence") is None, d.get("sequence") or 0))
         codes: list[str] = []
         quals: list[str] = []
+        systems: list[str] = []
         seq_pos: dict[int, int] = {}
         for pos, d in enumerate(diags, 1):
             concept = d.get("diagnosisCodeableConcept")
+            ref = str((d.get("diagnosisReference") or {}).get("reference") or "")
+            if concept is None and ref:
+                cond = _referenced(res, ref, others)
+                if cond is None or cond.get("resourceType") != "Condition":
+                    raise ValueError(f"diagnosis {d.get('sequence', pos)} refers to {ref}, "
+                                     "which is not a Condition in the same Bundle or contained "
+                                     "in the Claim")
+                concept = cond.get("code")
             if concept is None:
-                raise ValueError(f"diagnosis {d.get('sequence', pos)} has no "
-                                 "diagnosisCodeableConcept (diagnosisReference is not read)")
+                raise ValueError(f"diagnosis {d.get('sequence', pos)} has neither a "
+                                 "diagnosisCodeableConcept nor a diagnosisReference")
             code, system = _code(concept, (ICD10CM, ICD9CM))
             if not code:
                 raise ValueError(f"diagnosis {d.get('sequence', pos)} has no coding with a code")
             codes.append(code)
+            systems.append(system)
             first = pos == 1
             quals.append(("ABK" if first else "ABF") if system.startswith(ICD10CM) else
                          ("BK" if first else "BF") if system.startswith(ICD9CM) else "")
@@ -107,7 +133,8 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
             pointers, raw_pointers = parse_pointers(
                 [seq_pos.get(s, f"sequence {s}") if isinstance(s, int) else s for s in seqs])
             period = item.get("servicedPeriod") or {}
-            date, raw_date = parse_date(item.get("servicedDate") or period.get("start"))
+            date, raw_date = parse_date(item.get("servicedDate") or period.get("start")
+                                        or (res.get("billablePeriod") or {}).get("start"))
             units, raw_units = parse_number_kept((item.get("quantity") or {}).get("value"),
                                                  f"item {n} quantity", 1)
             charge, raw_charge = parse_number_kept((item.get("net") or {}).get("value"),
@@ -137,6 +164,11 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
         raise ClaimFormatError(f"claim {cid}: not the structure of a FHIR R4 Claim ({exc})",
                                where) from None
     claim_extra: dict[str, Any] = {}
+    if any(s and not s.startswith((ICD10CM, ICD9CM)) for s in systems):
+        claim_extra["diagnosis_systems"] = systems    # e.g. SNOMED CT from a Condition
+    kind = _code(res.get("type"))[0].lower()
+    if kind:
+        claim_extra["claim_type"] = kind      # professional, institutional, oral, ...
     total, raw_total = parse_number_kept((res.get("total") or {}).get("value"), "total")
     if total is not None:
         claim_extra["total_charge"] = total
@@ -145,9 +177,9 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
     patient = _resolve_patient(res, patients)
     if patient is None:
         patient = Patient()
-        ref = (res.get("patient") or {}).get("reference")
-        if ref:
-            claim_extra["patient_reference"] = ref    # not found in the input
+        patient_ref = (res.get("patient") or {}).get("reference")
+        if patient_ref:
+            claim_extra["patient_reference"] = patient_ref    # not found in the input
     return Claim(id=cid, patient=patient, diagnoses=tuple(codes), lines=tuple(lines),
                  diagnosis_qualifiers=tuple(quals) if any(quals) else (),
                  source=where, extra=claim_extra)
@@ -165,15 +197,23 @@ def _index_patient(res: dict[str, Any], full_url: str | None,
 def _bundle(doc: dict[str, Any], name: str, patients: dict[str, Patient],
             where: str) -> Iterator[Claim | ClaimFormatError]:
     entries = [e for e in doc.get("entry", []) or [] if isinstance(e, dict)]
+    others: dict[str, dict[str, Any]] = {}
     for e in entries:
         res = e.get("resource") or {}
-        if isinstance(res, dict) and res.get("resourceType") == "Patient":
+        if not isinstance(res, dict):
+            continue
+        if res.get("resourceType") == "Patient":
             _index_patient(res, e.get("fullUrl"), patients)
+        elif res.get("resourceType") == "Condition":
+            if e.get("fullUrl"):
+                others[str(e["fullUrl"])] = res
+            if res.get("id"):
+                others[f"Condition/{res['id']}"] = res
     for i, e in enumerate(entries, 1):
         res = e.get("resource") or {}
         if isinstance(res, dict) and res.get("resourceType") == "Claim":
             try:
-                yield claim_from_fhir(res, patients, f"{where}: entry {i}")
+                yield claim_from_fhir(res, patients, f"{where}: entry {i}", others)
             except ClaimFormatError as exc:
                 yield exc
 

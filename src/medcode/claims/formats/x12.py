@@ -51,6 +51,28 @@ _NOT_837 = {"999": "a 999 implementation acknowledgment", "997": "a 997 function
             "enrollment", "278": "a 278 authorization request", "820": "an 820 premium payment"}
 _OTHER_837 = {"X223": "an 837I institutional claim", "X096": "an 837I institutional claim",
               "X224": "an 837D dental claim", "X097": "an 837D dental claim"}
+_NOT_READ = ("medcode checks professional claims (837P) only: institutional (837I) and dental "
+             "(837D) claims are not read")
+
+
+def _kind_of(version: str) -> str | None:
+    """What an 837 implementation guide version names when it is not an 837P."""
+    return next((v for k, v in _OTHER_837.items() if k in version.upper()), None)
+
+
+def _version_note(version: str) -> str | None:
+    """What to say about an 837P version other than 5010 (005010X222/X222A1/X222A2)."""
+    v = version.strip().upper()
+    if not v:
+        return ("names no implementation guide version (ST03 and GS08 are empty): read as "
+                "5010 837P (005010X222A1)")
+    if v.startswith("005010X222"):
+        return None
+    if v.startswith("004010"):
+        return (f"is version {v}, the 4010 837P that 5010 replaced on 2012-01-01: read with "
+                "the 5010 837P layout (the segments medcode reads are the same: CLM, HI, LX, "
+                "SV1, DTP*472, DMG); payers no longer accept 4010 files")
+    return f"is version {v}, not 005010X222A1: read with the 5010 837P layout"
 
 
 class _Reader:
@@ -71,6 +93,8 @@ class _Reader:
         self.patient = Patient()
         self.claim: ClaimLoop | None = None
         self.line: Line | None = None
+        self.version = ""                 # ST03, else GS08, of the open transaction
+        self.st_was_first_837 = False
 
     # -- helpers ------------------------------------------------------------------------
     def err(self, seg: Segment, msg: str, scope: str = "file") -> ClaimFormatError:
@@ -124,7 +148,10 @@ class _Reader:
                            for s, m in c.problems[1:4])
             yield self.err(seg, f"claim {cid} not read: {msg}{more}", "record")
             return
-        yield build_claim(c, cid, self.name)
+        claim = build_claim(c, cid, self.name)
+        if self.version:
+            claim.extra["x12_version"] = self.version
+        yield claim
 
     def close_transaction(self, seg: Segment, why: str) -> Iterator[Claim | ClaimFormatError]:
         if self.st is None:
@@ -183,18 +210,41 @@ class _Reader:
         if self.gs is None:
             yield self.err(s, "ST transaction outside a GS functional group")
         version = s.el(3) or (self.gs.el(8) if self.gs else "")
+        self.version = version
         kind = None
         if s.el(1) != "837":
             kind = _NOT_837.get(s.el(1), f"an X12 {s.el(1) or '(no type)'} transaction")
         else:
-            kind = next((v for k, v in _OTHER_837.items() if k in version), None)
+            kind = _kind_of(version)
+            if kind is not None:
+                kind = f"{kind} ({version})"
         if kind is None:
+            self.st_was_first_837 = not self.seen_837
             self.seen_837 = True
+            note = _version_note(version)
+            if note is not None:
+                yield self.err(s, f"transaction ST*837*{s.el(2)} {note}")
             return
+        self.skip_transaction(kind)
+        yield self.err(s, f"transaction ST*{s.el(1)} is {kind}, not an 837P professional "
+                          "claim; skipped" + (f" ({_NOT_READ})" if s.el(1) == "837" else ""))
+
+    def skip_transaction(self, kind: str) -> None:
         self.skip = True
         self.kinds.append(kind)
-        yield self.err(s, f"transaction ST*{s.el(1)} is {kind}, not an 837P professional "
-                          "claim; skipped")
+
+    def ref87(self, s: Segment) -> Iterator[ClaimFormatError]:
+        """REF*87 (4010 transmission type identification) names the guide when GS08 does not
+        say, or says otherwise."""
+        named = s.el(2).strip().upper()
+        kind = _kind_of(named)
+        if kind is None or self.claim is not None:
+            return
+        if self.st_was_first_837:
+            self.seen_837 = False
+        self.skip_transaction(f"{kind} ({named})")
+        yield self.err(s, f"REF*87 names {named}: the transaction is {kind}, not an 837P "
+                          f"professional claim; skipped ({_NOT_READ})")
 
     def segment(self, s: Segment) -> Iterator[Claim | ClaimFormatError]:
         if s.problem:
@@ -212,7 +262,9 @@ class _Reader:
 
     def body(self, s: Segment) -> Iterator[Claim | ClaimFormatError]:
         sid, c = s.id, self.claim
-        if sid == "HL":
+        if sid == "REF" and s.el(1) == "87" and self.hl is None:
+            yield from self.ref87(s)
+        elif sid == "HL":
             yield from self.finish_claim()
             yield from self.end_loop()
             self.hl, self.level, self.names, self.nm1 = s, s.el(3), [], ""
@@ -292,7 +344,8 @@ class _Reader:
             if self.kinds:
                 what = "; ".join(sorted(set(self.kinds)))
                 extra = (" (a 999 tells the sender whether its claim file was accepted; it "
-                         "carries no claims)" if any("999" in k for k in self.kinds) else "")
+                         "carries no claims)" if any("999" in k for k in self.kinds) else
+                         f"; {_NOT_READ}" if any(" 837" in k for k in self.kinds) else "")
                 raise ClaimFormatError(f"holds no 837P professional claim: it is {what}"
                                        f"{extra}", self.name)
             raise ClaimFormatError("holds no X12 transaction (no ST segment)", self.name)

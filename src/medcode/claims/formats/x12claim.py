@@ -114,6 +114,15 @@ def build_claim(c: ClaimLoop, cid: str, name: str) -> Claim:
 # -- segments -----------------------------------------------------------------------
 
 
+def _other_separator(element: str, comp: str) -> str:
+    """A hint when an element uses another character than ISA16 between its components."""
+    for ch in (":", ">", "^", "\\", "<", "|"):
+        if ch != comp and ch in element:
+            return (f" (the file's ISA16 component separator is {comp!r}, but this element "
+                    f"separates with {ch!r})")
+    return ""
+
+
 def read_hi(s: Segment, c: ClaimLoop) -> None:
     comp = s.seps.component
     els = [e.strip() for e in s.elements[1:]]
@@ -131,7 +140,8 @@ def read_hi(s: Segment, c: ClaimLoop) -> None:
             c.notes.append(f"segment {s.number} (HI): qualifier {q} and code {code} are "
                            f"separate elements; read as {q}{comp}{code}")
         else:
-            c.problems.append((s, f"HI{i:02d} {e!r} is not a qualifier{comp}code pair"))
+            c.problems.append((s, f"HI{i:02d} {e!r} is not a qualifier{comp}code pair"
+                               + _other_separator(e, comp)))
             continue
         if q in _DX_QUALS:
             c.has_hi = True
@@ -153,4 +163,5 @@ def read_sv1(s: Segment, c: ClaimLoop, line: Line | None) -> None:
     proc = s.el(1).split(s.seps.component)
     if len(proc) < 2 or not proc[1].strip():
         c.problems.append((s, (f"SV101 {s.el(1)!r} has no procedure code "
-                              f"(expected HC{s.seps.component}code)")))
+                              f"(expected HC{s.seps.component}code)"
+                               + _other_separator(s.el(1), s.seps.component))))
