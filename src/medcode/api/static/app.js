@@ -208,11 +208,12 @@ async function showMappings(info, pane) {
   if (!targets || info.kind === "cluster") return;
   const box = el("section", { class: "mappings", "aria-label": "Mappings" }, el("h3", { text: "Mappings" }));
   pane.append(box);
-  for (const to of targets) {
-    try {
-      const [a] = await api(`/v1/map?${qs({ code: info.code, to, from: info.system, on: $("#on").value })}`);
-      if ((a.targets || []).some((t) => !t.no_map) || a.targets.length) box.append(renderMapAnswer(a));
-    } catch (err) { box.append(el("p", { class: "muted", text: `${to}: ${err.message}` })); }
+  const answers = await Promise.all(targets.map((to) =>
+    api(`/v1/map?${qs({ code: info.code, to, from: info.system, on: $("#on").value })}`)
+      .then((r) => r[0], (err) => ({ error: `${to}: ${err.message}` }))));
+  for (const a of answers) {
+    if (a.error) box.append(el("p", { class: "muted", text: a.error }));
+    else if ((a.targets || []).length) box.append(renderMapAnswer(a));
   }
   if (box.children.length === 1) box.append(el("p", { class: "muted", text: "No official map has this code." }));
 }
