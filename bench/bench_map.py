@@ -82,16 +82,24 @@ def http(store_path: Path, nine: list[str], args: argparse.Namespace) -> None:
         import httpx
         for p in paths[:50]:                     # warm each worker's map table
             httpx.get(base + p, timeout=30).raise_for_status()
-        if shutil.which("wrk"):
-            r = run_wrk(base, paths, args.duration, args.connections)
-            client = "wrk"
-        else:
-            r = asyncio.run(_python_load(base, paths, args.duration, args.connections))
-            client = "python"
-        print(f"$translate over HTTP ({client}, {args.connections} connections, "
-              f"{args.workers} workers, {args.duration} s): {r['rps']:,.0f} req/s, "
-              f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, errors {r['errors']} "
-              "(target >= 3,000 req/s)")
+        cm = quote(tgt, safe="")
+        peer = [f"/fhir/CodeSystem/$validate-code?system={cm}&code={c}" for c in
+                ("E11.9", "I10", "J45.909", "S72.001A", "Z00.00")]
+        use_wrk = shutil.which("wrk") is not None
+        client = "wrk" if use_wrk else "python"
+
+        def load(ps: list[str]) -> dict:
+            if use_wrk:
+                return run_wrk(base, ps, args.duration, args.connections)
+            return asyncio.run(_python_load(base, ps, args.duration, args.connections))
+        for label, ps in (("$translate, 5,000 ICD-9-CM codes", paths),
+                          ("$translate, repeated", paths[:50]),
+                          ("$validate-code (peer baseline)", peer)):
+            r = load(ps)
+            print(f"{label:<34} ({client}, {args.connections} conn, {args.workers} workers, "
+                  f"{args.duration} s): {r['rps']:,.0f} req/s, p50 {r['p50']:.1f} ms, "
+                  f"p99 {r['p99']:.1f} ms, errors {r['errors']}", flush=True)
+        print("target: >= 3,000 $translate req/s")
     finally:
         proc.terminate()
         proc.wait(10)

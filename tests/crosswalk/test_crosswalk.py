@@ -233,3 +233,11 @@ def test_import_icd11_refuses_a_wrong_file(store_path, tmp_path, bad):
     with pytest.raises(SourceError, match="not a WHO ICD-11 SimpleTabulation"):
         import_files(target, "icd11", [wrong])
     assert target.read_bytes() == before
+
+
+def test_search_who_systems_only_when_asked(store):
+    from medcode.textsearch import search
+    assert all(h.system not in ("ICD-10", "ICD-11") for h in search(store, "hypertension",
+                                                                     limit=50))
+    who11 = search(store, "type 2 diabetes", system="ICD-11", limit=3)
+    assert who11[0].code == "5A11"

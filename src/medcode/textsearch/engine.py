@@ -48,6 +48,9 @@ class Hit:
                 "seventh_characters": list(self.seventh_characters)}
 
 
+_ASK_FIRST = frozenset({"ICD-10", "ICD-11"})
+
+
 class _Ctx:
     """What one store's searches share: its systems and 7th-character meanings."""
 
@@ -124,7 +127,9 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
             raise InvalidCode(f"{on!r} is not a date: use YYYY-MM-DD") from None
     ctx = _context(store)
     sysname = _system_name(system)
-    bits = _bits(store, [sysname] if sysname else ctx.systems, on)
+    # WHO ICD-10 and ICD-11 (international, never on a US claim) are searched only when asked
+    bits = _bits(store, [sysname] if sysname else
+                 [s for s in ctx.systems if s not in _ASK_FIRST], on)
     if not isinstance(query, str) or not bits:
         return []
     conn = store.conn

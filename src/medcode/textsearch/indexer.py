@@ -188,7 +188,8 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
         if ext:
             for e in ext:
                 words.update(content_words(e[1]))
-        vocab.update(words)
+        if system not in ("ICD-10", "ICD-11"):   # WHO words must not change US spelling help
+            vocab.update(words)
         per_system[system] += 1
         docs.append([static_cost(tmarked, bool(leaf), kind, system), system, code, shown, title,
                      kind, bmask, nmask, leaf, " ".join(tmarked), "\n".join(terms),

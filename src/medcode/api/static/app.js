@@ -166,6 +166,67 @@ async function showCode(system, code) {
   }
   pane.replaceChildren(...renderCode(info));
   pane.querySelector("h2").focus();
+  showMappings(info, pane);
+}
+
+// -- crosswalks (GEMs, WHO maps) ----------------------------------------------------------
+const MAP_TO = {
+  "ICD-9-CM": ["ICD-10-CM", "ICD-10-PCS", "ICD-11"], "ICD-10-CM": ["ICD-9-CM", "ICD-10", "ICD-11"],
+  "ICD-10-PCS": ["ICD-9-CM"], "ICD-10": ["ICD-10-CM", "ICD-11"], "ICD-11": ["ICD-10", "ICD-10-CM"],
+};
+
+function flagText(t) {
+  const out = [];
+  if (t.approximate) out.push("approximate");
+  if (t.combination) out.push(`combination: scenario ${t.scenario}, list ${t.choice_list}`);
+  if (t.kind) out.push(t.kind);
+  if (t.derived) out.push("derived");
+  if (t.via && t.via.length) out.push(`via ${t.via.join(" > ")}`);
+  return out.join(", ");
+}
+
+function renderMapAnswer(a) {
+  const rows = (a.targets || []).filter((t) => !t.no_map && t.code);
+  const sec = el("section", { class: "mapping" }, el("h4", { text: `${a.code || a.input} → ${a.to}` }));
+  if (a.message) sec.append(el("p", { class: "muted", text: a.message }));
+  for (const c of a.combinations || []) sec.append(el("p", { class: "combo", text: `Combination (one code of each list) ${c.text}` }));
+  if (rows.length) {
+    sec.append(el("table", { class: "compact" }, el("thead", {}, el("tr", {},
+      ["Code", "Title", "Map flags", "Valid"].map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, rows.map((t) => el("tr", {},
+      el("td", {}, el("a", { href: codeHref(t.code, t.system), class: "code", text: t.code })),
+      el("td", { text: t.title || "" }), el("td", { class: "muted", text: flagText(t) }),
+      el("td", {}, t.valid ? badge(t.release ? `valid ${t.release}` : "valid", "map-ok")
+        : badge("not valid", "map-nv"),
+        t.current && t.current.length ? el("span", { class: "muted", text: ` now: ${t.current.slice(0, 6).map((c) => c.code).join(", ")}` }) : null))))));
+  }
+  return sec;
+}
+
+async function showMappings(info, pane) {
+  const targets = MAP_TO[info.system];
+  if (!targets || info.kind === "cluster") return;
+  const box = el("section", { class: "mappings", "aria-label": "Mappings" }, el("h3", { text: "Mappings" }));
+  pane.append(box);
+  const answers = await Promise.all(targets.map((to) =>
+    api(`/v1/map?${qs({ code: info.code, to, from: info.system, on: $("#on").value })}`)
+      .then((r) => r[0], (err) => ({ error: `${to}: ${err.message}` }))));
+  for (const a of answers) {
+    if (a.error) box.append(el("p", { class: "muted", text: a.error }));
+    else if ((a.targets || []).length) box.append(renderMapAnswer(a));
+  }
+  if (box.children.length === 1) box.append(el("p", { class: "muted", text: "No official map has this code." }));
+}
+
+async function convert(e) {
+  e.preventDefault();
+  const out = $("#convert-out");
+  const codes = $("#convert-input").value.split(/[\s,]+/).filter(Boolean);
+  if (!codes.length) { out.replaceChildren(el("p", { class: "error", text: "Type at least one code." })); return; }
+  try {
+    const rows = await api(`/v1/map?${qs({ to: $("#convert-to").value, on: $("#on").value })}&${codes.map((c) => `code=${encodeURIComponent(c)}`).join("&")}`);
+    out.replaceChildren(...rows.map(renderMapAnswer));
+  } catch (err) { out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message })); }
 }
 
 function renderCode(info) {
@@ -334,8 +395,9 @@ function renderClaimResult(r) {
 // -- routing and start -------------------------------------------------------------------
 function route() {
   const hash = location.hash || "#/";
-  const view = hash.startsWith("#/identify") ? "identify" : hash.startsWith("#/claims") ? "claims" : "lookup";
-  for (const v of ["lookup", "identify", "claims"]) $(`#view-${v}`).hidden = v !== view;
+  const view = hash.startsWith("#/identify") ? "identify" : hash.startsWith("#/claims") ? "claims"
+    : hash.startsWith("#/convert") ? "convert" : "lookup";
+  for (const v of ["lookup", "identify", "claims", "convert"]) $(`#view-${v}`).hidden = v !== view;
   document.querySelectorAll("nav a[data-view]").forEach((a) => {
     if (a.dataset.view === view) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   });
@@ -349,6 +411,7 @@ async function start() {
   for (const id of ["#system", "#on", "#billable"]) $(id).addEventListener("change", scheduleSearch);
   $("#search-form").addEventListener("submit", (e) => e.preventDefault());
   $("#identify-form").addEventListener("submit", identify);
+  $("#convert-form").addEventListener("submit", convert);
   $("#claim-form").addEventListener("submit", checkClaim);
   $("#add-line").addEventListener("click", () => addLine().querySelector("input").focus());
   $("#claim-out").setAttribute("tabindex", "-1");
