@@ -347,7 +347,7 @@ _KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-
 
 
 @data.command("import")
-@click.argument("kind", type=click.Choice(["hcpcs", "ncci-ptp", "mue", "cpt"],
+@click.argument("kind", type=click.Choice(["hcpcs", "ncci-ptp", "mue", "cpt", "icd10cm-index"],
                                           case_sensitive=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")

@@ -42,6 +42,9 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
                "CMS NCCI medically unlikely edits file (CSV)"),
     ImportKind("cpt", "medcode.store.load_procedures", "load_cpt",
                "your licensed AMA CPT descriptor file (tab- or comma-delimited)"),
+    ImportKind("icd10cm-index", "medcode.store.load_index", "load_import",
+               "ICD-10-CM index XML (icd10cm_index_YYYY.xml, drug, neoplasm, eindex) or the "
+               "CMS 'Code Tables, Tabular and Index' zip"),
 )}
 
 

@@ -116,6 +116,39 @@ def _wordings(conn: sqlite3.Connection) -> dict[tuple[str, str], list[tuple[str,
     return out
 
 
+#: how an index line reads in search (label shown in ``matched``) and its column wording
+INDEX_LABELS = {"index": "index", "drug": "drug table", "neoplasm": "neoplasm table",
+                "external": "external cause index"}
+INDEX_COLUMNS = {
+    "poisoning, accidental (unintentional)": "poisoning (accidental) (unintentional)",
+    "malignant primary": "malignant (primary)",
+    "in situ": "carcinoma in situ",
+    "unspecified behavior": "(unspecified behavior)",
+}
+
+
+def _index_lines(conn: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
+    """(ICD-10-CM, code) -> ["drug table\tAcetaminophen > poisoning (accidental) ...", ...]
+    from ``index_entries`` (the Alphabetic Index and its tables), when the store has it.
+    Nonessential modifiers are kept in parentheses: they match loosely, like a title's."""
+    out: dict[tuple[str, str], list[str]] = {}
+    if not _has_table(conn, "index_entries"):
+        return out
+    for tbl, path, nemod, col, target in conn.execute(
+            "SELECT tbl, path, nemod, col, target FROM index_entries WHERE target IS NOT NULL "
+            "ORDER BY length(path), id"):
+        parts = path.split(" > ")
+        mods = nemod.split(" | ")
+        text = " > ".join(f"{p} {m}".strip() if m else p for p, m in zip(parts, mods))
+        if col:
+            text += " > " + INDEX_COLUMNS.get(col, col)
+        line = f"{INDEX_LABELS.get(tbl, tbl)}\t{' '.join(text.split())}"
+        lines = out.setdefault(("ICD-10-CM", target), [])
+        if line not in lines:
+            lines.append(line)
+    return out
+
+
 def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
     """Parent -> [[7th chr, meaning, billable_mask, node_mask], ...] from extension rows."""
     out: dict[tuple[str, str], list[list]] = {}
@@ -132,6 +165,8 @@ def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
 
 def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
     notes = _notes_by_code(conn)
+    for key, lines in _index_lines(conn).items():
+        notes.setdefault(key, []).extend(lines)
     wordings = _wordings(conn)
     exts = _extensions(conn)
     show = Displayer()
