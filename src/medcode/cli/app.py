@@ -421,6 +421,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, token_file: st
         _fail(str(exc), 2)
 
 
+from medcode.cli.index_cmd import index_cmd  # noqa: E402
+
+cli.add_command(index_cmd)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="medcode")

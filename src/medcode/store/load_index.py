@@ -61,11 +61,11 @@ def load_entries(conn: sqlite3.Connection, table: str, entries: Iterable, releas
 
 
 def refresh_fts(conn: sqlite3.Connection) -> None:
-    """Rebuild the word index of every entry (path, modifiers, column)."""
+    """Rebuild the word index of every entry (its path and nonessential modifiers)."""
     ensure_schema(conn)
-    conn.execute("DELETE FROM index_fts")
-    conn.execute("INSERT INTO index_fts (rowid, words) SELECT id, path || ' ' || nemod || ' ' || "
-                 "coalesce(col, '') FROM index_entries")
+    conn.execute("INSERT INTO index_fts (index_fts) VALUES ('delete-all')")
+    conn.execute("INSERT INTO index_fts (rowid, words) SELECT id, path || ' ' || nemod "
+                 "FROM index_entries")
 
 
 def load_bundled(conn: sqlite3.Connection) -> dict[str, dict]:
