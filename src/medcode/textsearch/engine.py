@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from medcode.errors import InvalidCode, NoRelease, StoreError
+from medcode.textsearch import clinical
 from medcode.textsearch.display import Displayer
 from medcode.textsearch.query import Parsed, code_forms, parse
 from medcode.textsearch.rank import LEAF_BONUS, score
@@ -128,10 +129,15 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
     if not isinstance(query, str) or not bits:
         return []
     conn = store.conn
+    reading = clinical.read(query)
+    procedures_asked = sysname in clinical.PROCEDURE_SYSTEMS
 
     def is_code(piece: str) -> bool:
         """A code of any loaded system (even one filtered out: "E11.9" is never words);
-        while typing (prefix), the start of one."""
+        while typing (prefix), the start of one. A diagnosis abbreviation shaped like the
+        start of a procedure code ("DM2") is words unless procedures were asked for."""
+        if not procedures_asked and _abbreviation(piece):
+            return False
         for sys_ in ctx.code_systems:
             for form in code_forms(piece):
                 if store.row(sys_, form) is not None:
@@ -149,12 +155,43 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
         if (hit.system, hit.code) not in seen and _keep(hit, billable):
             seen.add((hit.system, hit.code))
             hits.append(hit)
+    if reading.status == "vaccine" and not parsed.codes:
+        for hit in _vaccine_hits(store, ctx, reading, bits):
+            if (hit.system, hit.code) not in seen and _keep(hit, billable):
+                seen.add((hit.system, hit.code))
+                hits.append(hit)
     if len(hits) < limit and parsed.fts_and():
-        for hit in _text_hits(store, ctx, parsed, bits, sysname, billable, on, limit):
+        for hit in _text_hits(store, ctx, parsed, bits, sysname, billable, on, limit,
+                              reading):
             if (hit.system, hit.code) not in seen and _keep(hit, billable):
                 seen.add((hit.system, hit.code))
                 hits.append(hit)
     return hits[:limit]
+
+
+def _abbreviation(piece: str) -> bool:
+    """A typed piece that medcode's synonyms know as words (DM2, T2DM, B12)."""
+    from medcode.textsearch import synonyms
+    from medcode.textsearch.stem import stem
+    return (stem(piece.lower()),) in synonyms.load()
+
+
+#: vaccines: the encounter code, then the HCPCS administration code named (clinical.py)
+VACCINE_SCORE = CODE_SCORE - 10
+
+
+def _vaccine_hits(store: Any, ctx: _Ctx, reading: clinical.Reading, bits: dict) -> list[Hit]:
+    out: list[Hit] = []
+    wanted = [("ICD-10-CM", "Z23", "vaccine: encounter for immunization")] + [
+        ("HCPCS", c, "vaccine: HCPCS administration code") for c in reading.admin]
+    for n, (system, code, why) in enumerate(wanted):
+        if system not in bits:
+            continue
+        bit, rel = bits[system]
+        row = store.row(system, code)
+        if row is not None and row[6] & bit:
+            out.append(_code_hit(ctx, system, row, bit, rel, VACCINE_SCORE - n, why))
+    return out
 
 
 def _keep(hit: Hit, billable: bool | None) -> bool:
@@ -199,7 +236,8 @@ def _code_hit(ctx: _Ctx, system: str, row: tuple, bit: int, rel: str | None, val
 
 
 def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str | None,
-               billable: bool | None, on: dt.date | None, limit: int) -> list[Hit]:
+               billable: bool | None, on: dt.date | None, limit: int,
+               reading: clinical.Reading | None = None) -> list[Hit]:
     where = ["search_fts MATCH ?"]
     args: list[Any] = []
     if sysname:
@@ -247,8 +285,19 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         if key not in best or hc[0].score > best[key][0].score:
             best[key] = hc
     scored = list(best.values())
+    if reading is not None and reading.active:
+        scored = [(_read_clinically(reading, h), c) for h, c in scored
+                  if sysname is not None or not clinical.drops(reading, h.system, h.kind)]
     scored.sort(key=lambda hc: (-hc[0].score, hc[1], hc[0].code))
     return [h for h, _c in scored]
+
+
+def _read_clinically(reading: clinical.Reading, hit: Hit) -> Hit:
+    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind)
+    if not delta:
+        return hit
+    return replace(hit, score=round(hit.score + delta, 4),
+                   matched=hit.matched + ((why,) if why else ()))
 
 
 def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tuple]],
