@@ -130,3 +130,23 @@ def test_import_the_index_from_the_official_file(search_store, tmp_path):
     with pytest.raises(SourceError, match="bad.xml"):
         apply(conn, "icd10cm-index", [bad], "test")
     conn.close()
+
+
+def test_http_index_route_and_search_reasons(search_store):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from medcode.api.app import build_app
+    client = TestClient(build_app(search_store))
+    r = client.get("/v1/index", params={"term": "acetaminophen", "table": "drug", "limit": 2})
+    assert r.status_code == 200
+    first = r.json()[0]
+    assert first["line"] == "Poisoning > Acetaminophen > accidental (unintentional): T39.1X1-"
+    assert first["table_name"] == "Table of Drugs and Chemicals"
+    bad = client.get("/v1/index", params={"term": "acetaminophen", "table": "bogus"})
+    assert bad.status_code == 400 and "drug" in bad.json()["message"]
+    hit = client.get("/v1/search", params={"q": "acetaminophen poisoning", "limit": 1}).json()[0]
+    assert hit["code"] == "T39.1X1"
+    assert any(m.startswith("drug table: Acetaminophen") for m in hit["matched"])
+    page = client.get("/static/app.js").text
+    assert "/v1/index?" in page and "matched:" in page

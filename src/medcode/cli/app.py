@@ -189,16 +189,10 @@ def identify(ctx: click.Context, codes: tuple[str, ...], as_json: bool, file: st
 def search(ctx: click.Context, query: str, system: str | None, billable: bool, on: str | None,
            limit: int, prefix: bool, as_json: bool) -> None:
     """Find codes from the words a coder types ("type 2 diabetes with neuropathy", "CHF")."""
-    from medcode.textsearch import format_hits_text
-    from medcode.textsearch import search as do_search
-    hits = do_search(_store(ctx), query, system=_system(system) if system else None,
-                     billable=True if billable else None, on=_date(on), limit=limit,
-                     prefix=prefix)
-    if as_json:
-        _emit_json([h.as_dict() for h in hits])
-    else:
-        click.echo(format_hits_text(hits) if hits else f"no code matches {query!r}")
-    sys.exit(0 if hits else 1)
+    from medcode.cli.commands import search_cmd
+    code = search_cmd(_store(ctx), query, _system(system) if system else None, billable,
+                      _date(on), limit, prefix, as_json, sys.stdout)
+    sys.exit(code)
 
 
 @cli.command()

@@ -56,17 +56,44 @@ class _Ctx:
         # searches touch scattered pages of a read-only file: map it rather than copy pages
         conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         try:
-            self.systems = [s for (s,) in conn.execute(
-                "SELECT DISTINCT system FROM search_doc ORDER BY system")]
-            self.extdefs: dict[int, dict[str, str]] = {
-                i: json.loads(m) for i, m in conn.execute("SELECT id, meanings FROM search_extdef")}
+            self.systems = _distinct_systems(conn, "search_doc")
         except sqlite3.OperationalError as exc:
             raise StoreError("this store has no search index (built by an older medcode?); "
                              "rebuild it with `medcode data build`") from exc
-        self.code_systems = [s for (s,) in conn.execute("SELECT DISTINCT system FROM codes")]
-        self.ext_stems = {i: {ch: frozenset(stems(m)) for ch, m in d.items()}
-                          for i, d in self.extdefs.items()}
+        self.code_systems = _distinct_systems(conn, "codes")
+        from medcode.textsearch import synonyms
+        synonyms.prime(conn)
+        self._conn = conn
+        self._extdefs: dict[int, dict[str, str]] = {}
+        self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
+        self._lock = threading.Lock()
         self.show = Displayer()
+
+
+    def extdef(self, ref: int) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+        """7th-character meanings of one shared definition, read on first use (a process
+        that answers one query reads only the few it meets)."""
+        got = self._extdefs.get(ref)
+        if got is None:
+            with self._lock:
+                row = self._conn.execute("SELECT meanings FROM search_extdef WHERE id = ?",
+                                         (ref,)).fetchone()
+                got = json.loads(row[0]) if row else {}
+                self._ext_stems[ref] = {ch: frozenset(stems(m)) for ch, m in got.items()}
+                self._extdefs[ref] = got
+        return got, self._ext_stems[ref]
+
+
+def _distinct_systems(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The systems of a table keyed (system, code), by skipping along its index: a few
+    index probes instead of reading every row."""
+    out: list[str] = []
+    row = conn.execute(f"SELECT min(system) FROM {table}").fetchone()
+    while row is not None and row[0] is not None:
+        out.append(row[0])
+        row = conn.execute(f"SELECT min(system) FROM {table} WHERE system > ?",
+                           (row[0],)).fetchone()
+    return out
 
 
 _ctx: weakref.WeakKeyDictionary[object, _Ctx] = weakref.WeakKeyDictionary()
@@ -338,8 +365,7 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
     if ext_json:
         ext = json.loads(ext_json)
         exts = [e for e in ext["c"] if e[2] & bit]
-        meanings = ctx.extdefs.get(ext["d"], {})
-        all_stems = ctx.ext_stems.get(ext["d"], {})
+        meanings, all_stems = ctx.extdef(ext["d"])
         ext_stems = {e[0]: all_stems.get(e[0], frozenset()) for e in exts}
     s = score(parsed, tstems, terms, ext_stems, leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,

@@ -240,6 +240,8 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
                      ((i, key) for key, i in extdefs.items()))
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
     _fill_vocab(conn, vocab)
+    from medcode.textsearch.synonyms import compile_into
+    compile_into(conn)
     return {"search": {"docs": len(docs), "words": len(vocab),
                        **{f"docs {s}": n for s, n in sorted(per_system.items())}}}
 
