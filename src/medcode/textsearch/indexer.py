@@ -165,8 +165,8 @@ def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
 
 def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
     notes = _notes_by_code(conn)
-    for key, lines in _index_lines(conn).items():
-        notes.setdefault(key, []).extend(lines)
+    for key, index_lines in _index_lines(conn).items():
+        notes.setdefault(key, []).extend(index_lines)
     wordings = _wordings(conn)
     exts = _extensions(conn)
     show = Displayer()
