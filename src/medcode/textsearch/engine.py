@@ -20,7 +20,7 @@ from medcode.textsearch.tokens import stems
 MAX_LIMIT = 1000
 CODE_SCORE = 100.0
 _DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mask, "
-             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost")
+             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost, d.iterms")
 MMAP_BYTES = 512 * 1024 * 1024  # the store file is ~60 MB; reads map it, never write
 POOL = 60              # candidates read per FTS query (each of static and bm25 order)
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
@@ -355,7 +355,7 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
 def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               sysname: str | None, billable: bool | None, on: dt.date | None) -> Hit | None:
     (_id, system, code, shown, title, kind, bmask, _nmask, _leaf, tstems, terms, ext_json,
-     _dflt, _cost) = row
+     _dflt, _cost, iterms) = row
     if system not in bits:
         return None
     bit, rel = bits[system]
@@ -367,7 +367,7 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
         exts = [e for e in ext["c"] if e[2] & bit]
         meanings, all_stems = ctx.extdef(ext["d"])
         ext_stems = {e[0]: all_stems.get(e[0], frozenset()) for e in exts}
-    s = score(parsed, tstems, terms, ext_stems, leaf_now=bool(bmask & bit),
+    s = score(parsed, tstems, terms, ext_stems, index=iterms, leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
               system_filtered=sysname is not None)
     matched = tuple(s.matched)

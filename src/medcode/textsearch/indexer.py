@@ -42,7 +42,8 @@ CREATE TABLE search_doc (
     terms TEXT NOT NULL,         -- "label<TAB>text" lines: inclusion term, includes, long desc.
     ext TEXT,                    -- JSON {"d": search_extdef.id, "c": [[chr, bmask, nmask], ...]}
     dflt TEXT,                   -- a header's default code (its "unspecified" leaf), dotless
-    cost REAL NOT NULL           -- static rank: rowids follow it
+    cost REAL NOT NULL,          -- static rank: rowids follow it
+    iterms TEXT NOT NULL DEFAULT ''  -- index paths leading here ("drug table<TAB>..." lines)
 );
 CREATE UNIQUE INDEX search_doc_key ON search_doc (system, code);
 CREATE TABLE search_extdef (id INTEGER PRIMARY KEY, meanings TEXT NOT NULL); -- {chr: meaning}
@@ -165,8 +166,7 @@ def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
 
 def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
     notes = _notes_by_code(conn)
-    for key, index_lines in _index_lines(conn).items():
-        notes.setdefault(key, []).extend(index_lines)
+    index = _index_lines(conn)
     wordings = _wordings(conn)
     exts = _extensions(conn)
     show = Displayer()
@@ -186,12 +186,13 @@ def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
                 terms.append(f"{label}\t{text}")
         ext = exts.get((system, code))
         leaf = 1 if (bmask or ext) else 0
-        yield system, code, shown, title, kind, bmask, nmask, leaf, terms, ext
+        yield system, code, shown, title, kind, bmask, nmask, leaf, terms, ext, \
+            index.get((system, code), [])
     # a system only in its importer's table (no rows in codes): index it anyway, valid always
     for (system, code), lines in sorted(wordings.items()):
         if system not in seen:
             extra = [f"{label}\t{text}" for label, text in lines[1:]]
-            yield system, code, code, lines[0][1], "code", -1, -1, 1, extra, None
+            yield system, code, code, lines[0][1], "code", -1, -1, 1, extra, None, []
 
 
 def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
@@ -204,10 +205,10 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
     per_system: Counter[str] = Counter()
     extdefs: dict[str, int] = {}
     docs: list[list] = []
-    for system, code, shown, title, kind, bmask, nmask, leaf, terms, ext in _docs(conn):
+    for system, code, shown, title, kind, bmask, nmask, leaf, terms, ext, ilines in _docs(conn):
         tmarked = marked_stems(title, pcs=system == "ICD-10-PCS")
         tplain = [s.lstrip("~!") for s in tmarked]
-        term_texts = [t.partition("\t")[2] for t in terms]
+        term_texts = [t.partition("\t")[2] for t in terms + ilines]
         term_stems = [s for t in term_texts for s in stems(t)]
         ext_stems: list[str] = []
         if ext:
@@ -228,12 +229,13 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
         docs.append([static_cost(tmarked, bool(leaf), kind, system), system, code, shown, title,
                      kind, bmask, nmask, leaf, " ".join(tmarked), "\n".join(terms),
                      _ext_json(ext, extdefs) if ext else None, None,
-                     (" ".join(tplain), " ".join(term_stems), " ".join(ext_stems))])
+                     (" ".join(tplain), " ".join(term_stems), " ".join(ext_stems)),
+                     "\n".join(ilines)])
     _set_defaults(conn, docs)
     # rowid order = static order: an FTS scan in rowid order meets the plainest titles first
     docs.sort(key=lambda d: (d[0], d[1], d[2]))
-    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     ((i, *d[1:13], round(d[0], 3)) for i, d in enumerate(docs, 1)))
+    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     ((i, *d[1:13], round(d[0], 3), d[14]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_fts (rowid, title, terms, ext) VALUES (?,?,?,?)",
                      ((i, *d[13]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_extdef VALUES (?, ?)",
