@@ -67,6 +67,7 @@ class _Ctx:
         self._extdefs: dict[int, dict[str, str]] = {}
         self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
         self._lock = threading.Lock()
+        self.bits: dict[tuple[str | None, dt.date | None], dict] = {}
         self.show = Displayer()
 
 
@@ -152,7 +153,12 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
             raise InvalidCode(f"{on!r} is not a date: use YYYY-MM-DD") from None
     ctx = _context(store)
     sysname = _system_name(system)
-    bits = _bits(store, [sysname] if sysname else ctx.systems, on)
+    bits = ctx.bits.get((sysname, on))
+    if bits is None:  # per store, system filter and day: the same for every query
+        bits = _bits(store, [sysname] if sysname else ctx.systems, on)
+        if len(ctx.bits) > 512:
+            ctx.bits.clear()
+        ctx.bits[(sysname, on)] = bits
     if not isinstance(query, str) or not bits:
         return []
     conn = store.conn
