@@ -150,3 +150,22 @@ def test_http_index_route_and_search_reasons(search_store):
     assert any(m.startswith("drug table: Acetaminophen") for m in hit["matched"])
     page = client.get("/static/app.js").text
     assert "/v1/index?" in page and "matched:" in page
+
+
+def test_a_store_built_before_the_index_tables_still_searches(search_store, tmp_path):
+    import shutil
+    import sqlite3
+
+    from medcode.errors import StoreError
+    from medcode.store.db import Store
+    old = tmp_path / "old.sqlite"
+    shutil.copyfile(search_store.path, old)
+    conn = sqlite3.connect(old)
+    conn.execute("ALTER TABLE search_doc DROP COLUMN iterms")
+    conn.execute("DROP TABLE index_entries")
+    conn.commit()
+    conn.close()
+    store = Store(old)
+    assert search(store, "heart attack", limit=1)[0].code == "I21.9"
+    with pytest.raises(StoreError, match="rebuild"):
+        index_lookup(store, "aspirin")

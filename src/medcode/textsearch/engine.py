@@ -61,6 +61,10 @@ class _Ctx:
             raise StoreError("this store has no search index (built by an older medcode?); "
                              "rebuild it with `medcode data build`") from exc
         self.code_systems = _distinct_systems(conn, "codes")
+        # a store built before index paths had their own column still searches (without them)
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(search_doc)")}
+        self.doc_cols = _DOC_COLS if "iterms" in cols else _DOC_COLS.replace(
+            "d.iterms", "'' AS iterms")
         from medcode.textsearch import synonyms
         synonyms.prime(conn)
         self._conn = conn
@@ -280,7 +284,7 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         cases = " ".join(f"WHEN '{s.replace(chr(39), '')}' THEN {b}" for s, (b, _r) in bits.items())
         where.append(f"(d.node_mask & CASE d.system {cases} ELSE 0 END) != 0")
     pool = max(limit * 3, POOL)
-    head = f"SELECT {_DOC_COLS} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
+    head = f"SELECT {ctx.doc_cols} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
            f"WHERE {' AND '.join(where)} "
     by_static = head + "ORDER BY search_fts.rowid LIMIT ?"
     by_bm25 = head + "ORDER BY bm25(search_fts, 10.0, 3.0, 2.0) LIMIT ?"
@@ -340,7 +344,7 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
     out: list[tuple[Hit, float]] = []
     headers.sort(key=lambda hr: -hr[0].score)
     for hit, row in headers[:DEFAULTS]:
-        drow = store.conn.execute(f"SELECT {_DOC_COLS} FROM search_doc d WHERE d.system = ? "
+        drow = store.conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.system = ? "
                                   "AND d.code = ?", (row[1], row[12])).fetchone()
         if drow is None or row[1] not in bits:
             continue
