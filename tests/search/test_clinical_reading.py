@@ -62,3 +62,10 @@ def test_diagnosis_abbreviation_shaped_like_a_pcs_code(search_store):
     got = codes(search_store, "dm2 with hyperglycemia", 5)
     assert got[0] == "E11.65" and not any(len(c) == 7 and c[:1] == "D" for c in got)
     assert codes(search_store, "DM2", 1, system="ICD-10-PCS") == ["DM2"]
+
+
+def test_an_operation_named_gives_todays_procedure_codes(search_store):
+    assert clinical.read("laparoscopic appendectomy").procedure
+    assert not clinical.read("appendicitis").procedure
+    hit = search(search_store, "appendectomy", limit=1)[0]
+    assert hit.system == "ICD-10-PCS" and hit.code.startswith("0DTJ")

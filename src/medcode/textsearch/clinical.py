@@ -37,6 +37,8 @@ _ADMIN = (("G0008", re.compile(r"\b(?:flu|influenza)\b")),
           ("G0010", re.compile(r"\bhep(?:atitis)?\s*b\b")))
 
 SIDE_MATCH, SIDE_OPPOSITE, SIDE_UNSPECIFIED = 0.3, -3.0, -0.8
+#: the query names an operation and no status: today's procedure codes (ICD-10-PCS) first
+PROCEDURE_NOW = 1.5
 STATUS_Z, STATUS_PROCEDURE = 2.5, -4.0
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
@@ -50,7 +52,7 @@ class Reading:
 
     @property
     def active(self) -> bool:
-        return self.side is not None or self.status is not None
+        return self.side is not None or self.status is not None or self.procedure
 
 
 def read(query: str) -> Reading:
@@ -110,6 +112,9 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str
             delta += SIDE_OPPOSITE
         elif "unspecified" in title.lower():
             delta += SIDE_UNSPECIFIED
+    if reading.procedure and not reading.status and system == "ICD-10-PCS":
+        delta += PROCEDURE_NOW
+        why.append("procedure: ICD-10-PCS")
     if reading.status:
         is_z = system == "ICD-10-CM" and code[:1] == "Z"
         if is_z:
