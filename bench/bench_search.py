@@ -89,12 +89,39 @@ def peer_search(exe: str, query: str, limit: int = 10) -> list[str]:
 
 
 def cold_run(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall ms and peak RSS (KB) of one process, from its own rusage."""
+    """Wall ms and peak RSS (KB) of one process. Through /usr/bin/time when present: a
+    child forked from this (large) process would count this process's pages as its own."""
+    timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
     t = time.perf_counter()
+    if timer:
+        res = subprocess.run([timer, "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, env=env, check=False)
+        wall = (time.perf_counter() - t) * 1000
+        return wall, int(res.stderr.strip().splitlines()[-1])
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _pid, _status, usage = os.wait4(proc.pid, 0)
     proc.returncode = 0
     return (time.perf_counter() - t) * 1000, usage.ru_maxrss
+
+
+def cold_compare(cli: list[str] | None, peer: str | None, path: Path, runs: int) -> None:
+    """`medcode search "heart attack"` against `icd10-coder dx heart attack`, interleaved."""
+    if cli is None:
+        print("cold CLI: `medcode search` not available")
+        return
+    env = dict(os.environ, MEDCODE_STORE=str(path))
+    arms = [('medcode search "heart attack"', cli + ["search", "heart attack"])]
+    if peer is not None:
+        arms.append(("icd10-coder dx heart attack", [peer, "dx", "heart", "attack"]))
+    cold: dict[str, list[tuple[float, int]]] = {name: [] for name, _ in arms}
+    for _ in range(runs):  # interleaved: both see the same load
+        for name, argv in arms:
+            cold[name].append(cold_run(argv, env))
+    for name, got in cold.items():
+        walls = [w for w, _ in got]
+        print(f"cold CLI {name:<30} wall p50 {pct(walls, 50):6.1f} ms  min "
+              f"{min(walls):6.1f} ms  peak RSS {max(r for _, r in got) / 1024:5.1f} MB "
+              f"(n={len(got)}, load average {os.getloadavg()[0]:.1f})")
 
 
 def http_bench(store_path: Path, duration: int) -> None:
@@ -137,6 +164,8 @@ def main() -> int:
     ap.add_argument("--http", action="store_true", help="also HTTP searches/s")
     ap.add_argument("--http-duration", type=int, default=15)
     ap.add_argument("--cold-runs", type=int, default=10)
+    ap.add_argument("--only-cold", action="store_true",
+                    help="only the cold CLI comparison (needs --store)")
     args = ap.parse_args()
 
     import medcode
@@ -163,6 +192,9 @@ def main() -> int:
             path = copy
         import_files(path, "hcpcs", [zip_path])
         print(f"imported {zip_path.name} into {path}")
+    if args.only_cold:
+        cold_compare(medcode_cli(), None if args.no_peer else peer_cli(), path, args.cold_runs)
+        return 0
     store = medcode.open_store(path)
     cases = relevance.load()
     all_cases = relevance.load_all()
@@ -224,19 +256,7 @@ def main() -> int:
     cli = None if args.no_cli else medcode_cli()
     peer = None if args.no_peer else peer_cli()
     if cli is not None:
-        env = dict(os.environ, MEDCODE_STORE=str(path))
-        arms = [("medcode search \"heart attack\"", cli + ["search", "heart attack"])]
-        if peer is not None:
-            arms.append(("icd10-coder dx heart attack", [peer, "dx", "heart", "attack"]))
-        cold: dict[str, list[tuple[float, int]]] = {name: [] for name, _ in arms}
-        for _ in range(args.cold_runs):  # interleaved: both see the same load
-            for name, argv in arms:
-                cold[name].append(cold_run(argv, env))
-        for name, got in cold.items():
-            walls = [w for w, _ in got]
-            print(f"cold CLI {name:<30} wall p50 {pct(walls, 50):6.1f} ms  min "
-                  f"{min(walls):6.1f} ms  peak RSS {max(r for _, r in got) / 1024:5.1f} MB "
-                  f"(n={len(got)})")
+        cold_compare(cli, peer, path, args.cold_runs)
     if cli is None:
         print("CLI: `medcode search` not available (or --no-cli); CLI latency not measured")
     else:

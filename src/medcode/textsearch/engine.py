@@ -8,7 +8,6 @@ import sqlite3
 import threading
 import weakref
 from dataclasses import dataclass, replace
-from typing import Any
 
 from medcode.errors import InvalidCode, NoRelease, StoreError
 from medcode.textsearch import clinical
@@ -16,6 +15,10 @@ from medcode.textsearch.display import Displayer
 from medcode.textsearch.query import Parsed, code_forms, parse
 from medcode.textsearch.rank import LEAF_BONUS, score
 from medcode.textsearch.tokens import stems
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs a one-shot CLI search several ms to import
+    from typing import Any
 
 MAX_LIMIT = 1000
 CODE_SCORE = 100.0

@@ -11,7 +11,6 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from medcode.errors import SourceError
 from medcode.textsearch.tokens import stems
@@ -51,9 +50,12 @@ _table: dict[tuple[str, ...], Synonym] | None = None
 
 
 def _text() -> str:
-    path = Path(__file__).resolve().parent.parent / "data" / FILE
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
+    import os  # os.path, not pathlib: this runs in every one-shot `medcode search`
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
+                        FILE)
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
     from importlib import resources  # an unusual install (zip): ask the loader
     return resources.files("medcode").joinpath("data", FILE).read_text(encoding="utf-8")
 
