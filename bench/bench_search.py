@@ -186,8 +186,9 @@ def main() -> int:
     if args.hcpcs:
         zip_path = ROOT.parent / "shared/data/cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip"
         from medcode.store.imports import import_files
-        if tmp is None:
-            copy = Path(tempfile.mkdtemp(prefix="medcode-bench-")) / "medcode.sqlite"
+        if tmp is None:  # never change the store given: import into a copy
+            tmp = tempfile.mkdtemp(prefix="medcode-bench-")
+            copy = Path(tmp) / "medcode.sqlite"
             shutil.copyfile(path, copy)
             path = copy
         import_files(path, "hcpcs", [zip_path])
