@@ -1,13 +1,18 @@
-"""Benchmark medcode search: quality on the relevance set and latency, with the peer.
+"""Benchmark medcode search side by side: quality, in-process latency, CLI, HTTP, the peer.
 
     python bench/bench_search.py [--store PATH] [--runs 3] [--prefixes 1000] [--no-cli]
-                                 [--no-peer]
+                                 [--no-peer] [--hcpcs] [--http] [--http-duration 15]
 
-Prints hit@1, hit@5 and MRR on tests/search/relevance.tsv, latency p50/p99 in process
-(relevance queries, then random prefixes in prefix mode), through the CLI
-(`medcode search ... --json`, one process per query, when the command exists), and the
-same quality figures for the peer `icd10-coder dx` on the same queries.
-Medians of --runs runs. Builds a store in a temp MEDCODE_HOME unless --store is given.
+Prints hit@1, hit@5 and MRR on each relevance file (tests/search/relevance.tsv, the blind
+relevance_blind.tsv and relevance_index.tsv, per category), latency p50/p99 in process
+(all relevance queries, a plain SQLite FTS5 BM25 title query on the same words as the floor,
+then random prefixes in prefix mode), the cold CLI (`medcode search "heart attack"` against
+the peer's `icd10-coder dx heart attack`: wall time and peak RSS per process), the CLI per
+query (`--json`), HTTP searches/s (`--http`: uvicorn, 2 workers, 50 connections, 40,000
+distinct queries, via bench_http.py), and the peer's quality on the same text queries.
+``--hcpcs`` imports the official 2020 HCPCS file from ../shared/data (the blind set's
+HCPCS queries need it). Medians of --runs runs. Builds a store in a temp MEDCODE_HOME
+unless --store is given.
 """
 
 from __future__ import annotations
@@ -83,6 +88,70 @@ def peer_search(exe: str, query: str, limit: int = 10) -> list[str]:
     return [m.group(1) for line in res.stdout.splitlines() if (m := _PEER_ROW.match(line))]
 
 
+def cold_run(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall ms and peak RSS (KB) of one process. Through /usr/bin/time when present: a
+    child forked from this (large) process would count this process's pages as its own."""
+    timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    t = time.perf_counter()
+    if timer:
+        res = subprocess.run([timer, "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, env=env, check=False)
+        wall = (time.perf_counter() - t) * 1000
+        return wall, int(res.stderr.strip().splitlines()[-1])
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _pid, _status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return (time.perf_counter() - t) * 1000, usage.ru_maxrss
+
+
+def cold_compare(cli: list[str] | None, peer: str | None, path: Path, runs: int) -> None:
+    """`medcode search "heart attack"` against `icd10-coder dx heart attack`, interleaved."""
+    if cli is None:
+        print("cold CLI: `medcode search` not available")
+        return
+    env = dict(os.environ, MEDCODE_STORE=str(path))
+    arms = [('medcode search "heart attack"', cli + ["search", "heart attack"])]
+    if peer is not None:
+        arms.append(("icd10-coder dx heart attack", [peer, "dx", "heart", "attack"]))
+    cold: dict[str, list[tuple[float, int]]] = {name: [] for name, _ in arms}
+    for _ in range(runs):  # interleaved: both see the same load
+        for name, argv in arms:
+            cold[name].append(cold_run(argv, env))
+    for name, got in cold.items():
+        walls = [w for w, _ in got]
+        print(f"cold CLI {name:<30} wall p50 {pct(walls, 50):6.1f} ms  min "
+              f"{min(walls):6.1f} ms  peak RSS {max(r for _, r in got) / 1024:5.1f} MB "
+              f"(n={len(got)}, load average {os.getloadavg()[0]:.1f})")
+
+
+def http_bench(store_path: Path, duration: int) -> None:
+    """Distinct searches/s over HTTP (bench_http.py's server and load generator)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import bench_http as bh
+    paths = bh.scenarios(store_path)["search"]
+    port = bh.free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = bh.start_server(store_path, port, 2)
+    try:
+        import httpx
+        for p in paths[:3]:
+            httpx.get(base + p).raise_for_status()
+        if shutil.which("wrk"):
+            res = bh.run_wrk(base, paths, duration, 50, 1, 0)
+        else:
+            import asyncio
+            res = asyncio.run(bh._python_load(base, paths, duration, 50))
+        print(f"HTTP /v1/search, 2 workers, 50 connections, distinct queries: "
+              f"{res['rps']:.0f} searches/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  "
+              f"errors {res['errors']}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path)
@@ -91,6 +160,12 @@ def main() -> int:
     ap.add_argument("--cli-queries", type=int, default=60, help="queries timed through the CLI")
     ap.add_argument("--no-cli", action="store_true")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--hcpcs", action="store_true", help="import the 2020 HCPCS file first")
+    ap.add_argument("--http", action="store_true", help="also HTTP searches/s")
+    ap.add_argument("--http-duration", type=int, default=15)
+    ap.add_argument("--cold-runs", type=int, default=10)
+    ap.add_argument("--only-cold", action="store_true",
+                    help="only the cold CLI comparison (needs --store)")
     args = ap.parse_args()
 
     import medcode
@@ -108,15 +183,41 @@ def main() -> int:
     else:
         path = args.store
         os.environ["MEDCODE_HOME"] = str(path.parent)
+    if args.hcpcs:
+        zip_path = ROOT.parent / "shared/data/cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip"
+        from medcode.store.imports import import_files
+        if tmp is None:  # never change the store given: import into a copy
+            tmp = tempfile.mkdtemp(prefix="medcode-bench-")
+            copy = Path(tmp) / "medcode.sqlite"
+            shutil.copyfile(path, copy)
+            path = copy
+        import_files(path, "hcpcs", [zip_path])
+        print(f"imported {zip_path.name} into {path}")
+    if args.only_cold:
+        cold_compare(medcode_cli(), None if args.no_peer else peer_cli(), path, args.cold_runs)
+        return 0
     store = medcode.open_store(path)
     cases = relevance.load()
-    queries = [c.query for c in cases]
-    print(f"relevance set: {len(cases)} queries ({relevance.RELEVANCE.name})")
+    all_cases = relevance.load_all()
+    queries = [c.query for c in all_cases]
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (shared machine)")
 
-    res = relevance.evaluate(cases, lambda q: [h.code for h in search(store, q, limit=10)])
-    print(f"medcode quality     hit@1 {res.hit1:.3f}  hit@5 {res.hit5:.3f}  MRR {res.mrr:.3f}")
+    def run10(q: str) -> list[str]:
+        return [h.code for h in search(store, q, limit=10)]
+
+    for f in relevance.ALL:
+        file_cases = relevance.load(f)
+        res = relevance.evaluate(file_cases, run10)
+        print(f"quality {f.name:<22} n={res.n:<4} hit@1 {res.hit1:.3f}  hit@5 {res.hit5:.3f}  "
+              f"MRR {res.mrr:.3f}")
+        if f != relevance.RELEVANCE:
+            for cat, r in relevance.by_category(file_cases, run10).items():
+                print(f"    {cat:<14} n={r.n:<4} hit@1 {r.hit1:.3f}  hit@5 {r.hit5:.3f}  "
+                      f"MRR {r.mrr:.3f}")
+    res = relevance.evaluate(cases, run10)
     for case, top in res.misses:
-        print(f"   miss@5: {case.query!r} expected {', '.join(case.expected)}; got {top}")
+        print(f"   miss@5 (relevance.tsv): {case.query!r} expected {', '.join(case.expected)}; "
+              f"got {top}")
 
     for q in queries[:20]:  # warm caches (page cache, stems, synonyms)
         search(store, q)
@@ -137,12 +238,26 @@ def main() -> int:
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
           "(wall clock suffers when other work shares the CPUs; CPU time does not)")
+    from medcode.textsearch.tokens import quote, stems
+
+    def floor(q: str) -> None:
+        words = stems(q)
+        if words:
+            store.conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY "
+                               "bm25(search_fts) LIMIT 20",
+                               ("title : (" + " AND ".join(quote(w) for w in words) + ")",)
+                               ).fetchall()
+    runs["floor wall"] = [timed(floor, queries) for _ in range(args.runs)]
     show("in process, relevance, wall", runs["rel wall"])
+    show("plain FTS5 BM25 over titles, wall", runs["floor wall"])
     show("in process, relevance, CPU time", runs["rel cpu"])
     show("in process, prefix mode, wall", runs["pre wall"])
     show("in process, prefix mode, CPU time", runs["pre cpu"])
 
     cli = None if args.no_cli else medcode_cli()
+    peer = None if args.no_peer else peer_cli()
+    if cli is not None:
+        cold_compare(cli, peer, path, args.cold_runs)
     if cli is None:
         print("CLI: `medcode search` not available (or --no-cli); CLI latency not measured")
     else:
@@ -158,7 +273,8 @@ def main() -> int:
                 check=False), sample) for _ in range(max(1, args.runs - 2))]
             show("CLI subprocess (--json), wall", cli_runs)
 
-    peer = None if args.no_peer else peer_cli()
+    if args.http:
+        http_bench(path, args.http_duration)
     if peer is None:
         print("peer icd10-coder not installed (or --no-peer)")
     else:

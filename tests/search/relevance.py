@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RELEVANCE = Path(__file__).with_name("relevance.tsv")
+#: written before looking at medcode's output (issue 13): scored and reported apart
+BLIND = Path(__file__).with_name("relevance_blind.tsv")
+#: drawn blind from the official Drug/Neoplasm/External Cause tables (make_index_queries.py)
+INDEX = Path(__file__).with_name("relevance_index.tsv")
+ALL = (RELEVANCE, BLIND, INDEX)
+SYSTEMS = {"HCPCS": "HCPCS", "PCS": "ICD-10-PCS", "CPT": "CPT", "ICD10CM": "ICD-10-CM"}
 
 
 @dataclass(frozen=True)
@@ -14,10 +20,21 @@ class Case:
     query: str
     expected: tuple[str, ...]   # display codes; a trailing "-" means "this code or below"
     line: int
+    category: str = ""
+    file: str = ""
+
+    def systems(self) -> list[tuple[str, str]]:
+        """(system, code) of each accepted answer ("HCPCS:G0008" -> HCPCS)."""
+        out = []
+        for e in self.expected:
+            prefix, sep, code = e.partition(":")
+            out.append((SYSTEMS.get(prefix.upper(), prefix), code) if sep else ("ICD-10-CM", e))
+        return out
 
     def matches(self, code: str) -> bool:
         flat = code.replace(".", "").upper()
         for e in self.expected:
+            e = e.partition(":")[2] or e
             want = e.rstrip("-").replace(".", "").upper()
             if flat == want or (e.endswith("-") and flat.startswith(want)):
                 return True
@@ -29,12 +46,39 @@ def load(path: Path = RELEVANCE) -> list[Case]:
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
-        query, _, codes = raw.partition("\t")
+        query, _, rest = raw.partition("\t")
+        codes, _, category = rest.partition("\t")
         expected = tuple(c.strip() for c in codes.split(",") if c.strip())
         if not query.strip() or not expected:
             raise ValueError(f"{path.name} line {n}: expected 'query<TAB>code[, code...]'")
-        cases.append(Case(query, expected, n))
+        cases.append(Case(query, expected, n, category.strip() or _section(path, n),
+                          path.name))
     return cases
+
+
+def _section(path: Path, line: int) -> str:
+    """The category of a line without one: its "# section" comment above."""
+    last = ""
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if n >= line:
+            break
+        if raw.startswith("# ---"):
+            last = "mixed (later batches)"
+        elif raw.startswith("# ") and "\t" not in raw and len(raw) < 60 \
+                and not raw.startswith(("# (", "# ---")):
+            last = raw[2:].strip()
+    return last
+
+
+def load_all() -> list[Case]:
+    return [c for p in ALL if p.is_file() for c in load(p)]
+
+
+def by_category(cases: Sequence[Case], run: Callable[[str], list[str]]) -> dict[str, Result]:
+    groups: dict[str, list[Case]] = {}
+    for c in cases:
+        groups.setdefault(c.category or "other", []).append(c)
+    return {k: evaluate(v, run) for k, v in sorted(groups.items())}
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -165,7 +166,11 @@ async def search(request: Request,
     if body is None:
         result = lib.call(func, q, system=sysname, billable=billable, on=day, release=release,
                           limit=limit, prefix=prefix or None, store=_store(request))
-        body = JSONResponse(lib.jsonable(result)).body
+        if isinstance(result, list) and all(hasattr(h, "as_dict") for h in result):
+            body = json.dumps([h.as_dict() for h in result], ensure_ascii=False,
+                              separators=(",", ":")).encode("utf-8")
+        else:
+            body = JSONResponse(lib.jsonable(result)).body
         cache.put(key, body)
     return Response(body, media_type="application/json")
 

@@ -189,16 +189,10 @@ def identify(ctx: click.Context, codes: tuple[str, ...], as_json: bool, file: st
 def search(ctx: click.Context, query: str, system: str | None, billable: bool, on: str | None,
            limit: int, prefix: bool, as_json: bool) -> None:
     """Find codes from the words a coder types ("type 2 diabetes with neuropathy", "CHF")."""
-    from medcode.textsearch import format_hits_text
-    from medcode.textsearch import search as do_search
-    hits = do_search(_store(ctx), query, system=_system(system) if system else None,
-                     billable=True if billable else None, on=_date(on), limit=limit,
-                     prefix=prefix)
-    if as_json:
-        _emit_json([h.as_dict() for h in hits])
-    else:
-        click.echo(format_hits_text(hits) if hits else f"no code matches {query!r}")
-    sys.exit(0 if hits else 1)
+    from medcode.cli.commands import search_cmd
+    code = search_cmd(_store(ctx), query, _system(system) if system else None, billable,
+                      _date(on), limit, prefix, as_json, sys.stdout)
+    sys.exit(code)
 
 
 @cli.command()
@@ -358,9 +352,11 @@ _KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-
               "NCCI add-on code edits (XLSX/CSV); icd11: "
               "WHO ICD-11 SimpleTabulation (+ WHO map tables); gem: CMS GEM files; "
               "icd10cm: an ICD-10-CM release (order file, tabular XML, addenda or the CMS zips); "
-              "icd10pcs: an ICD-10-PCS release (order file, tables XML or the zips).")
+              "icd10pcs: an ICD-10-PCS release (order file, tables XML or the zips); "
+              "icd10cm-index: the ICD-10-CM index XML files or the CMS tabular-and-index zip.")
 #: one entry per import kind (medcode.store.imports.KINDS has the loaders)
-IMPORT_KINDS = ["hcpcs", "ncci-ptp", "mue", "cpt", "aoc", "icd11", "gem", "icd10cm", "icd10pcs"]
+IMPORT_KINDS = ["hcpcs", "ncci-ptp", "mue", "cpt", "aoc", "icd11", "gem", "icd10cm", "icd10pcs",
+                "icd10cm-index"]
 
 
 @data.command("import")
@@ -376,8 +372,9 @@ def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: 
                 release: str | None, effective_from: str | None) -> None:
     """Import an official file no package carries into your store.
 
-    KIND is one of: hcpcs, ncci-ptp, mue, cpt, aoc, icd11, gem, icd10cm, icd10pcs. A broken
-    file is refused with a message naming what is wrong, and the store is left as it was."""
+    KIND is one of: hcpcs, ncci-ptp, mue, cpt, aoc, icd11, gem, icd10cm, icd10pcs,
+    icd10cm-index. A broken file is refused with a message naming what is wrong, and the
+    store is left as it was."""
     from medcode.store.imports import import_files
     store_file = _store_file(ctx)
     if sys.stderr.isatty():
@@ -434,9 +431,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, token_file: st
         _fail(str(exc), 2)
 
 
+from medcode.cli.index_cmd import index_cmd  # noqa: E402
 from medcode.cli.mapping import map_cmd  # noqa: E402  (issue 12: crosswalks)
 
 cli.add_command(map_cmd)
+cli.add_command(index_cmd)
 
 
 def main() -> None:

@@ -61,3 +61,17 @@ def _newest_note(store: "Store", systems: list[str], err: "TextIO") -> None:
         err.write(f"medcode: note: shown as of {system} {newest.name} ({newest.effective_from} "
                   f"to {newest.effective_to or 'open'}), the newest loaded; it does not cover "
                   f"today ({day}): {advice(system, day)}\n")
+def search_cmd(store: "Store", query: str, system: str | None, billable: bool,
+               on: "dt.date | None", limit: int, prefix: bool, as_json: bool, out: "TextIO"
+               ) -> int:
+    """`medcode search`: the hits as text or a JSON list; exit 1 when nothing matches."""
+    from medcode.textsearch.engine import format_hits_text, search
+    hits = search(store, query, system=system, billable=True if billable else None, on=on,
+                  limit=limit, prefix=prefix)
+    if as_json:
+        import json
+        out.write(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2,
+                             default=str) + "\n")
+    else:
+        out.write(format_hits_text(hits) if hits else f"no code matches {query!r}\n")
+    return 0 if hits else 1

@@ -92,6 +92,10 @@ def _fill(conn: sqlite3.Connection, progress: Progress, imports_dir: Path | None
     progress("ICD-10-PCS, ICD-9-CM", 0.5)
     counts.update(load_others.load_embedded(conn, _record_source))
 
+    progress("ICD-10-CM index tables", 0.65)
+    from medcode.store import load_index
+    counts.update(load_index.load_bundled(conn))
+
     if imports_dir is not None:
         progress("user imports", 0.7)
         from medcode.store import imports

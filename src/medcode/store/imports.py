@@ -55,6 +55,9 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
                "CMS General Equivalence Mappings (GEM text files or CSV with flags)"),
     ImportKind("aoc", "medcode.store.load_aoc", "load_aoc",
                "CMS NCCI add-on code edit file (XLSX, CSV or tab-delimited)"),
+    ImportKind("icd10cm-index", "medcode.store.load_index", "load_import",
+               "ICD-10-CM index XML (icd10cm_index_YYYY.xml, drug, neoplasm, eindex) or the "
+               "CMS 'Code Tables, Tabular and Index' zip"),
 )}
 
 #: kinds of which several releases live side by side (one manifest entry per release)

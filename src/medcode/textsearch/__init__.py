@@ -11,9 +11,11 @@ queries never scan in Python. Nothing here runs at import time.
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from medcode.textsearch.engine import Hit, format_hits_text, search
 
 __all__ = ["Hit", "build_index", "format_hits_text", "search"]

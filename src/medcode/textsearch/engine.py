@@ -8,18 +8,22 @@ import sqlite3
 import threading
 import weakref
 from dataclasses import dataclass, replace
-from typing import Any
 
 from medcode.errors import InvalidCode, NoRelease, StoreError
+from medcode.textsearch import clinical
 from medcode.textsearch.display import Displayer
 from medcode.textsearch.query import Parsed, code_forms, parse
 from medcode.textsearch.rank import LEAF_BONUS, score
 from medcode.textsearch.tokens import stems
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs a one-shot CLI search several ms to import
+    from typing import Any
+
 MAX_LIMIT = 1000
 CODE_SCORE = 100.0
 _DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mask, "
-             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost")
+             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost, d.iterms")
 MMAP_BYTES = 512 * 1024 * 1024  # the store file is ~60 MB; reads map it, never write
 POOL = 60              # candidates read per FTS query (each of static and bm25 order)
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
@@ -58,17 +62,49 @@ class _Ctx:
         # searches touch scattered pages of a read-only file: map it rather than copy pages
         conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         try:
-            self.systems = [s for (s,) in conn.execute(
-                "SELECT DISTINCT system FROM search_doc ORDER BY system")]
-            self.extdefs: dict[int, dict[str, str]] = {
-                i: json.loads(m) for i, m in conn.execute("SELECT id, meanings FROM search_extdef")}
+            self.systems = _distinct_systems(conn, "search_doc")
         except sqlite3.OperationalError as exc:
             raise StoreError("this store has no search index (built by an older medcode?); "
                              "rebuild it with `medcode data build`") from exc
-        self.code_systems = [s for (s,) in conn.execute("SELECT DISTINCT system FROM codes")]
-        self.ext_stems = {i: {ch: frozenset(stems(m)) for ch, m in d.items()}
-                          for i, d in self.extdefs.items()}
+        self.code_systems = _distinct_systems(conn, "codes")
+        # a store built before index paths had their own column still searches (without them)
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(search_doc)")}
+        self.doc_cols = _DOC_COLS if "iterms" in cols else _DOC_COLS.replace(
+            "d.iterms", "'' AS iterms")
+        from medcode.textsearch import synonyms
+        synonyms.prime(conn)
+        self._conn = conn
+        self._extdefs: dict[int, dict[str, str]] = {}
+        self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
+        self._lock = threading.Lock()
+        self.bits: dict[tuple[str | None, dt.date | None], dict] = {}
         self.show = Displayer()
+
+
+    def extdef(self, ref: int) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+        """7th-character meanings of one shared definition, read on first use (a process
+        that answers one query reads only the few it meets)."""
+        got = self._extdefs.get(ref)
+        if got is None:
+            with self._lock:
+                row = self._conn.execute("SELECT meanings FROM search_extdef WHERE id = ?",
+                                         (ref,)).fetchone()
+                got = json.loads(row[0]) if row else {}
+                self._ext_stems[ref] = {ch: frozenset(stems(m)) for ch, m in got.items()}
+                self._extdefs[ref] = got
+        return got, self._ext_stems[ref]
+
+
+def _distinct_systems(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The systems of a table keyed (system, code), by skipping along its index: a few
+    index probes instead of reading every row."""
+    out: list[str] = []
+    row = conn.execute(f"SELECT min(system) FROM {table}").fetchone()
+    while row is not None and row[0] is not None:
+        out.append(row[0])
+        row = conn.execute(f"SELECT min(system) FROM {table} WHERE system > ?",
+                           (row[0],)).fetchone()
+    return out
 
 
 _ctx: weakref.WeakKeyDictionary[object, _Ctx] = weakref.WeakKeyDictionary()
@@ -127,16 +163,26 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
             raise InvalidCode(f"{on!r} is not a date: use YYYY-MM-DD") from None
     ctx = _context(store)
     sysname = _system_name(system)
-    # WHO ICD-10 and ICD-11 (international, never on a US claim) are searched only when asked
-    bits = _bits(store, [sysname] if sysname else
-                 [s for s in ctx.systems if s not in _ASK_FIRST], on)
+    bits = ctx.bits.get((sysname, on))
+    if bits is None:  # per store, system filter and day: the same for every query
+        # WHO ICD-10 and ICD-11 (international, never on a US claim) are searched only when asked
+        bits = _bits(store, [sysname] if sysname else
+                     [s for s in ctx.systems if s not in _ASK_FIRST], on)
+        if len(ctx.bits) > 512:
+            ctx.bits.clear()
+        ctx.bits[(sysname, on)] = bits
     if not isinstance(query, str) or not bits:
         return []
     conn = store.conn
+    reading = clinical.read(query)
+    procedures_asked = sysname in clinical.PROCEDURE_SYSTEMS
 
     def is_code(piece: str) -> bool:
         """A code of any loaded system (even one filtered out: "E11.9" is never words);
-        while typing (prefix), the start of one."""
+        while typing (prefix), the start of one. A diagnosis abbreviation shaped like the
+        start of a procedure code ("DM2") is words unless procedures were asked for."""
+        if not procedures_asked and _abbreviation(piece):
+            return False
         for sys_ in ctx.code_systems:
             for form in code_forms(piece):
                 if store.row(sys_, form) is not None:
@@ -154,12 +200,43 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
         if (hit.system, hit.code) not in seen and _keep(hit, billable):
             seen.add((hit.system, hit.code))
             hits.append(hit)
+    if reading.status == "vaccine" and not parsed.codes:
+        for hit in _vaccine_hits(store, ctx, reading, bits):
+            if (hit.system, hit.code) not in seen and _keep(hit, billable):
+                seen.add((hit.system, hit.code))
+                hits.append(hit)
     if len(hits) < limit and parsed.fts_and():
-        for hit in _text_hits(store, ctx, parsed, bits, sysname, billable, on, limit):
+        for hit in _text_hits(store, ctx, parsed, bits, sysname, billable, on, limit,
+                              reading):
             if (hit.system, hit.code) not in seen and _keep(hit, billable):
                 seen.add((hit.system, hit.code))
                 hits.append(hit)
     return hits[:limit]
+
+
+def _abbreviation(piece: str) -> bool:
+    """A typed piece that medcode's synonyms know as words (DM2, T2DM, B12)."""
+    from medcode.textsearch import synonyms
+    from medcode.textsearch.stem import stem
+    return (stem(piece.lower()),) in synonyms.load()
+
+
+#: vaccines: the encounter code, then the HCPCS administration code named (clinical.py)
+VACCINE_SCORE = CODE_SCORE - 10
+
+
+def _vaccine_hits(store: Any, ctx: _Ctx, reading: clinical.Reading, bits: dict) -> list[Hit]:
+    out: list[Hit] = []
+    wanted = [("ICD-10-CM", "Z23", "vaccine: encounter for immunization")] + [
+        ("HCPCS", c, "vaccine: HCPCS administration code") for c in reading.admin]
+    for n, (system, code, why) in enumerate(wanted):
+        if system not in bits:
+            continue
+        bit, rel = bits[system]
+        row = store.row(system, code)
+        if row is not None and row[6] & bit:
+            out.append(_code_hit(ctx, system, row, bit, rel, VACCINE_SCORE - n, why))
+    return out
 
 
 def _keep(hit: Hit, billable: bool | None) -> bool:
@@ -204,7 +281,8 @@ def _code_hit(ctx: _Ctx, system: str, row: tuple, bit: int, rel: str | None, val
 
 
 def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str | None,
-               billable: bool | None, on: dt.date | None, limit: int) -> list[Hit]:
+               billable: bool | None, on: dt.date | None, limit: int,
+               reading: clinical.Reading | None = None) -> list[Hit]:
     where = ["search_fts MATCH ?"]
     args: list[Any] = []
     if sysname:
@@ -214,7 +292,7 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         cases = " ".join(f"WHEN '{s.replace(chr(39), '')}' THEN {b}" for s, (b, _r) in bits.items())
         where.append(f"(d.node_mask & CASE d.system {cases} ELSE 0 END) != 0")
     pool = max(limit * 3, POOL)
-    head = f"SELECT {_DOC_COLS} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
+    head = f"SELECT {ctx.doc_cols} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
            f"WHERE {' AND '.join(where)} "
     by_static = head + "ORDER BY search_fts.rowid LIMIT ?"
     by_bm25 = head + "ORDER BY bm25(search_fts, 10.0, 3.0, 2.0) LIMIT ?"
@@ -252,8 +330,19 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         if key not in best or hc[0].score > best[key][0].score:
             best[key] = hc
     scored = list(best.values())
+    if reading is not None and reading.active:
+        scored = [(_read_clinically(reading, h), c) for h, c in scored
+                  if sysname is not None or not clinical.drops(reading, h.system, h.kind)]
     scored.sort(key=lambda hc: (-hc[0].score, hc[1], hc[0].code))
     return [h for h, _c in scored]
+
+
+def _read_clinically(reading: clinical.Reading, hit: Hit) -> Hit:
+    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind)
+    if not delta:
+        return hit
+    return replace(hit, score=round(hit.score + delta, 4),
+                   matched=hit.matched + ((why,) if why else ()))
 
 
 def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tuple]],
@@ -263,7 +352,7 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
     out: list[tuple[Hit, float]] = []
     headers.sort(key=lambda hr: -hr[0].score)
     for hit, row in headers[:DEFAULTS]:
-        drow = store.conn.execute(f"SELECT {_DOC_COLS} FROM search_doc d WHERE d.system = ? "
+        drow = store.conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.system = ? "
                                   "AND d.code = ?", (row[1], row[12])).fetchone()
         if drow is None or row[1] not in bits:
             continue
@@ -284,7 +373,7 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
 def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               sysname: str | None, billable: bool | None, on: dt.date | None) -> Hit | None:
     (_id, system, code, shown, title, kind, bmask, _nmask, _leaf, tstems, terms, ext_json,
-     _dflt, _cost) = row
+     _dflt, _cost, iterms) = row
     if system not in bits:
         return None
     bit, rel = bits[system]
@@ -294,10 +383,9 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
     if ext_json:
         ext = json.loads(ext_json)
         exts = [e for e in ext["c"] if e[2] & bit]
-        meanings = ctx.extdefs.get(ext["d"], {})
-        all_stems = ctx.ext_stems.get(ext["d"], {})
+        meanings, all_stems = ctx.extdef(ext["d"])
         ext_stems = {e[0]: all_stems.get(e[0], frozenset()) for e in exts}
-    s = score(parsed, tstems, terms, ext_stems, leaf_now=bool(bmask & bit),
+    s = score(parsed, tstems, terms, ext_stems, index=iterms, leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
               system_filtered=sysname is not None)
     matched = tuple(s.matched)

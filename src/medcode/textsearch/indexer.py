@@ -42,7 +42,8 @@ CREATE TABLE search_doc (
     terms TEXT NOT NULL,         -- "label<TAB>text" lines: inclusion term, includes, long desc.
     ext TEXT,                    -- JSON {"d": search_extdef.id, "c": [[chr, bmask, nmask], ...]}
     dflt TEXT,                   -- a header's default code (its "unspecified" leaf), dotless
-    cost REAL NOT NULL           -- static rank: rowids follow it
+    cost REAL NOT NULL,          -- static rank: rowids follow it
+    iterms TEXT NOT NULL DEFAULT ''  -- index paths leading here ("drug table<TAB>..." lines)
 );
 CREATE UNIQUE INDEX search_doc_key ON search_doc (system, code);
 CREATE TABLE search_extdef (id INTEGER PRIMARY KEY, meanings TEXT NOT NULL); -- {chr: meaning}
@@ -116,6 +117,39 @@ def _wordings(conn: sqlite3.Connection) -> dict[tuple[str, str], list[tuple[str,
     return out
 
 
+#: how an index line reads in search (label shown in ``matched``) and its column wording
+INDEX_LABELS = {"index": "index", "drug": "drug table", "neoplasm": "neoplasm table",
+                "external": "external cause index"}
+INDEX_COLUMNS = {
+    "poisoning, accidental (unintentional)": "poisoning (accidental) (unintentional)",
+    "malignant primary": "malignant (primary)",
+    "in situ": "carcinoma in situ",
+    "unspecified behavior": "(unspecified behavior)",
+}
+
+
+def _index_lines(conn: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
+    """(ICD-10-CM, code) -> ["drug table\tAcetaminophen > poisoning (accidental) ...", ...]
+    from ``index_entries`` (the Alphabetic Index and its tables), when the store has it.
+    Nonessential modifiers are kept in parentheses: they match loosely, like a title's."""
+    out: dict[tuple[str, str], list[str]] = {}
+    if not _has_table(conn, "index_entries"):
+        return out
+    for tbl, path, nemod, col, target in conn.execute(
+            "SELECT tbl, path, nemod, col, target FROM index_entries WHERE target IS NOT NULL "
+            "ORDER BY length(path), id"):
+        parts = path.split(" > ")
+        mods = nemod.split(" | ")
+        text = " > ".join(f"{p} {m}".strip() if m else p for p, m in zip(parts, mods))
+        if col:
+            text += " > " + INDEX_COLUMNS.get(col, col)
+        line = f"{INDEX_LABELS.get(tbl, tbl)}\t{' '.join(text.split())}"
+        lines = out.setdefault(("ICD-10-CM", target), [])
+        if line not in lines:
+            lines.append(line)
+    return out
+
+
 def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
     """Parent -> [[7th chr, meaning, billable_mask, node_mask], ...] from extension rows."""
     out: dict[tuple[str, str], list[list]] = {}
@@ -132,6 +166,7 @@ def _extensions(conn: sqlite3.Connection) -> dict[tuple[str, str], list[list]]:
 
 def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
     notes = _notes_by_code(conn)
+    index = _index_lines(conn)
     wordings = _wordings(conn)
     exts = _extensions(conn)
     show = Displayer()
@@ -151,12 +186,13 @@ def _docs(conn: sqlite3.Connection) -> Iterator[tuple]:
                 terms.append(f"{label}\t{text}")
         ext = exts.get((system, code))
         leaf = 1 if (bmask or ext) else 0
-        yield system, code, shown, title, kind, bmask, nmask, leaf, terms, ext
+        yield system, code, shown, title, kind, bmask, nmask, leaf, terms, ext, \
+            index.get((system, code), [])
     # a system only in its importer's table (no rows in codes): index it anyway, valid always
     for (system, code), lines in sorted(wordings.items()):
         if system not in seen:
             extra = [f"{label}\t{text}" for label, text in lines[1:]]
-            yield system, code, code, lines[0][1], "code", -1, -1, 1, extra, None
+            yield system, code, code, lines[0][1], "code", -1, -1, 1, extra, None, []
 
 
 def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
@@ -169,10 +205,10 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
     per_system: Counter[str] = Counter()
     extdefs: dict[str, int] = {}
     docs: list[list] = []
-    for system, code, shown, title, kind, bmask, nmask, leaf, terms, ext in _docs(conn):
+    for system, code, shown, title, kind, bmask, nmask, leaf, terms, ext, ilines in _docs(conn):
         tmarked = marked_stems(title, pcs=system == "ICD-10-PCS")
         tplain = [s.lstrip("~!") for s in tmarked]
-        term_texts = [t.partition("\t")[2] for t in terms]
+        term_texts = [t.partition("\t")[2] for t in terms + ilines]
         term_stems = [s for t in term_texts for s in stems(t)]
         ext_stems: list[str] = []
         if ext:
@@ -194,18 +230,21 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
         docs.append([static_cost(tmarked, bool(leaf), kind, system), system, code, shown, title,
                      kind, bmask, nmask, leaf, " ".join(tmarked), "\n".join(terms),
                      _ext_json(ext, extdefs) if ext else None, None,
-                     (" ".join(tplain), " ".join(term_stems), " ".join(ext_stems))])
+                     (" ".join(tplain), " ".join(term_stems), " ".join(ext_stems)),
+                     "\n".join(ilines)])
     _set_defaults(conn, docs)
     # rowid order = static order: an FTS scan in rowid order meets the plainest titles first
     docs.sort(key=lambda d: (d[0], d[1], d[2]))
-    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     ((i, *d[1:13], round(d[0], 3)) for i, d in enumerate(docs, 1)))
+    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     ((i, *d[1:13], round(d[0], 3), d[14]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_fts (rowid, title, terms, ext) VALUES (?,?,?,?)",
                      ((i, *d[13]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_extdef VALUES (?, ?)",
                      ((i, key) for key, i in extdefs.items()))
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
     _fill_vocab(conn, vocab)
+    from medcode.textsearch.synonyms import compile_into
+    compile_into(conn)
     return {"search": {"docs": len(docs), "words": len(vocab),
                        **{f"docs {s}": n for s, n in sorted(per_system.items())}}}
 

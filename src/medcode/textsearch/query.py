@@ -26,6 +26,7 @@ from medcode.textsearch.tokens import (
 )
 
 TYPO_WEIGHT = 0.85
+RARER_FIX = 0.1
 PREFIX_COMPLETIONS = 8
 _CODE_PIECE = re.compile(r"^(?:[A-Za-z0-9]{3,8}|[A-Za-z0-9]{2,5}\.[A-Za-z0-9]{0,4})$")
 
@@ -287,9 +288,12 @@ def _word_slot(conn: sqlite3.Connection, word: str, key: str) -> Slot:
             slot.alts[0] = Alt((key,), f"typo {word} -> {same[0]}", TYPO_WEIGHT)
         elif fixes and _known(conn, key):
             slot.alts[0] = Alt((key,), None, TYPO_WEIGHT)
-        for fix in fixes:
+        for n, fix in enumerate(fixes):
             if stem(fix) != key:
-                slot.alts.append(Alt((stem(fix),), f"typo {word} -> {fix}", TYPO_WEIGHT))
+                # equally near fixes: the commoner word in the code set first
+                # ("osteoperosis": osteoporosis before osteopetrosis)
+                weight = TYPO_WEIGHT if n == 0 else TYPO_WEIGHT - RARER_FIX
+                slot.alts.append(Alt((stem(fix),), f"typo {word} -> {fix}", weight))
     return slot
 
 

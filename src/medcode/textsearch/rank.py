@@ -90,6 +90,7 @@ class Scored:
     score: float
     matched: list[str]
     seventh: str | None          # the 7th character the query asked for, if any
+    title_all: bool = False      # every slot of the query is in the title
 
 
 def matchable(marked: list[str] | tuple[str, ...], negated_query: bool) -> frozenset[str]:
@@ -97,12 +98,12 @@ def matchable(marked: list[str] | tuple[str, ...], negated_query: bool) -> froze
     return frozenset(m.lstrip("~!") for m in marked if negated_query or m[:1] != "!")
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=131072)
 def term_marked(line: str) -> tuple[str, ...]:
     return tuple(marked_stems(line.partition("\t")[2]))
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=131072)
 def term_stems(line: str, negated_query: bool) -> frozenset[str]:
     return matchable(term_marked(line), negated_query)
 
@@ -139,7 +140,22 @@ def _title_sets(tstems: str, negated_query: bool) -> tuple[tuple[str, ...], froz
 
 def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
-          system_filtered: bool) -> Scored:
+          system_filtered: bool, index: str = "") -> Scored:
+    """Score with the title, 7th characters and term lines; the index paths leading to the
+    code (often hundreds: every drug of a class) are read only when the title does not
+    already hold every word of the query."""
+    first = _score(parsed, tstems, terms, ext_stems, leaf_now=leaf_now, needs_7th=needs_7th,
+                   kind=kind, system=system, system_filtered=system_filtered)
+    if not index or first.title_all:
+        return first
+    return _score(parsed, tstems, terms + "\n" + index if terms else index, ext_stems,
+                  leaf_now=leaf_now, needs_7th=needs_7th, kind=kind, system=system,
+                  system_filtered=system_filtered)
+
+
+def _score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
+           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
+           system_filtered: bool) -> Scored:
     neg = parsed.negated
     marked, title = _title_sets(tstems, neg)
     ext_all: frozenset[str] = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
@@ -224,4 +240,4 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
         value -= BLOCK_MALUS
     if not system_filtered:
         value += SYSTEM_PRIOR.get(system, 0.0)
-    return Scored(round(value, 4), labels + why, seventh)
+    return Scored(round(value, 4), labels + why, seventh, bool(live) and title_hits == len(live))

@@ -6,9 +6,11 @@ finds the entry "kidney stone". Expansions are separated by ``|``.
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from medcode.errors import SourceError
 from medcode.textsearch.tokens import stems
@@ -44,18 +46,81 @@ def parse(text: str, where: str = FILE) -> list[Synonym]:
     return out
 
 
-@lru_cache(maxsize=1)
-def load() -> dict[tuple[str, ...], Synonym]:
-    """The packaged synonyms by key (later lines extend earlier ones with the same key)."""
-    text = resources.files("medcode").joinpath("data", FILE).read_text(encoding="utf-8")
+_table: dict[tuple[str, ...], Synonym] | None = None
+
+
+def _text() -> str:
+    import os  # os.path, not pathlib: this runs in every one-shot `medcode search`
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
+                        FILE)
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    from importlib import resources  # an unusual install (zip): ask the loader
+    return resources.files("medcode").joinpath("data", FILE).read_text(encoding="utf-8")
+
+
+def _digest(text: str) -> str:
+    return f"{zlib.crc32(text.encode('utf-8')):08x}-{len(text)}"
+
+
+def _merge(syns: list[Synonym]) -> dict[tuple[str, ...], Synonym]:
     table: dict[tuple[str, ...], Synonym] = {}
-    for syn in parse(text):
+    for syn in syns:
         prev = table.get(syn.key)
         if prev is not None:
             syn = Synonym(prev.phrase, prev.expansions + syn.expansions, syn.key,
                           prev.stems + syn.stems, prev.line)
         table[syn.key] = syn
     return table
+
+
+def load() -> dict[tuple[str, ...], Synonym]:
+    """The packaged synonyms by key (later lines extend earlier ones with the same key)."""
+    global _table
+    if _table is None:
+        _table = _merge(parse(_text()))
+    return _table
+
+
+SYNONYM_SQL = ("CREATE TABLE search_synonym (line INTEGER PRIMARY KEY, phrase TEXT NOT NULL, "
+               "data TEXT NOT NULL)")
+
+
+def compile_into(conn: sqlite3.Connection) -> int:
+    """Store the parsed synonyms (stems included) in the store, with the file's digest in
+    line 0: a process answering one query reads them instead of stemming the file."""
+    text = _text()
+    conn.execute("DROP TABLE IF EXISTS search_synonym")
+    conn.execute(SYNONYM_SQL)
+    syns = parse(text)
+    conn.execute("INSERT INTO search_synonym VALUES (0, ?, '')", (_digest(text),))
+    conn.executemany("INSERT INTO search_synonym VALUES (?, ?, ?)", (
+        (s.line, s.phrase, json.dumps([s.expansions, s.key, s.stems], separators=(",", ":")))
+        for s in syns))
+    return len(syns)
+
+
+def prime(conn: sqlite3.Connection) -> bool:
+    """Fill :func:`load`'s table from the store's compiled copy when that copy was made
+    from this very file (else the file is parsed on first use). True when primed."""
+    global _table
+    if _table is not None:
+        return True
+    try:
+        rows = conn.execute("SELECT line, phrase, data FROM search_synonym ORDER BY line"
+                            ).fetchall()
+    except sqlite3.Error:
+        return False
+    if not rows or rows[0][0] != 0 or rows[0][1] != _digest(_text()):
+        return False
+    syns = []
+    for line, phrase, data in rows[1:]:
+        exps, key, stems_ = json.loads(data)
+        syns.append(Synonym(phrase, tuple(exps), tuple(key), tuple(tuple(x) for x in stems_),
+                            line))
+    _table = _merge(syns)
+    return True
 
 
 @lru_cache(maxsize=1)

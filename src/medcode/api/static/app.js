@@ -85,6 +85,23 @@ async function runSearch() {
     note = err.message;
   }
   if (seq === state.seq) showResults(items, note);
+  if (seq === state.seq) showIndex(q, p, seq);
+}
+
+// -- index view: the term in the Alphabetic Index, Drug and Neoplasm tables, External Cause Index
+async function showIndex(q, p, seq) {
+  const box = $("#index-view");
+  if (!box) return;
+  let rows = [];
+  if (q.length >= 3 && !looksLikeCode(q)) {
+    try { rows = await api(`/v1/index?${qs({ term: q, on: p.on, limit: 12 })}`); } catch (e) { rows = []; }
+  }
+  if (seq !== state.seq) return;
+  box.hidden = !rows.length;
+  $("#index-lines").replaceChildren(...rows.map((r) => el("li", {},
+    el("span", { class: "sys", text: `${r.table_name}: ` }),
+    r.code ? el("a", { href: codeHref(r.code.replace(/-$/, ""), "ICD-10-CM"), text: r.line }) : el("span", { text: r.line }),
+    r.seventh_characters && r.seventh_characters.length ? el("span", { class: "muted", text: ` (7th: ${r.seventh_characters.join("")})` }) : null)));
 }
 
 function looksLikeCode(q) {
@@ -116,7 +133,8 @@ function showResults(items, note) {
     onmousedown: (e) => e.preventDefault(), onclick: () => openResult(i),
   }, el("span", { class: "code", text: it.code }),
      el("span", { class: "title" }, it.title || "",
-       it.system && it.system !== "ICD-10-CM" ? el("span", { class: "sys", text: ` · ${it.system}` }) : null),
+       it.system && it.system !== "ICD-10-CM" ? el("span", { class: "sys", text: ` · ${it.system}` }) : null,
+       it.matched && it.matched.length ? el("small", { class: "why", text: `matched: ${it.matched.join("; ")}` }) : null),
      it.billable === false ? badge("header", "muted") : el("span"))));
   $("#q").setAttribute("aria-expanded", items.length ? "true" : "false");
   $("#q").removeAttribute("aria-activedescendant");

@@ -1,0 +1,127 @@
+"""Clinical reading of a query: what a coder infers beyond the words.
+
+* laterality ("left", "right", "bilateral", "both"): codes of the stated side rank first,
+  codes of the other side drop, the unspecified side drops a little;
+* status and encounters ("history of", "hx", "s/p", "status post", "follow-up",
+  "screening", "encounter for", "vaccine", "shot"): the Z codes that code them rank first
+  and procedure codes drop (the user described a patient, not an operation);
+* vaccines: the encounter for immunization (Z23) and, when the HCPCS file is loaded, the
+  Medicare administration code of the vaccine named (G0008 influenza, G0009 pneumococcal,
+  G0010 hepatitis B) are offered first.
+
+Everything here adjusts scores after the text ranking; it never removes a match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
+          "bilateral": "bilateral", "both": "bilateral", "bilat": "bilateral"}
+_OPPOSITE = {"left": ("right", "bilateral"), "right": ("left", "bilateral"),
+             "bilateral": ("left", "right")}
+_STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history)\b")
+_SCREEN = re.compile(r"\bscreen(?:ing)?\b")
+_FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
+_ENCOUNTER = re.compile(r"\bencounter\s+for\b")
+_VACCINE = re.compile(r"\b(?:vaccin\w*|immuni[sz]\w*|shots?|jabs?|booster)\b")
+_PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pexy|rrhaphy|"
+                        r"tripsy|ization)\b|\b(?:removal|repair|replacement|excision|"
+                        r"insertion|resection|transplant\w*|biopsy|surgery|operation|"
+                        r"procedure|amputation|implant\w*|bypass|transfusion|intubation|"
+                        r"dialysis|ventilation)\b")
+#: vaccine named in the query -> HCPCS administration code (Medicare Part B)
+_ADMIN = (("G0008", re.compile(r"\b(?:flu|influenza)\b")),
+          ("G0009", re.compile(r"\b(?:pneumo\w*|pneumonia|prevnar|pneumovax)\b")),
+          ("G0010", re.compile(r"\bhep(?:atitis)?\s*b\b")))
+
+SIDE_MATCH, SIDE_OPPOSITE, SIDE_UNSPECIFIED = 0.3, -3.0, -0.8
+#: the query names an operation and no status: today's procedure codes (ICD-10-PCS) first
+PROCEDURE_NOW = 1.5
+STATUS_Z, STATUS_PROCEDURE = 2.5, -4.0
+PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    side: str | None = None
+    status: str | None = None          # history | screening | follow-up | encounter | vaccine
+    procedure: bool = False            # the query names an operation ("s/p appendectomy")
+    admin: tuple[str, ...] = ()        # HCPCS vaccine administration codes named
+
+    @property
+    def active(self) -> bool:
+        return self.side is not None or self.status is not None or self.procedure
+
+
+def read(query: str) -> Reading:
+    text = " " + " ".join(query.lower().replace("-", " ").split()) + " "
+    words = re.findall(r"[a-z]+", text)
+    sides = {_SIDES[w] for w in words if w in _SIDES}
+    side = sides.pop() if len(sides) == 1 else ("bilateral" if len(sides) > 1 else None)
+    status = None
+    if _VACCINE.search(text):
+        status = "vaccine"
+    elif _SCREEN.search(text):
+        status = "screening"
+    elif _FOLLOW.search(query.lower()):
+        status = "follow-up"
+    elif _STATUS.search(text) or re.search(r"\bs/p\b|\bh/o\b", query.lower()):
+        status = "history"
+    elif _ENCOUNTER.search(text):
+        status = "encounter"
+    admin: tuple[str, ...] = ()
+    if status == "vaccine":
+        admin = tuple(code for code, rx in _ADMIN if rx.search(text))
+    return Reading(side, status, bool(_PROCEDURE.search(text)), admin)
+
+
+def _title_sides(title: str) -> set[str]:
+    t = title.lower()
+    out = set()
+    if re.search(r"\bleft\b", t):
+        out.add("left")
+    if re.search(r"\bright\b", t):
+        out.add("right")
+    if re.search(r"\bbilateral\b", t):
+        out.add("bilateral")
+    return out
+
+
+def is_procedure(system: str, kind: str) -> bool:
+    return system in PROCEDURE_SYSTEMS or (system == "ICD-9-CM" and "proc" in kind.lower())
+
+
+def drops(reading: Reading, system: str, kind: str) -> bool:
+    """A patient's history or status ("s/p appendectomy") is never the operation's code."""
+    return reading.status == "history" and is_procedure(system, kind)
+
+
+def adjust(reading: Reading, system: str, code: str, title: str, kind: str
+           ) -> tuple[float, str | None]:
+    """(score change, reason) for one hit."""
+    delta = 0.0
+    why: list[str] = []
+    if reading.side and system == "ICD-10-CM":
+        sides = _title_sides(title)
+        if reading.side in sides:
+            delta += SIDE_MATCH
+            why.append(f"laterality: {reading.side}")
+        elif sides & set(_OPPOSITE[reading.side]):
+            delta += SIDE_OPPOSITE
+        elif "unspecified" in title.lower():
+            delta += SIDE_UNSPECIFIED
+    if reading.procedure and not reading.status and system == "ICD-10-PCS":
+        delta += PROCEDURE_NOW
+        why.append("procedure: ICD-10-PCS")
+    if reading.status:
+        is_z = system == "ICD-10-CM" and code[:1] == "Z"
+        if is_z:
+            delta += STATUS_Z
+            why.append(f"{reading.status}: a Z code")
+        elif is_procedure(system, kind):
+            delta += STATUS_PROCEDURE
+        elif reading.status == "vaccine" and system == "ICD-10-CM" and code[:1] == "T":
+            delta += STATUS_PROCEDURE  # an adverse effect of a vaccine is not its encounter
+    return delta, ("; ".join(why) or None)

@@ -1,0 +1,71 @@
+"""Clinical reading of queries (laterality, status/history, vaccines, typos, code-shaped
+abbreviations) on the real store."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.textsearch import clinical, search
+
+
+def codes(store, query: str, n: int = 5, **kw) -> list[str]:
+    return [h.code for h in search(store, query, limit=n, **kw)]
+
+
+@pytest.mark.parametrize("query, side, status", [
+    ("cellulitis of left leg", "left", None), ("otitis media both ears", "bilateral", None),
+    ("hx of colon cancer", None, "history"), ("s/p cabg", None, "history"),
+    ("status post knee replacement", None, "history"), ("flu shot", None, "vaccine"),
+    ("screening colonoscopy", None, "screening"), ("follow-up after surgery", None, "follow-up"),
+    ("postoperative fever", None, None), ("pneumonia", None, None)])
+def test_reading(query, side, status):
+    r = clinical.read(query)
+    assert (r.side, r.status) == (side, status)
+
+
+def test_laterality_chooses_the_side(search_store):
+    hits = search(search_store, "cellulitis of left leg", limit=5)
+    assert hits[0].code == "L03.116"
+    assert not any("right" in h.title.lower() for h in hits)
+    assert codes(search_store, "otitis media right ear", 1) == ["H66.91"]
+
+
+def test_history_routes_to_z_codes(search_store):
+    hits = search(search_store, "history of breast cancer", limit=3)
+    assert hits[0].code == "Z85.3" and any(m.startswith("history") for m in hits[0].matched)
+    assert codes(search_store, "screening colonoscopy", 1) == ["Z12.11"]
+
+
+def test_status_post_never_answers_with_the_operation(search_store):
+    got = codes(search_store, "s/p appendectomy", 5)
+    assert not any(c.startswith("0DTJ") or c == "47.01" for c in got)
+
+
+def test_vaccine_is_the_immunization_encounter(search_store):
+    hit = search(search_store, "flu shot", limit=1)[0]
+    assert hit.code == "Z23" and hit.matched == ("vaccine: encounter for immunization",)
+    assert not any(c.startswith("T50") for c in codes(search_store, "covid vaccine", 5))
+
+
+def test_vaccine_administration_code_when_hcpcs_is_loaded(hcpcs_store):
+    assert codes(hcpcs_store, "pneumonia vaccine", 2) == ["Z23", "G0009"]
+    assert codes(hcpcs_store, "flu shot", 2) == ["Z23", "G0008"]
+
+
+def test_misspelling_prefers_the_common_term(search_store):
+    # one letter from both osteoporosis and osteopetrosis (Q78.2): the common one wins
+    assert codes(search_store, "osteoperosis", 1) == ["M81.0"]
+
+
+def test_diagnosis_abbreviation_shaped_like_a_pcs_code(search_store):
+    # "DM2" is also an ICD-10-PCS table (radiation therapy): words unless PCS is asked for
+    got = codes(search_store, "dm2 with hyperglycemia", 5)
+    assert got[0] == "E11.65" and not any(len(c) == 7 and c[:1] == "D" for c in got)
+    assert codes(search_store, "DM2", 1, system="ICD-10-PCS") == ["DM2"]
+
+
+def test_an_operation_named_gives_todays_procedure_codes(search_store):
+    assert clinical.read("laparoscopic appendectomy").procedure
+    assert not clinical.read("appendicitis").procedure
+    hit = search(search_store, "appendectomy", limit=1)[0]
+    assert hit.system == "ICD-10-PCS" and hit.code.startswith("0DTJ")
