@@ -58,6 +58,8 @@ class Identification:
     """The readings of one input, most likely first (immutable: batches share answers)."""
 
     __slots__ = ("_d", "_extra")
+    _d: tuple[str, tuple[Candidate, ...], str | None]
+    _extra: dict[str, Any] | None
 
     def __init__(self, input: str, candidates: tuple[Candidate, ...], error: str | None = None,
                  extra: dict[str, Any] | None = None) -> None:
@@ -134,8 +136,8 @@ class Identification:
         return d
 
 
-_set_d = Identification._d.__set__            # type: ignore[attr-defined]
-_set_extra = Identification._extra.__set__    # type: ignore[attr-defined]
+_set_d = Identification.__dict__["_d"].__set__          # the slots' own setters
+_set_extra = Identification.__dict__["_extra"].__set__
 _new_ident = object.__new__
 
 
@@ -161,6 +163,8 @@ class _Facts:
         self._hits: dict[str, dict[str, tuple[str, str, str, int]]] | None = None
         self.is_loaded = {s: bool(self.releases.get(s)) for s in _LOADABLE}
         self._unloaded: dict[tuple[str, str], str] = {}
+        #: (reason, system, node mask) -> (reason when found, releases)
+        self.found: dict[tuple[str, str, int], tuple[str, tuple[str, ...]]] = {}
 
     def loaded(self, system: str) -> bool:
         return bool(self.releases.get(system))
@@ -244,9 +248,12 @@ def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
         _, title, found_kind, mask = hit
         if system == "ICD-10-CM" or system == "ICD-10-PCS":
             kind = found_kind
-        return _cand(Candidate, (system, kind, code, True, True,
-                                 f.found_reason(reason, system, mask),
-                                 f.in_releases(system, mask), title, score + 0.3, True))
+        why = f.found.get((reason, system, mask))
+        if why is None:
+            why = f.found[(reason, system, mask)] = (f.found_reason(reason, system, mask),
+                                                     f.in_releases(system, mask))
+        return _cand(Candidate, (system, kind, code, True, True, why[0], why[1], title,
+                                 score + 0.3, True))
     if system in _NEVER_LOADED:
         return _cand(Candidate, (system, kind, code, False, False,
                                  f"{reason}; {_NEVER_LOADED[system]}", (), None, score - 0.2,

@@ -37,9 +37,6 @@ _CM_RE = re.compile(r"^[A-Z]\d[0-9A-Z](?:[0-9A-Z]{1,4})?$")
 _CM_LETTER_SECOND = ("QA",)   # FY2026 added QA0-, the first category with a letter second
 _WHO10_RE = re.compile(r"^[A-Z]\d\d(?:\.?\d)?$")
 _HCPCS_MOD_RE = re.compile(r"^[A-Z0-9]{2}$")
-_CM_MATCH = _CM_RE.match
-_HCPCS_MATCH = _HCPCS_RE.match
-_WHO_MATCH = _WHO10_RE.match
 
 
 class FormatCandidate(NamedTuple):
@@ -123,12 +120,13 @@ def shapes_of(s: str, icd9_listed: Callable[[str, str], bool] | None = None
             d = s
             dotted = False
         m = len(d)
-        if not _CM_MATCH(d):
+        # _CM_RE for a letter, a digit, then ASCII letters or digits
+        if not (3 <= m <= 7 and d.isascii() and d.isalnum()):
             return _general_shapes(s, icd9_listed)
         out: list[FormatCandidate] = []
         if m == 5:
             if dotted:
-                score = 0.6 if _HCPCS_MATCH(d) else 0.95
+                score = 0.6 if c0 in HCPCS_LETTERS and d[1:].isdigit() else 0.95
             elif c0 in HCPCS_LETTERS and d[1:].isdigit():
                 out.append(_FC(FormatCandidate, ("HCPCS", "Level II", d, *_hcpcs_reading(c0))))
                 score = 0.6
@@ -143,9 +141,7 @@ def shapes_of(s: str, icd9_listed: Callable[[str, str], bool] | None = None
             score = 0.95 if dotted else 0.8
         cm = _FC(FormatCandidate, ("ICD-10-CM", "diagnosis", d if m <= 3 else
                                    f"{d[:3]}.{d[3:]}", _CM_REASON, score))
-        if m <= 4 and _WHO_MATCH(s):
-            if out:
-                return _general_shapes(s, icd9_listed)
+        if m <= 4 and s[2] in _DIGITS and (m == 3 or d[3] in _DIGITS):    # _WHO10_RE
             return [cm, _FC(FormatCandidate, ("ICD-10", "diagnosis", cm[2], _WHO_REASON, 0.3))]
         if out:
             if out[0][4] < score:
