@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from medcode.errors import InvalidCode
 from medcode.store.db import Store
+from medcode.systems.cpt import section_range  # formats imports cpt: no cold-start cost
 from medcode.systems.formats import _PLAIN, FormatCandidate, normalize_input, shapes_of
 
 #: systems whose code list may be absent from a store until the user imports it
@@ -228,7 +229,6 @@ def _store_key(system: str, shown: str) -> str:
 def _format_plausible(c: FormatCandidate) -> bool:
     """A reading of a system whose data is not loaded: does its shape alone make it a code?"""
     if c.system == "CPT" and c.normalized.isdigit():
-        from medcode.systems.cpt import section_range
         return section_range(c.normalized) is not None
     return c.system in _IMPORTED
 
@@ -239,8 +239,9 @@ def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
     if loaded:
         if kind == "modifier":
             return _modifier(f, c)
-        hit = f.hit(system, code if system == "ICD-9-CM" or "." not in code
-                    else code.replace(".", ""))
+        key = code if system == "ICD-9-CM" or "." not in code else code.replace(".", "")
+        table = f._hits
+        hit = table[system].get(key) if table is not None else f.hit(system, key)
         if hit is None:
             return _cand(Candidate, (system, kind, code, False, True,
                                      f"{reason}, but {code} is not in the loaded {system} data",
@@ -341,7 +342,9 @@ def _identify(f: _Facts, raw: str, rank: Any,
         return _ident(shown, _readings(f, s, rank))
     cands = judged.get(s)
     if cands is None:
-        cands = judged[s] = _readings(f, s, rank)
+        cands = _readings(f, s, rank)
+        if len(judged) < JUDGED_MAX:
+            judged[s] = cands
     return _ident(shown, cands)
 
 
@@ -354,6 +357,8 @@ def identify(store: Store, raw: str, context: str | None = None) -> Identificati
     return _identify(_facts(store), raw, _RANKS[context])
 
 
+#: normalised strings whose readings identify_many remembers (" e11.9" reuses "E11.9")
+JUDGED_MAX = 200_000
 #: distinct codes after which identify_many loads every code into memory
 BULK_AFTER = 4096
 
@@ -378,8 +383,7 @@ def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
             seen += 1
             if seen == BULK_AFTER:
                 f.bulk()
+            hit = _identify(f, raw, rank, judged)
             if seen <= memo_size:
-                hit = memo[raw] = _identify(f, raw, rank, judged)
-            else:               # past the memo: only the (cheaper) readings are remembered
-                hit = _identify(f, raw, rank, judged if len(judged) < memo_size else None)
+                memo[raw] = hit
         yield hit

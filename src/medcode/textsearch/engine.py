@@ -170,18 +170,19 @@ def _identified(store: Any, ctx: _Ctx, query: str, bits: dict, sysname: str | No
     from medcode.codes.identification import identify
     out: list[Hit] = []
     for n, c in enumerate(identify(store, text).plausible):
-        if sysname and c.system != sysname:
+        if (sysname and c.system != sysname) or c.kind == "modifier":
+            continue                # modifiers are not searched for ("MI" is a word here)
+        value = CODE_SCORE + 2 - n / 100
+        if c.loaded:                # found in the store: the code hit, if in force
+            if c.system in bits:
+                bit, rel = bits[c.system]
+                key = c.code if c.system == "ICD-9-CM" else c.code.replace(".", "")
+                row = store.row(c.system, key)
+                if row is not None and row[6] & bit:
+                    out.append(_code_hit(ctx, c.system, row, bit, rel, value, "code"))
             continue
-        value, why = CODE_SCORE + 2 - n / 100, f"identify: {c.reason}"
-        if c.valid and c.system in bits:
-            bit, rel = bits[c.system]
-            key = c.code if c.system == "ICD-9-CM" else c.code.replace(".", "")
-            row = store.row(c.system, key)
-            if row is not None and row[6] & bit:
-                out.append(_code_hit(ctx, c.system, row, bit, rel, value, why))
-            continue                # a code of a loaded system, not in force on the date
-        out.append(Hit(c.code, c.system, c.title or c.reason, None, value, (why,), c.kind,
-                       None))
+        out.append(Hit(c.code, c.system, c.title or c.reason, None, value,
+                       ("identify: " + c.reason,), c.kind, None))
     return out
 
 
