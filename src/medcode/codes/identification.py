@@ -261,13 +261,13 @@ def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
                                  False))
     if kind == "modifier":
         return _modifier(f, c)
-    key = (reason, system)
-    text = f._unloaded.get(key)
+    ukey = (reason, system)
+    text = f._unloaded.get(ukey)
     if text is None:
         how = f" (`medcode data import {_IMPORTED[system]} FILE`)" if system in _IMPORTED else ""
         note = ("CPT descriptors are licensed by the AMA and not loaded" if system == "CPT"
                 else f"{system} data is not loaded")
-        text = f._unloaded[key] = f"{reason}; {note}{how}: judged by format only"
+        text = f._unloaded[ukey] = f"{reason}; {note}{how}: judged by format only"
     return _cand(Candidate, (system, kind, code, False, False, text, (), None, score,
                              _format_plausible(c)))
 
