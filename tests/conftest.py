@@ -8,6 +8,11 @@ from pathlib import Path
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Official files that may be redistributed live in tests/data (each folder has a SOURCES.md);
+# ../shared/data holds the others (CMS excerpts with CPT codes, other projects' X12 samples,
+# CodiEsp), which tests skip without.
+TEST_DATA = Path(__file__).resolve().parent / "data"
+HCPCS_2020 = TEST_DATA / "cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip"
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +36,15 @@ def store(store_path: Path):
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"{SHARED_DATA} is absent: the official CMS/X12 sample files are not here")
+        pytest.skip(f"{SHARED_DATA} is absent: CMS excerpts with CPT codes and X12 samples "
+                    "that may not be redistributed are not here")
     return SHARED_DATA
+
+
+@pytest.fixture
+def hcpcs_2020() -> Path:
+    """The complete official 2020 HCPCS release (public domain, in tests/data)."""
+    return HCPCS_2020
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -51,7 +63,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def hcpcs_store_path(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the session store with the real 2020 HCPCS release imported."""
-    zip_path = SHARED_DATA / "cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip"
+    zip_path = HCPCS_2020
     if not zip_path.is_file():
         pytest.skip(f"{zip_path} is absent: the official HCPCS file is not here")
     import shutil

@@ -80,8 +80,8 @@ def test_bad_date_is_a_usage_error(run):
 
 
 def test_date_without_release_is_exit_3(run):
-    r = run("lookup", "E11.9", "--on", "2027-01-15")
-    assert r.exit_code == 3 and "no ICD-10-CM release loaded for 2027-01-15" in r.output
+    r = run("lookup", "E11.9", "--on", "2028-01-15")
+    assert r.exit_code == 3 and "no ICD-10-CM release loaded for 2028-01-15" in r.output
 
 
 def test_diff(run):

@@ -28,9 +28,9 @@ def _run(store: Path, *args: str):
     return CliRunner().invoke(cli, ["--store", str(store), *args])
 
 
-def test_import_hcpcs_zip_then_lookup_tables(own_store, shared_data):
+def test_import_hcpcs_zip_then_lookup_tables(own_store, hcpcs_2020):
     r = _run(own_store, "data", "import", "hcpcs",
-             str(shared_data / "cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip"))
+             str(hcpcs_2020))
     assert r.exit_code == 0, r.output
     assert "codes 6710, modifiers 369" in r.output
     s = medcode.open_store(own_store)
@@ -41,7 +41,7 @@ def test_import_hcpcs_zip_then_lookup_tables(own_store, shared_data):
     s.close()
 
 
-def test_failed_import_leaves_the_store_unchanged(own_store, shared_data, tmp_path):
+def test_failed_import_leaves_the_store_unchanged(own_store, tmp_path):
     before = own_store.read_bytes()
     bad = tmp_path / "HCPC2026_JAN_ANWEB.txt"
     bad.write_text("this is not a HCPCS file\n" * 3, encoding="utf-8")
@@ -66,12 +66,11 @@ def test_imports_survive_a_rebuild(own_store, shared_data):
     conn.close()
 
 
-def test_failed_rebuild_keeps_the_previous_store(own_store, shared_data):
-    r = _run(own_store, "data", "import", "mue",
-             str(shared_data / "cms/ncci/MCR_MUE_PractitionerServices_Eff_07-01-2026.excerpt.csv"))
+def test_failed_rebuild_keeps_the_previous_store(own_store, hcpcs_2020):
+    r = _run(own_store, "data", "import", "hcpcs", str(hcpcs_2020))
     assert r.exit_code == 0
     before = own_store.read_bytes()
-    for kept in (own_store.parent / "imports" / "mue").iterdir():
+    for kept in (own_store.parent / "imports" / "hcpcs").iterdir():
         kept.write_text("broken\n", encoding="utf-8")  # the kept copy got corrupted
     r = _run(own_store, "data", "build")
     assert r.exit_code == 3 and "Traceback" not in r.output
@@ -79,10 +78,10 @@ def test_failed_rebuild_keeps_the_previous_store(own_store, shared_data):
     assert not list(own_store.parent.glob(".*.tmp"))
 
 
-def test_fetch_hcpcs_from_a_local_server(own_store, shared_data, tmp_path):
+def test_fetch_hcpcs_from_a_local_server(own_store, hcpcs_2020, tmp_path):
     served = tmp_path / "www"
     served.mkdir(parents=True)
-    shutil.copyfile(shared_data / "cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip",
+    shutil.copyfile(hcpcs_2020,
                     served / "january-2020-alpha-numeric-hcpcs-file.zip")
     root = str(tmp_path / "www")
 

@@ -12,7 +12,7 @@ from medcode.errors import InvalidCode, NoRelease, UnknownCode
 
 def test_release_billable_counts(store):
     counts = {r.name: r.billable for r in store.releases("ICD-10-CM")}
-    assert counts == {"FY2024": 74_044, "FY2025": 74_260, "FY2026": 74_719}
+    assert counts == {"FY2024": 74_044, "FY2025": 74_260, "FY2026": 74_719, "FY2027": 74_879}
 
 
 def test_fiscal_year_periods(store):
@@ -92,8 +92,8 @@ def test_bad_input_is_malformed_not_a_crash(store, raw, where):
 def test_date_outside_loaded_releases(store):
     with pytest.raises(NoRelease, match="2014-01-01"):
         medcode.validate("E11.9", on="2014-01-01", store=store)
-    with pytest.raises(NoRelease, match="FY2024, FY2025, FY2026"):
-        medcode.validate("E11.9", on="2026-10-01", store=store)
+    with pytest.raises(NoRelease, match="FY2024, FY2025, FY2026, FY2027"):
+        medcode.validate("E11.9", on="2027-10-01", store=store)
 
 
 def test_lookup_json_contract(store):

@@ -32,6 +32,18 @@ def lookup(code: str, on: dt.date | str | None = None, release: str | None = Non
                       release=release)
 
 
+def map(codes: str | Iterable[str], to: str, from_: str | None = None,
+        on: dt.date | str | None = None, store: Store | None = None) -> list[dict]:
+    """Take ``codes`` to the system ``to`` with the official maps (CMS GEMs 2018, WHO's ICD-10
+    <-> ICD-11 tables): one answer per code with every target and the map's own flags
+    (approximate, no_map, combination scenario/choice list; WHO table kind), each target
+    judged valid or not on ``on`` (the JSON of ``medcode map --json``)."""
+    from medcode.codes.crosswalk import map_codes
+    items = [codes] if isinstance(codes, str) else list(codes)
+    return map_codes(store or open_store(), items, _system(to) or to, _system(from_),
+                     _as_date(on))
+
+
 def identify(code: str, store: Store | None = None):
     """Every code system ``code`` can belong to, most likely first, with reasons."""
     from medcode.codes.identification import identify as _identify

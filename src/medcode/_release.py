@@ -9,11 +9,11 @@ class Release:
     """One release of a code system and the period it is in force (dates inclusive)."""
 
     __slots__ = ("system", "name", "effective_from", "effective_to", "source", "codes",
-                 "billable", "bit", "tabular")
+                 "billable", "bit", "tabular", "basis")
 
     def __init__(self, system: str, name: str, effective_from: _dt.date,
                  effective_to: _dt.date | None, source: str = "", codes: int = 0,
-                 billable: int = 0, bit: int = 0, tabular: bool = False) -> None:
+                 billable: int = 0, bit: int = 0, tabular: bool = False, basis: int = 0) -> None:
         self.system = system
         self.name = name                      # e.g. "FY2026"
         self.effective_from = effective_from
@@ -23,6 +23,9 @@ class Release:
         self.billable = billable
         self.bit = bit                        # the release's bit in the store's masks
         self.tabular = tabular                # full hierarchy and notes, not just a list
+        # 1: its own tabular; 2: its codes and titles on an earlier release's tabular
+        # (hierarchy and notes of that one: ICD-10-CM FY2027 from the addenda); 0: a list
+        self.basis = basis if basis else int(tabular)
 
     def covers(self, day: _dt.date) -> bool:
         end = self.effective_to

@@ -62,14 +62,18 @@ class SourceError(MedcodeError):
 
 
 class ClaimFormatError(MedcodeError):
-    """A claim file or record cannot be read. ``where`` names the place."""
+    """A claim file or record cannot be read. ``where`` names the place. ``scope`` is
+    "record" (one claim or record could not be read: it counts as a failed claim) or "file"
+    (a problem of the file around the claims, such as an X12 envelope trailer whose control
+    number does not match: reported once for the file, never counted as a claim)."""
 
     exit_code = 2
 
-    def __init__(self, message: str, where: str | None = None) -> None:
+    def __init__(self, message: str, where: str | None = None, scope: str = "record") -> None:
         super().__init__(f"{where}: {message}" if where else message)
         self.where = where
         self.reason = message
+        self.scope = scope
 
 
 class MissingExtra(MedcodeError, ImportError):

@@ -27,7 +27,8 @@ def build_full_store(store_path: Path, tmp_root: Path) -> Any:
     if "store" not in _BUILT:
         for f in (HCPCS, PTP, MUE):
             if not f.is_file():
-                pytest.skip(f"{f} is absent: the official CMS sample files are not here")
+                pytest.skip(f"{f.name} is absent (not redistributable: "
+                            "CMS NCCI/MUE files carry CPT codes (c) AMA; read from ../shared/data)")
         path = tmp_root / "full.sqlite"
         shutil.copy(store_path, path)
         import_files(path, "hcpcs", [HCPCS])
@@ -145,7 +146,8 @@ def test_mue_per_line_for_mai_1(store_path: Path, tmp_path: Path) -> None:
     import medcode
     from medcode.store.imports import import_files
     if not MUE.is_file():
-        pytest.skip(f"{MUE} is absent: the official CMS sample files are not here")
+        pytest.skip(f"{MUE.name} is absent (not redistributable: "
+                    "CMS NCCI/MUE files carry CPT codes (c) AMA; read from ../shared/data)")
     text = MUE.read_text(encoding="utf-8-sig")
     head = text[:text.index("\n0001U,") + 1]           # the notices and the quoted header
     f = tmp_path / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"

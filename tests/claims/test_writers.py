@@ -166,7 +166,8 @@ def test_x12_many_claims_file(store: Any) -> None:
     path = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "x12" / \
         "imsweb" / "x12_many_claims.txt"
     if not path.is_file():
-        pytest.skip(f"{path} is absent: the shared X12 samples are not here")
+        pytest.skip(f"{path.name} is absent (not redistributable: "
+                    "other projects' X12 samples are read from ../shared/data)")
     code, out, _ = report(store, path, "json")
     doc = json.loads(out)
     assert doc["summary"]["claims"] == 820 and doc["summary"]["format"] == "x12"

@@ -15,7 +15,7 @@ from medcode.errors import SourceError
 from medcode.store.fetch import ENV_BASE_URL, fetch_hcpcs, hcpcs_urls, parse_quarter
 from medcode.systems.hcpcs import parse_hcpcs
 
-ZIP2020 = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cms" / "hcpcs"
+ZIP2020 = (Path(__file__).resolve().parents[1] / "data" / "cms" / "hcpcs"
            / "2020-Alpha-Numeric-HCPCS-File.zip")
 
 

@@ -17,7 +17,7 @@ from medcode.systems.hcpcs import hcpcs_get, hcpcs_modifier, load_hcpcs, parse_h
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "data" / "cms"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cms" / "hcpcs"
+SHARED = HERE.parent / "data" / "cms" / "hcpcs"   # unchanged CMS files, see SOURCES.md
 ZIP2020 = SHARED / "2020-Alpha-Numeric-HCPCS-File.zip"
 CSV2026 = SHARED / "HCPC2026_OCT_ANWEB.excerpt.csv"
 TXT_MEMBER = "HCPC2020_ANWEB_w_disclaimer.txt"
@@ -26,7 +26,7 @@ XLS_MEMBER = "HCPC2020_ANWEB_w_disclaimer.xls"
 
 def need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"official CMS file not present: {path} (../shared/data is absent)")
+        pytest.skip(f"official CMS file not present: {path}")
     return path
 
 

@@ -38,7 +38,8 @@ SYNTHETIC_PTP = (
 
 def need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"official CMS file not present: {path} (../shared/data is absent)")
+        pytest.skip(f"{path.name} is absent (not redistributable: "
+                    "CMS NCCI/MUE files carry CPT codes (c) AMA; read from ../shared/data)")
     return path
 
 

@@ -61,7 +61,8 @@ def check_body(store: Store, body: bytes, content_type: str | None,
             raise ApiError(400, f"format: {exc}", kind="bad_format") from None
     claims = []
     lines = 0
-    for claim in lib.call(reader, body, fmt=fmt, name="request body"):
+    items = lib.call(reader, body, fmt=fmt, name="request body")
+    for claim in items:
         claims.append(claim)
         lines += len(getattr(claim, "lines", ()))
         if len(claims) > MAX_CLAIMS:
@@ -87,4 +88,6 @@ def check_body(store: Store, body: bytes, content_type: str | None,
     for r in out:
         if isinstance(r, dict) and isinstance(r.get("status"), str):
             summary[r["status"]] = summary.get(r["status"], 0) + 1
-    return {"summary": summary, "results": out}
+    problems = [str(p) for p in getattr(items, "file_problems", ())]
+    return {"summary": summary, "results": out, **({"file_problems": problems} if problems
+                                                  else {})}

@@ -149,3 +149,26 @@ async def list_code_systems(request: Request, url: str | None = None,
 async def read_code_system(request: Request, rid: str,
                            _summary: str | None = None) -> JSONResponse:
     return fhir_json(fhir_meta.read_code_system(_store(request), rid, _summary == "true"))
+
+
+# -- crosswalks (issue 12): ConceptMap/$translate and the maps as ConceptMap resources ----------
+from medcode.api import fhir_conceptmap, fhir_translate  # noqa: E402
+
+_operation("/ConceptMap/$translate", fhir_translate.translate, "ConceptMap $translate",
+           "R4 `system`, `code`, `coding`, `codeableConcept`, `targetsystem`, `url`, "
+           "`reverse`; R5 `sourceSystem`, `sourceCode`, `sourceCoding`, `targetSystem`, "
+           "`targetScope`. Answers `result`, `message` and every `match` with `equivalence` "
+           "(R4) and `relationship` (R5), `concept`, `source`/`originMap`.")
+
+
+@router.get("/ConceptMap", summary="The official maps as ConceptMaps (GEMs, WHO tables)")
+async def list_concept_maps(request: Request, url: str | None = None) -> JSONResponse:
+    return fhir_json(fhir_conceptmap.search(_store(request), _base(request), url))
+
+
+@router.get("/ConceptMap/{rid}", summary="Read one ConceptMap (e.g. gem-dx-9-10, "
+            "who-10-11-one); _summary=true without its elements", responses=_ERRORS)
+async def read_concept_map(request: Request, rid: str,
+                           _summary: str | None = None) -> JSONResponse:
+    return fhir_json(await run_in_threadpool(fhir_conceptmap.read, _store(request), rid,
+                                             _summary == "true"))

@@ -152,6 +152,10 @@ def display(system: str, code: str) -> str:
 
 def store_keys(system: str, code: str) -> list[str]:
     """The keys ``code`` may have in the store's ``codes`` table for ``system``."""
+    if system in ("ICD-10", "ICD-11"):     # WHO codes are keyed dotted (A00.0, BA00.Z)
+        from medcode.codes.crosswalk.who import key_of
+        text = code.strip().upper()
+        return list(dict.fromkeys([text, key_of(system, text)]))
     key = clean_code(code)
     if system != "ICD-9-CM":
         return [key]

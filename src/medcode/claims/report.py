@@ -7,7 +7,10 @@
 whatever the number of claims. It returns the exit code of the contract: 0 when no claim
 has an error finding, 1 when one has, 2 when the input cannot be read at all (or stops
 being readable part way: what was read is still reported, with the reason). Messages for
-code 2 go to ``err`` (default stderr), one line naming the input.
+code 2 go to ``err`` (default stderr), one line naming the input. Problems of the file
+around its claims (an X12 IEA whose control number does not match ISA13, a loop missing
+outside a claim) are listed in the summary's ``file_problems``; they are not claims and do
+not change the exit code.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ class Summary:
         self.stopped: str | None = None
         self.releases: list[str] = []
         self.notes: list[str] = []     # said once for the whole report
+        #: problems of the file around its claims (X12 envelopes, loops outside a claim):
+        #: reported once, never counted as claims, no effect on the exit code
+        self.file_problems: list[str] = []
         self.elapsed = 0.0
         self._t0 = time.perf_counter()
 
@@ -77,7 +83,8 @@ class Summary:
         return {"source": self.source, "format": self.format, "claims": self.claims,
                 "lines": self.lines, "status": dict(self.status),
                 "findings": dict(self.severity), "by_edit": dict(self.edits_sorted()),
-                "unreadable_records": self.unreadable, "releases": self.releases,
+                "unreadable_records": self.unreadable, "file_problems": self.file_problems,
+                "releases": self.releases,
                 "notes": self.notes, "stopped": self.stopped, "seconds": round(self.elapsed, 3)}
 
 
@@ -157,6 +164,7 @@ def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store:
                         progress(summary.claims)
             except ClaimFormatError as exc:
                 summary.stopped = str(exc)
+            summary.file_problems = [str(p) for p in reader.file_problems]
         summary.done()
         if progress is not None:
             progress(summary.claims)

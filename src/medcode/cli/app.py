@@ -343,11 +343,12 @@ def _store_file(ctx: click.Context) -> Path:
 
 _KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-ptp: NCCI "
               "procedure-to-procedure edits (one or more f1..f4 files or the zip); mue: NCCI "
-              "medically unlikely edits (CSV); cpt: your licensed AMA descriptor file.")
+              "medically unlikely edits (CSV); cpt: your licensed AMA descriptor file; icd11: "
+              "WHO ICD-11 SimpleTabulation (+ WHO map tables); gem: CMS GEM files.")
 
 
 @data.command("import")
-@click.argument("kind", type=click.Choice(["hcpcs", "ncci-ptp", "mue", "cpt"],
+@click.argument("kind", type=click.Choice(["hcpcs", "ncci-ptp", "mue", "cpt", "icd11", "gem"],
                                           case_sensitive=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
@@ -355,8 +356,8 @@ _KIND_HELP = ("hcpcs: CMS Alpha-Numeric HCPCS file (zip/TXT/XLSX/XLS/CSV); ncci-
 def data_import(ctx: click.Context, kind: str, files: tuple[str, ...], as_json: bool) -> None:
     """Import an official file no package carries into your store.
 
-    KIND is one of: hcpcs, ncci-ptp, mue, cpt. A broken file is refused with a message naming
-    what is wrong, and the store is left as it was."""
+    KIND is one of: hcpcs, ncci-ptp, mue, cpt, icd11, gem. A broken file is refused with a
+    message naming what is wrong, and the store is left as it was."""
     from medcode.store.imports import import_files
     store_file = _store_file(ctx)
     if sys.stderr.isatty():
@@ -419,6 +420,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, token_file: st
                    token=token, no_auth=no_auth, rate_limit=rate_limit, access_log=access_log)
     except ValueError as exc:
         _fail(str(exc), 2)
+
+
+from medcode.cli.mapping import map_cmd  # noqa: E402  (issue 12: crosswalks)
+
+cli.add_command(map_cmd)
 
 
 def main() -> None:

@@ -65,6 +65,8 @@ def lookup_text(info: Any) -> str:
             lines.append(f"    {s['char']} = {s['meaning']}")
     if d.get("valid_in"):
         lines.append("  billable in: " + ", ".join(d["valid_in"]))
+    if d.get("note"):
+        lines.append(f"  note: {d['note']}")
     return "\n".join(lines)
 
 
@@ -89,6 +91,8 @@ def status_text(result: dict[str, Any]) -> str:
         out.append(f"  {r['system']:<11} {r['release']:<8} {r['effective_from']} to "
                    f"{r['effective_to'] or '...':<10}  {r['billable']:>6} billable "
                    f"of {r['codes']} items")
+        if r.get("basis") == 2 or not r.get("tabular"):
+            out.append(f"      rests on: {r['source']}")
     out += ["", "sources:"]
     for s in result["sources"]:
         out.append(f"  {s['file']}  sha256 {s['sha256'][:12]}…  {s['origin']}")

@@ -41,11 +41,7 @@ class CodeInfo:
 
     @property
     def title(self) -> str:
-        if not self.release.tabular:
-            older = self.store.title_in(SYSTEM, self.key, self.release.name)
-            if older:
-                return older
-        return self._row[1]
+        return self.store.title_for(SYSTEM, self.key, self._row[1], self.release)
 
     @property
     def kind(self) -> str:
@@ -132,7 +128,9 @@ class CodeInfo:
         if also:
             d["also"] = also
             d["ambiguous"] = True     # more than one plausible reading: README policy
-        if not self.release.tabular:
+        if self.release.basis == 2:
+            d["note"] = (f"{self.release.name} rests on: {self.release.source}")
+        elif not self.release.tabular:
             d["note"] = (f"{self.release.name} is known from its code list only: hierarchy and "
                          "notes shown are those of the newest release")
         return d

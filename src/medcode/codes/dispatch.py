@@ -20,6 +20,10 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
                release: str | None = None):
     """CodeInfo (ICD-10-CM) or OtherInfo for ``raw``; UnknownCode says why when not found."""
     from medcode.codes.codeinfo import lookup as lookup_cm
+    if (isinstance(raw, str) and ("&" in raw or "/" in raw) and system in (None, "ICD-11")
+            and store.releases("ICD-11")):   # an ICD-11 postcoordinated cluster
+        from medcode.codes.crosswalk import who
+        return who.cluster_info(store, raw, on)
     code = clean_code(raw)
     text = str(raw)
     if system == ICD10CM:
@@ -44,6 +48,9 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
                           "valid": c.valid, "reason": c.reason}
                          for c in readings if c is not cand]
             return info
+    who = _who(store, raw, system, cands, on)
+    if who is not None:
+        return who
     for cand in cands:
         if cand.system == "CPT" and cand.kind != "modifier":
             from medcode.codes.otherinfo import cpt_info
@@ -58,6 +65,21 @@ def lookup_any(store: Store, raw: str, system: str | None = None, on: dt.date | 
                           code=code, system=system)
     raise UnknownCode("; ".join(f"{c.system}: {c.reason}" for c in cands), code=code,
                       system=cands[0].system)
+
+
+def _who(store: Store, raw: str, system: str | None, cands, on: dt.date | None):
+    """A WHO ICD-10 / ICD-11 code found in the loaded data (these readings are never
+    "plausible" on a US claim, so they come after the others), or an ICD-11 cluster."""
+    from medcode.codes.crosswalk import who
+    text = str(raw)
+    if system in who.WHO and store.releases(system):
+        return who.info(store, system, text, on)
+    if system is None and ("&" in text or "/" in text) and store.releases("ICD-11"):
+        return who.info(store, "ICD-11", text, on)
+    for cand in cands:
+        if cand.system in who.WHO and cand.valid:
+            return who.info(store, cand.system, cand.code, on)
+    return None
 
 
 def _format_only(store: Store, cand, on: dt.date | None):

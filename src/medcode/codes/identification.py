@@ -26,7 +26,9 @@ from medcode.systems.formats import _PLAIN, FormatCandidate, normalize_input, sh
 _IMPORTED = {"CPT": "cpt", "HCPCS": "hcpcs"}
 _NEVER_LOADED = {"ICD-10": "WHO ICD-10 is not loaded (format only)",
                  "ICD-11": "ICD-11 is not loaded (format only)"}
-_LOADABLE = ("ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "CPT", "HCPCS")
+_LOADABLE = ("ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "CPT", "HCPCS", "ICD-10", "ICD-11")
+#: systems whose store keys keep their dot (WHO's own code forms)
+_DOTTED = frozenset({"ICD-9-CM", "ICD-10", "ICD-11"})
 _DIAGNOSIS = frozenset({"ICD-10-CM", "ICD-9-CM", "ICD-10", "ICD-11"})
 CONTEXTS = (None, "diagnosis", "procedure")
 
@@ -221,7 +223,7 @@ def _facts(store: Store) -> _Facts:
 
 
 def _store_key(system: str, shown: str) -> str:
-    if system == "ICD-9-CM":
+    if system in _DOTTED:
         return shown                       # ICD-9-CM rows are keyed dotted (250.00, 01.01)
     return shown.replace(".", "") if "." in shown else shown
 
@@ -239,9 +241,19 @@ def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
     if loaded:
         if kind == "modifier":
             return _modifier(f, c)
-        key = code if system == "ICD-9-CM" or "." not in code else code.replace(".", "")
+        key = code if system in _DOTTED or "." not in code else code.replace(".", "")
         table = f._hits
         hit = table[system].get(key) if table is not None else f.hit(system, key)
+        if system in _NEVER_LOADED:         # WHO systems: found in data, never on US claims
+            if hit is None:
+                return _cand(Candidate, (system, kind, code, False, True,
+                                         f"{reason}, but {code} is not in {system} "
+                                         f"{'/'.join(f.in_releases(system, -1))}", (), None,
+                                         score - 0.4, False))
+            _, title, found_kind, mask = hit
+            return _cand(Candidate, (system, found_kind, code, True, True,
+                                     f.found_reason(reason, system, mask),
+                                     f.in_releases(system, mask), title, score - 0.1, False))
         if hit is None:
             return _cand(Candidate, (system, kind, code, False, True,
                                      f"{reason}, but {code} is not in the loaded {system} data",

@@ -104,7 +104,7 @@ def _icd9(store: Store, shown: str, day: dt.date, when: str, result: Any) -> Val
     if in_use("ICD-9-CM", day):
         return result(True, "valid", f"{shown} is a valid ICD-9-CM {row[2]} code {when}: "
                       f"{row[1]}", release="v32")
-    sugg = gem_targets(store, shown)
+    sugg = gem_targets(store, shown, day)
     also = f"; the GEMs map it to {', '.join(sugg)}" if sugg else ""
     return result(False, "not_in_release",
                   f"{shown} is the ICD-9-CM {row[2]} code for {row[1]}: not valid {when}, "
@@ -156,22 +156,14 @@ def _hcpcs(store: Store, code: str, day: dt.date, when: str, result: Any) -> Val
                   release=facts.get("release"), title=title)
 
 
-def gem_targets(store: Store, icd9: str) -> tuple[str, ...]:
-    """The ICD-10-CM codes the CMS GEMs propose for the ICD-9-CM diagnosis ``icd9`` (250.00),
-    in the map's order; () when the store has no GEM table (the crosswalk of issue 12 adds
-    it: table ``gem``, map ``gem-dx-9-10``, dotless codes) or the map has no target."""
-    import sqlite3
-    try:
-        if not store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                                  "name = 'gem'").fetchone():
-            return ()
-        rows = store.conn.execute(
-            "SELECT target FROM gem WHERE map = 'gem-dx-9-10' AND source = ? AND no_map = 0 "
-            "ORDER BY seq", (icd9.replace(".", "").upper(),)).fetchall()
-    except sqlite3.Error:       # a GEM table of another layout: no targets rather than a crash
+def gem_targets(store: Store, icd9: str, on: dt.date | None = None) -> tuple[str, ...]:
+    """The ICD-10-CM codes the 2018 CMS GEM proposes for the ICD-9-CM diagnosis ``icd9``
+    (250.00), in the map's order, each valid on ``on`` (a target deleted or split since 2018
+    gives its current codes); () when the store has no GEM table or the map has no target."""
+    if not store.has_table("gem"):
         return ()
-    from medcode.systems.icd10cm import display
-    return tuple(dict.fromkeys(display(r[0]) for r in rows if r[0]))
+    from medcode.codes.crosswalk import gem_targets as targets
+    return targets(store, icd9, on)
 
 
 # -- every reading ------------------------------------------------------------------------------
@@ -239,6 +231,9 @@ def validate_in(store: Store, raw: str, system: str, on: dt.date | None,
                 release: str | None) -> Validation:
     """The answer for ``raw`` read in ``system`` only (``validate --system S``)."""
     from medcode.systems.formats import format_candidates
+    if system in ("ICD-10", "ICD-11"):       # WHO: "is this a leaf code" (issue 12)
+        from medcode.codes.crosswalk.who import validation
+        return validation(store, raw, system, on)  # type: ignore[no-any-return]
     if system not in SYSTEMS:
         raise ValueError(f"validate knows {', '.join(SYSTEMS)}, not {system!r}")
     try:

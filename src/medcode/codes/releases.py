@@ -57,7 +57,7 @@ def status(store: Store) -> dict[str, Any]:
                       "effective_from": r.effective_from.isoformat(),
                       "effective_to": r.effective_to.isoformat() if r.effective_to else None,
                       "codes": r.codes, "billable": r.billable, "tabular": r.tabular,
-                      "source": r.source} for r in store.releases()],
+                      "basis": r.basis, "source": r.source} for r in store.releases()],
         "sources": store.sources(),
         "build": meta.get("build"),
     }

@@ -122,6 +122,7 @@ def _explain(store: Store, raw: str, code: str, rel: Release, on: dt.date | None
     row = store.row(SYSTEM, code)
     if row is not None:
         _, title, kind, _parent, _depth, bmask, nmask = row
+        title = store.title_for(SYSTEM, code, title, rel)
         if bmask & bit:
             return result(True, "valid", f"{display(code)} is billable {when}: {title}")
         if nmask & bit:

@@ -67,13 +67,22 @@ def _fill(conn: sqlite3.Connection, progress: Progress, imports_dir: Path | None
 
     progress("ICD-10-CM FY2026 tabular", 0.05)
     xml = S.ICD10CM_TABULAR.locate()
-    newest = S.ICD10CM_RELEASES[-1]
+    newest = S.ICD10CM_RELEASES[-2]  # FY2026: the tabular; FY2027 is its addenda
     lst = S.ICD10CM_LISTS[newest.name].locate()
     counts["ICD-10-CM " + newest.name] = load_icd10cm.load_tabular_release(conn, newest, xml, lst)
     _record_source(conn, S.ICD10CM_TABULAR, xml, None)
     _record_source(conn, S.ICD10CM_LISTS[newest.name], lst,
                    counts["ICD-10-CM " + newest.name]["billable"])
-    for i, spec in enumerate(reversed(S.ICD10CM_RELEASES[:-1])):
+    progress("ICD-10-CM FY2027 addenda", 0.3)
+    fy27 = S.ICD10CM_RELEASES[-1]
+    addenda = S.ICD10CM_ADDENDA_2027.locate()
+    counts["ICD-10-CM " + fy27.name] = load_icd10cm.load_addenda_release(
+        conn, fy27.name, fy27.effective_from, fy27.effective_to, addenda, newest.name,
+        fy27.note, bit=fy27.bit)
+    _record_source(conn, S.ICD10CM_ADDENDA_2027, addenda,
+                   counts["ICD-10-CM " + fy27.name]["billable"])
+    _put_meta(conn, "notes_from", {f"{k[0]} {k[1]}": v for k, v in S.NOTES_FROM.items()})
+    for i, spec in enumerate(reversed(S.ICD10CM_RELEASES[:-2])):
         progress(f"ICD-10-CM {spec.name}", 0.35 + 0.05 * i)
         src = S.ICD10CM_LISTS[spec.name]
         f = src.locate()

@@ -111,7 +111,7 @@ class Store:
                 out.setdefault(sysname, []).append(Release(
                     sysname, name, dt.date.fromisoformat(start),
                     dt.date.fromisoformat(end) if end else None, source, codes, billable, bit,
-                    bool(tab)))
+                    bool(tab), int(tab or 0)))
             self._releases = out
         if system is None:
             return [r for rels in self._releases.values() for r in rels]
@@ -199,6 +199,13 @@ class Store:
         row = self.conn.execute("SELECT title FROM titles WHERE system = ? AND code = ? AND "
                                 "release = ?", (system, code, release)).fetchone()
         return row[0] if row else None
+
+    def title_for(self, system: str, code: str, title: str, release: Release) -> str:
+        """``title`` (the newest release's, from ``codes``) as ``release`` words it."""
+        rels = self.releases(system)
+        if rels and release.name != rels[-1].name:
+            return self.title_in(system, code, release.name) or title
+        return title
 
     def billable_set(self, system: str, release: Release) -> frozenset[str]:
         """All billable codes of one release (loaded once, then cached)."""

@@ -42,6 +42,11 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
                "CMS NCCI medically unlikely edits file (CSV)"),
     ImportKind("cpt", "medcode.store.load_procedures", "load_cpt",
                "your licensed AMA CPT descriptor file (tab- or comma-delimited)"),
+    ImportKind("icd11", "medcode.store.load_crosswalk", "import_icd11",
+               "WHO ICD-11 MMS SimpleTabulation (zip or txt), optionally with WHO's "
+               "10To11/11To10 mapping tables"),
+    ImportKind("gem", "medcode.store.load_crosswalk", "import_gem",
+               "CMS General Equivalence Mappings (GEM text files or CSV with flags)"),
 )}
 
 

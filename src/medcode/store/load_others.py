@@ -13,8 +13,8 @@ RecordSource = Callable[[sqlite3.Connection, S.PackageFile, Path, "int | None"],
 
 def extra_schemas() -> list[str]:
     """Tables owned by other parts (importers, search)."""
-    from medcode.store import load_procedures
-    return load_procedures.schemas()
+    from medcode.store import load_crosswalk, load_procedures
+    return [*load_procedures.schemas(), load_crosswalk.SCHEMA_SQL]
 
 
 def _release(conn: sqlite3.Connection, spec: S.ReleaseSpec, codes: int, billable: int) -> None:
@@ -36,7 +36,7 @@ def load_pcs(conn: sqlite3.Connection, record: RecordSource) -> dict[str, int]:
                      [(a.prefix, a.position, a.value, a.meaning, a.source, a.definition)
                       for a in axes])
     meaning = {(a.prefix, a.position, a.value): a.meaning for a in axes}
-    spec = S.ICD10PCS_RELEASES[-1]
+    spec = S.ICD10PCS_RELEASES[0]
     bit = spec.bit
     headers: dict[str, tuple[str, str, str | None, int]] = {}
     for code, _ in codes:
@@ -77,7 +77,18 @@ def load_icd9(conn: sqlite3.Connection, record: RecordSource) -> dict[str, int]:
 
 
 def load_embedded(conn: sqlite3.Connection, record: RecordSource) -> dict[str, dict]:
-    return {"ICD-10-PCS FY2024": load_pcs(conn, record), "ICD-9-CM v32": load_icd9(conn, record)}
+    from medcode.store import load_crosswalk
+    from medcode.store import load_pcs as pcs_releases
+    out = {"ICD-10-PCS FY2024": load_pcs(conn, record)}
+    for spec in S.ICD10PCS_RELEASES[1:]:
+        pf = S.ICD10PCS_TABLES[spec.name]
+        path = pf.locate()
+        out["ICD-10-PCS " + spec.name] = pcs_releases.load_tables_release(
+            conn, spec.name, spec.effective_from, spec.effective_to, path, spec.note, spec.bit)
+        record(conn, pf, path, out["ICD-10-PCS " + spec.name]["billable"])
+    out["ICD-9-CM v32"] = load_icd9(conn, record)
+    out.update(load_crosswalk.load_embedded(conn, record))
+    return out
 
 
 def build_search(conn: sqlite3.Connection) -> dict[str, dict]:

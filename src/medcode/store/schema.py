@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: bump when a table changes shape; a store of another version is rebuilt
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 
 CORE_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

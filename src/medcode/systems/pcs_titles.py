@@ -176,3 +176,150 @@ def _differing_words(a: list[str], b: list[str], lead: int) -> str:
         part = part[:-1]
     text = " ".join(part).replace(" ,", ",")
     return text.removesuffix(" Approach")
+
+
+# -- composing a code's title from its table labels, the way CMS words them --------------
+#
+# CMS words titles differently by section and root operation ("Bypass Cerebral Ventricle to
+# Nasopharynx with ...", "Change Traction Apparatus on Head", "Plain Radiography of Spinal
+# Cord using High Osmolar Contrast"). The wording of each (section, operation, which axes say
+# "none") is read off the official titles of a release that has them (FY2024: the code list
+# medcode loads), as a template of the axis labels; a code is titled by its template.
+
+_NONE = frozenset({"No Device", "No Qualifier", "None", "No Contrast"})
+Template = tuple[str, ...]
+Templates = dict[tuple[str, ...], Template]
+
+
+def _approach(label: str) -> str:
+    if label.startswith("Via ") or label.endswith("Approach") or label in _NONE:
+        return label
+    return label + " Approach"
+
+
+def _slots(code: str, labels: tuple[str, ...]) -> list[str]:
+    out = list(labels)
+    if code[0] in "01X" or labels[4] in APPROACH_LABELS:
+        out[4] = _approach(labels[4])
+    return out
+
+
+APPROACH_LABELS = frozenset({"Open", "Percutaneous", "Percutaneous Endoscopic", "External",
+                             "Via Natural or Artificial Opening",
+                             "Via Natural or Artificial Opening Endoscopic"})
+
+
+def _keys(code: str, labels: tuple[str, ...]) -> list[tuple[str, ...]]:
+    none = "".join("n" if labels[i] in _NONE else "v" for i in range(3, 7))
+    t = code[:3]
+    return [(t, code[3], code[5], code[6], none), (t, code[3], code[6], none),
+            (t, code[6], none), (t, code[3], none), (t, none), (code[0] + "?" + code[2], none),
+            (code[0], none)]
+
+
+def _variants(label: str) -> list[str]:
+    """The ways a label is worded in titles: as in the table, or turned round at its comma
+    ("Epidural Space, Intracranial" -> "Intracranial Epidural Space")."""
+    out = [label]
+    if label.count(", ") == 1:
+        head, tail = label.split(", ")
+        out.append(f"{tail} {head}")
+    return out
+
+
+def _template(title: str, slots: list[str], wording: dict[str, collections.Counter[str]] | None
+              = None) -> Template | None:
+    """``title`` with each label replaced by its position, as alternating text / slot parts;
+    None when some label that is not "none" is not in the title."""
+    parts: list[str] = [title]
+    order = sorted(range(2, 7), key=lambda i: -len(slots[i]))
+    for i in order:
+        label = slots[i]
+        if label in _NONE:
+            continue
+        done = False
+        for variant in sorted(_variants(label), key=len, reverse=True):
+            for j in range(0, len(parts), 2):
+                k = parts[j].find(variant)
+                if k >= 0:
+                    parts[j:j + 1] = [parts[j][:k], f"{{{i}}}", parts[j][k + len(variant):]]
+                    if wording is not None:
+                        wording[label][variant] += 1
+                    done = True
+                    break
+            if done:
+                break
+        if not done and i in (2, 3):
+            return None  # the operation or body part not named: not a template to learn
+    return tuple(parts)
+
+
+def learn_templates(official: dict[str, str], labels: dict[str, tuple[str, ...]]) -> Templates:
+    """Templates of titles read off official titles of the codes the tables label, and (under
+    the key ("wording",)) how each label is worded in them."""
+    votes: dict[tuple[str, ...], collections.Counter[Template]] = collections.defaultdict(
+        collections.Counter)
+    wording: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for code, title in official.items():
+        labs = labels.get(code)
+        if labs is None:
+            continue
+        tpl = _template(title, _slots(code, labs), wording)
+        if tpl is None:
+            continue
+        for key in _keys(code, labs):
+            votes[key][tpl] += 1
+    out: Templates = {k: c.most_common(1)[0][0] for k, c in votes.items()}
+    out[("wording",)] = tuple(f"{label}\t{c.most_common(1)[0][0]}"
+                              for label, c in wording.items())
+    return out
+
+
+def compose_title(code: str, labels: tuple[str, ...], templates: Templates | None = None
+                  ) -> str:
+    """The title of ``code`` from its seven labels, by the first template that fits, else
+    in the Medical and Surgical wording ("Resection of Appendix, Percutaneous Endoscopic
+    Approach")."""
+    slots = _slots(code, labels)
+    if templates:
+        words = _wording(templates)
+        slots = [words.get(x, x) if i >= 2 else x for i, x in enumerate(slots)]
+        if slots[3] not in words.values() and labels[3] not in words and ", " in labels[3] \
+                and labels[3].count(", ") == 1:
+            slots[3] = _variants(labels[3])[1]
+    for key in _keys(code, labels) if templates else ():
+        tpl = templates.get(key) if templates else None
+        if tpl is not None:
+            return _fill(tpl, slots)
+    op, part, app, dev, qual = labels[2], labels[3], slots[4], labels[5], labels[6]
+    title = f"{op} of {part}"
+    if dev not in _NONE:
+        title += f" with {dev}"
+    if app not in _NONE:
+        title += ", " + app
+    if qual not in _NONE:
+        title += ", " + qual
+    return title
+
+
+_WORDING_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _wording(templates: Templates) -> dict[str, str]:
+    key = id(templates)
+    if key not in _WORDING_CACHE:
+        _WORDING_CACHE.clear()
+        _WORDING_CACHE[key] = dict(x.split("\t", 1) for x in templates.get(("wording",), ()))
+    return _WORDING_CACHE[key]
+
+
+def _fill(tpl: Template, slots: list[str]) -> str:
+    out: list[str] = []
+    for p in tpl:
+        if p.startswith("{") and p.endswith("}") and p[1:-1].isdigit():
+            out.append(slots[int(p[1:-1])])
+        else:
+            if out and p.startswith(" ") and out[-1].split(" ")[-1:] == p.split(" ")[1:2]:
+                p = p[len(out[-1].split(" ")[-1]) + 1:]  # "Other Contrast" + " Contrast"
+            out.append(p)
+    return "".join(out)

@@ -68,7 +68,7 @@ class Dx:
 class Ln:
     """One service line, as read for the edits."""
 
-    __slots__ = ("cls", "code", "date", "kind", "line", "mods", "number")
+    __slots__ = ("cls", "code", "date", "kind", "line", "mods", "number", "system")
 
     def __init__(self, line: ClaimLine) -> None:
         self.number = line.number
@@ -77,6 +77,32 @@ class Ln:
         self.mods = tuple(m.strip().lstrip("-").upper() for m in line.modifiers) \
             if line.modifiers else ()
         self.date = line.date
+        #: the name of the code system the line says its code is from, when medcode does
+        #: not check that system (SNOMED CT, CVX, NDC, a local system); else ""
+        self.system = other_system(line)
+        if self.system:
+            self.kind, self.cls = "other-system", None
+
+
+def other_system(line: ClaimLine) -> str:
+    """The name of the line's code system when the claim names one medcode does not check
+    (FHIR ``productOrService.coding.system``, X12 procedure code qualifier), else ""."""
+    extra = line.extra
+    if not extra:
+        return ""
+    system = extra.get("code_system")
+    if isinstance(system, str) and system.strip():
+        known = data.code_system("fhir", system)
+        if known is None:
+            return f"the code system {system.strip()}"
+        return known[0] if not known[1] else ""
+    qual = extra.get("code_qualifier")
+    if isinstance(qual, str) and qual.strip():
+        known = data.code_system("x12", qual)
+        if known is None:
+            return f"the code system of X12 qualifier {qual.strip()}"
+        return known[0] if not known[1] else ""
+    return ""
 
 
 @lru_cache(maxsize=4096)
@@ -115,7 +141,11 @@ class ClaimContext:
     def __init__(self, claim: Claim, facts: StoreFacts, today: dt.date | None = None) -> None:
         self.claim = claim
         self.facts = facts
-        self.lines = [Ln(ln) for ln in claim.lines]
+        every = [Ln(ln) for ln in claim.lines]
+        #: the lines whose code medcode checks (CPT, HCPCS, or no system named)
+        self.lines = [ln for ln in every if not ln.system]
+        #: the lines whose code comes from a system medcode does not check (PX-OTHER-SYSTEM)
+        self.other_lines = [ln for ln in every if ln.system]
         self.dates: list[dt.date] = sorted({ln.date for ln in claim.lines if ln.date})
         self.dos = self.dates[0] if self.dates else None
         self.checks, self.inexact = self._release_checks()

@@ -17,6 +17,7 @@ __all__ = [
     "age_sex",
     "code_class",
     "code_classes",
+    "code_system",
     "ptp_modifiers",
     "z_first_only",
 ]
@@ -101,3 +102,25 @@ def code_class(code: str) -> str | None:
 def ptp_modifiers() -> frozenset[str]:
     """claims_ptp_modifiers.csv: the NCCI PTP-associated modifiers."""
     return frozenset(r["modifier"].strip().upper() for r in _rows("claims_ptp_modifiers.csv"))
+
+
+def _system_key(kind: str, key: str) -> str:
+    key = key.strip()
+    if kind == "fhir":
+        key = key.rstrip("/")
+        if key.startswith("https://"):
+            key = "http://" + key[8:]
+        return key.lower()
+    return key.upper()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_systems() -> dict[tuple[str, str], tuple[str, str]]:
+    return {(r["kind"], _system_key(r["kind"], r["key"])): (r["name"].strip(), r["checks"].strip())
+            for r in _rows("claims_code_systems.csv")}
+
+
+def code_system(kind: str, key: str) -> tuple[str, str] | None:
+    """claims_code_systems.csv: (name, checks) of a FHIR system URI (kind "fhir") or an X12
+    procedure code qualifier (kind "x12"); None when the file does not list it."""
+    return _code_systems().get((kind, _system_key(kind, key)))

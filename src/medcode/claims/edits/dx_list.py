@@ -1,5 +1,5 @@
 """The diagnosis list and the pointers to it: DX-DUP, DX-MAX, DX-EXTCAUSE-FIRST,
-DX-Z-FIRST-ONLY, PTR-MISSING, PTR-RANGE, PTR-UNUSED.
+DX-SUPPLEMENTARY-FIRST, DX-Z-FIRST-ONLY, PTR-MISSING, PTR-RANGE, PTR-UNUSED.
 
 The list of first-listed-only Z codes is ``medcode/data/claims_z_first_only.csv``
 (Official Guidelines I.C.21.c.16).
@@ -67,6 +67,31 @@ def extcause_first(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                       "external cause code (V00-Y99): it tells how an injury happened and "
                       "can never be listed first.", codes=(d.shown,),
                       fix=f"list the injury or condition first and {d.shown} after it")
+
+
+#: ICD-10-CM block B95-B97 "Bacterial and viral infectious agents": the tabular's block
+#: note calls them "supplementary or additional codes to identify the infectious agent(s) in
+#: diseases classified elsewhere"
+_SUPPLEMENTARY = ("B95", "B96", "B97")
+
+
+@edit("DX-SUPPLEMENTARY-FIRST", "error", "ICD-10-CM Tabular List, block B95-B97 note: "
+      "\"These categories are provided for use as supplementary or additional codes to identify "
+      "the infectious agent(s) in diseases classified elsewhere\"",
+      "a code from B95-B97 (infectious agent) listed first")
+def supplementary_first(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    if not ctx.dx:
+        return
+    d = ctx.dx[0]
+    if d.icd9 or d.status in ("malformed", "before-icd10", "wrong_system") or \
+            not d.code.startswith(_SUPPLEMENTARY):
+        return
+    title = f" ({d.fact.title})" if d.fact else ""
+    yield ctx.finding("DX-SUPPLEMENTARY-FIRST", f"The first diagnosis {d.shown}{title} only "
+                      "names the germ behind an infection coded elsewhere (B95-B97 are "
+                      "supplementary codes): it can never be listed first.", codes=(d.shown,),
+                      fix=f"list the infection first (e.g. N39.0 urinary tract infection, "
+                      f"L03.115 cellulitis) and {d.shown} after it")
 
 
 @edit("DX-Z-FIRST-ONLY", "warning", "ICD-10-CM Official Guidelines I.C.21.c.16; list "

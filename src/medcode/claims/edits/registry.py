@@ -35,7 +35,8 @@ DENIALS = {
     **dict.fromkeys(("SYS-MIXUP", "DX-FORMAT", "DX-INVALID", "DX-HEADER", "DX-7TH",
                      "PX-FORMAT", "PX-INVALID", "DX-MAX", "DX-MANIF-FIRST",
                      "DX-EXTCAUSE-FIRST", "PTR-MISSING", "PTR-RANGE", "LINE-DATE", "DEMO",
-                     "DX-ICD9-AFTER-2015"), "CARC 16"),
+                     "DX-ICD9-AFTER-2015", "DX-SUPPLEMENTARY-FIRST", "LINE-UNITS",
+                     "LINE-CHARGE", "CLAIM-TOTAL"), "CARC 16"),
     "NCCI-PTP": "CARC 97/236", "NCCI-MUE": "RARC N362",
 }
 

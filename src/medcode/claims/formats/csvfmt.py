@@ -38,7 +38,7 @@ from typing import IO, Any
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, ClaimLine, Patient
 
-from .values import parse_date, parse_number, parse_pointers, parse_sex, split_list
+from .values import parse_date, parse_number_kept, parse_pointers, parse_sex, split_list
 
 __all__ = ["read_csv"]
 
@@ -152,17 +152,17 @@ def _read_row(g: _Group, h: _Header, row: list[str], line: int) -> None:
             g.problems.append((line, (f"the row has {', '.join(others)} but no procedure "
                                      "code")))
         return
-    try:
-        units = parse_number(_cell(row, h.cols.get("units")), "units", 1)
-        charge = parse_number(_cell(row, h.cols.get("charge")), "charge")
-    except ValueError as exc:
-        g.problems.append((line, str(exc)))
-        return
+    units, raw_units = parse_number_kept(_cell(row, h.cols.get("units")), "units", 1)
+    charge, raw_charge = parse_number_kept(_cell(row, h.cols.get("charge")), "charge")
     mods = list(split_list(_cell(row, h.cols.get("modifiers")), ";,| \t"))
     mods += [c for c in (_cell(row, i) for i in h.mods) if c]
     date, raw_date = parse_date(_cell(row, h.cols.get("date")))
     pointers, raw_pointers = parse_pointers(_cell(row, h.cols.get("pointers")))
-    extra = {name: _cell(row, i) for i, name in h.extra if _cell(row, i)}
+    extra: dict[str, object] = {name: _cell(row, i) for i, name in h.extra if _cell(row, i)}
+    if raw_units is not None:
+        extra["raw_units"] = raw_units
+    if raw_charge is not None:
+        extra["raw_charge"] = raw_charge
     g.lines.append(ClaimLine(
         code=code, modifiers=tuple(mods), units=units if units is not None else 1,
         charge=charge, date=date, raw_date=raw_date, pointers=pointers,

@@ -25,7 +25,7 @@ from typing import IO, Any
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, ClaimLine, Patient
 
-from .values import parse_date, parse_number, parse_pointers, parse_sex
+from .values import parse_date, parse_number_kept, parse_pointers, parse_sex
 
 __all__ = ["claim_from_fhir", "read_fhir"]
 
@@ -108,15 +108,20 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
                 [seq_pos.get(s, f"sequence {s}") if isinstance(s, int) else s for s in seqs])
             period = item.get("servicedPeriod") or {}
             date, raw_date = parse_date(item.get("servicedDate") or period.get("start"))
-            units = parse_number((item.get("quantity") or {}).get("value"),
-                                 f"item {n} quantity", 1)
-            charge = parse_number((item.get("net") or {}).get("value"), f"item {n} net")
-            if charge is None:
-                unit_price = parse_number((item.get("unitPrice") or {}).get("value"),
-                                          f"item {n} unitPrice")
+            units, raw_units = parse_number_kept((item.get("quantity") or {}).get("value"),
+                                                 f"item {n} quantity", 1)
+            charge, raw_charge = parse_number_kept((item.get("net") or {}).get("value"),
+                                                   f"item {n} net")
+            if charge is None and raw_charge is None:
+                unit_price, raw_charge = parse_number_kept(
+                    (item.get("unitPrice") or {}).get("value"), f"item {n} unitPrice")
                 if unit_price is not None:
                     charge = round(unit_price * (units if units is not None else 1), 2)
             extra: dict[str, Any] = {}
+            if raw_units is not None:
+                extra["raw_units"] = raw_units
+            if raw_charge is not None:
+                extra["raw_charge"] = raw_charge
             if system:
                 extra["code_system"] = system
             place = _code(item.get("locationCodeableConcept"))[0]
@@ -132,9 +137,11 @@ def claim_from_fhir(res: dict[str, Any], patients: dict[str, Patient], where: st
         raise ClaimFormatError(f"claim {cid}: not the structure of a FHIR R4 Claim ({exc})",
                                where) from None
     claim_extra: dict[str, Any] = {}
-    total = (res.get("total") or {}).get("value")
-    if isinstance(total, (int, float)):
+    total, raw_total = parse_number_kept((res.get("total") or {}).get("value"), "total")
+    if total is not None:
         claim_extra["total_charge"] = total
+    elif raw_total is not None:
+        claim_extra["raw_total"] = raw_total
     patient = _resolve_patient(res, patients)
     if patient is None:
         patient = Patient()

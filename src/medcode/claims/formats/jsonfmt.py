@@ -25,7 +25,7 @@ from typing import IO, Any
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, ClaimLine, Patient
 
-from .values import parse_date, parse_number, parse_pointers, parse_sex
+from .values import parse_date, parse_number_kept, parse_pointers, parse_sex
 
 __all__ = [
     "SCHEMA_ID",
@@ -82,14 +82,19 @@ def _line(obj: Any, number: int) -> ClaimLine:
         raise ValueError(f"lines[{number}] has no procedure code ('code')")
     date, raw_date = parse_date(obj.get("date"))
     pointers, raw_pointers = parse_pointers(obj.get("pointers"))
-    units = parse_number(obj.get("units"), f"lines[{number}].units", 1)
+    units, raw_units = parse_number_kept(obj.get("units"), f"lines[{number}].units", 1)
+    charge, raw_charge = parse_number_kept(obj.get("charge"), f"lines[{number}].charge")
+    extra = {k: v for k, v in obj.items() if k not in _LINE_KEYS}
+    if raw_units is not None:
+        extra["raw_units"] = raw_units
+    if raw_charge is not None:
+        extra["raw_charge"] = raw_charge
     return ClaimLine(
         code=code.strip(),
         modifiers=_strings(obj.get("modifiers"), f"lines[{number}].modifiers"),
-        units=units if units is not None else 1,
-        charge=parse_number(obj.get("charge"), f"lines[{number}].charge"),
+        units=units if units is not None else 1, charge=charge,
         date=date, raw_date=raw_date, pointers=pointers, raw_pointers=raw_pointers,
-        number=number, extra={k: v for k, v in obj.items() if k not in _LINE_KEYS})
+        number=number, extra=extra)
 
 
 def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
@@ -148,10 +153,13 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
     lines = []
     for ln in claim.lines:
         d: dict[str, Any] = {
-            "code": ln.code, "modifiers": list(ln.modifiers), "units": _num(ln.units),
-            "charge": _num(ln.charge), "date": _iso(ln.date, ln.raw_date),
+            "code": ln.code, "modifiers": list(ln.modifiers),
+            "units": ln.extra.get("raw_units", _num(ln.units)),
+            "charge": ln.extra.get("raw_charge", _num(ln.charge)),
+            "date": _iso(ln.date, ln.raw_date),
             "pointers": list(ln.raw_pointers) if ln.raw_pointers else list(ln.pointers)}
-        d.update((k, v) for k, v in ln.extra.items() if k not in _LINE_KEYS)
+        d.update((k, v) for k, v in ln.extra.items()
+                 if k not in _LINE_KEYS and k not in ("raw_units", "raw_charge"))
         lines.append(d)
     out: dict[str, Any] = {"id": claim.id, "patient": patient,
                            "diagnoses": list(claim.diagnoses)}

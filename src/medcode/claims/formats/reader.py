@@ -46,7 +46,9 @@ class ClaimReader(Iterator[Item]):
     Iterating may still *raise* ClaimFormatError for a problem that makes the rest of the
     input unreadable (e.g. a later X12 ISA header that is broken). Use it as a context
     manager, or exhaust it, to close a file it opened. ``format`` and ``name`` tell what was
-    read.
+    read. ``file_problems`` collects, as they are met, the problems of the file around the
+    claims (ClaimFormatError with ``scope == "file"``: X12 envelopes and loops outside a
+    claim); they are not yielded, so every item is one claim of the file.
     """
 
     def __init__(self, src: Source, fmt: Format) -> None:
@@ -55,6 +57,7 @@ class ClaimReader(Iterator[Item]):
         self._src = src
         self._it: Iterator[Item] | None = _reader_for(fmt)(src.stream, src.name)
         self._first: list[Item] = []
+        self.file_problems: list[ClaimFormatError] = []
 
     def _prime(self) -> None:
         """Read the first item now, so an unreadable input raises from read_claims()."""
@@ -72,7 +75,12 @@ class ClaimReader(Iterator[Item]):
         if self._it is None:
             raise StopIteration
         try:
-            return next(self._it)
+            while True:
+                item = next(self._it)
+                if isinstance(item, ClaimFormatError) and item.scope == "file":
+                    self.file_problems.append(item)
+                    continue
+                return item
         except BaseException:
             self.close()
             raise

@@ -3,8 +3,9 @@
 The readers are lenient where a claim edit can say something more useful than a format
 error: an unparseable date of service or diagnosis pointer is *kept* (``raw_date``,
 ``raw_pointers``) for the edits (LINE-DATE, PTR-RANGE) to report. They are strict where the
-value cannot be carried at all (a charge or unit count that is not a number): those raise
-``ValueError`` with a plain message, which the readers turn into a ``ClaimFormatError``.
+value cannot be carried at all. A charge, unit count or claim total that is not a number
+is kept as given (``extra["raw_units"]``, ``extra["raw_charge"]``, ``extra["raw_total"]``)
+by :func:`parse_number_kept` for LINE-UNITS, LINE-CHARGE and CLAIM-TOTAL to report.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "POINTER_LETTERS",
     "parse_date",
     "parse_number",
+    "parse_number_kept",
     "parse_pointers",
     "parse_sex",
     "pointer_text",
@@ -146,6 +148,17 @@ def parse_number(value: object, what: str, default: float | None = None) -> floa
     if not math.isfinite(num):
         raise ValueError(f"{what} {str(value).strip()!r} is not a number")
     return int(num) if num.is_integer() and "." not in s and "e" not in s.lower() else num
+
+
+def parse_number_kept(value: object, what: str, default: float | None = None
+                      ) -> tuple[float | None, str | None]:
+    """``(number, None)`` like :func:`parse_number`, or ``(default, text as given)`` when the
+    value is not a number, so that an edit (LINE-UNITS, LINE-CHARGE, CLAIM-TOTAL) can say so
+    instead of the whole claim being unreadable."""
+    try:
+        return parse_number(value, what, default), None
+    except ValueError:
+        return default, str(value).strip()
 
 
 def split_list(value: object, seps: str = ";|, \t") -> tuple[str, ...]:

@@ -16,12 +16,14 @@ every problem is *yielded* as a ClaimFormatError whose ``where`` is
 ``"<file>: segment N (ID), interchange K"`` (N counts segments from the file's first ISA = 1):
 
 * a problem inside a claim (CLM up to the next CLM/HL/SE: bad HI, SV1 without LX, no HI,
-  no service line, bad charge/units, empty CLM05, an unknown DTP date format) replaces that
+  no service line, empty CLM05, an unknown DTP date format) replaces that
   claim by one error that names it; reading resumes at the next CLM;
 * a problem outside claims (bad segment id, NM1 without NM102, N3/N4 out of order, a
   required 2010AA/2010BA/2010BB/2010CA name loop missing or a 2010AA repeated, envelope
-  trailers missing or with the wrong control number) is yielded on its own; the claims
-  around it are still yielded.
+  trailers missing or with the wrong control number) is a *file problem*: a
+  ClaimFormatError with ``scope == "file"``, which ``ClaimReader`` keeps in
+  ``file_problems`` instead of yielding it, so the number of claims read always equals the
+  number of CLM segments; the claims around it are still yielded.
 
 Not checked: SE01/GE01/IEA01 counts and HL01/HL02 numbering (the imsweb "valid" samples
 get both wrong), code values other than the ones read. Tolerated with a note in
@@ -36,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, Patient
 
-from .values import parse_number, parse_sex
+from .values import parse_sex
 from .x12claim import ClaimLoop, Line, build_claim, d8, dtp, read_hi, read_sv1
 from .x12tokens import Segment, iter_segments
 
@@ -71,8 +73,10 @@ class _Reader:
         self.line: Line | None = None
 
     # -- helpers ------------------------------------------------------------------------
-    def err(self, seg: Segment, msg: str) -> ClaimFormatError:
-        return ClaimFormatError(msg, seg.where(self.name))
+    def err(self, seg: Segment, msg: str, scope: str = "file") -> ClaimFormatError:
+        """A problem of the file around the claims (scope "file"), or of one claim
+        (scope "record")."""
+        return ClaimFormatError(msg, seg.where(self.name), scope)
 
     def problem(self, seg: Segment, msg: str) -> Iterator[ClaimFormatError]:
         """Attach to the open claim, or yield on its own."""
@@ -118,7 +122,7 @@ class _Reader:
             seg, msg = c.problems[0]
             more = "".join(f"; also segment {s.number} ({s.id}): {m}"
                            for s, m in c.problems[1:4])
-            yield self.err(seg, f"claim {cid} not read: {msg}{more}")
+            yield self.err(seg, f"claim {cid} not read: {msg}{more}", "record")
             return
         yield build_claim(c, cid, self.name)
 
@@ -245,10 +249,6 @@ class _Reader:
             if not s.el(5):
                 c.problems.append((s, ("CLM05 (place of service, facility code qualifier, "
                                       "frequency code) is empty; it is required")))
-            try:
-                parse_number(s.el(2), "CLM02 total charge")
-            except ValueError as exc:
-                c.problems.append((s, str(exc)))
         elif c is None:
             if sid in ("HI", "LX", "SV1"):
                 yield self.err(s, f"{sid} is outside a claim (no CLM before it)")

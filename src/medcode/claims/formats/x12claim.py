@@ -9,7 +9,7 @@ from typing import Any
 
 from medcode.models import Claim, ClaimLine, Patient
 
-from .values import parse_number, parse_pointers
+from .values import parse_number_kept, parse_pointers
 from .x12tokens import Segment
 
 __all__ = ["ClaimLoop", "Line", "build_claim", "d8", "dtp", "read_hi", "read_sv1"]
@@ -81,16 +81,23 @@ def build_claim(c: ClaimLoop, cid: str, name: str) -> Claim:
             [p for p in sv1.el(7).split(comp) if p.strip()])
         date, raw = (ln.date, ln.raw_date) if (ln.date or ln.raw_date) \
             else (c.date, c.raw_date)
-        units = parse_number(sv1.el(4), "SV104 units", 1)
+        units, raw_units = parse_number_kept(sv1.el(4), "SV104 units", 1)
+        charge, raw_charge = parse_number_kept(sv1.el(2), "SV102 charge")
+        if raw_units is not None:
+            extra["raw_units"] = raw_units
+        if raw_charge is not None:
+            extra["raw_charge"] = raw_charge
         lines.append(ClaimLine(
             code=proc[1].strip(), modifiers=tuple(m.strip() for m in proc[2:6] if m.strip()),
             units=units if units is not None else 1,
-            charge=parse_number(sv1.el(2), "SV102 charge"), date=date, raw_date=raw,
+            charge=charge, date=date, raw_date=raw,
             pointers=pointers, raw_pointers=raw_pointers, number=n, extra=extra))
     extra = {}
-    total = parse_number(c.clm.el(2), "CLM02 total charge")
+    total, raw_total = parse_number_kept(c.clm.el(2), "CLM02 total charge")
     if total is not None:
         extra["total_charge"] = total
+    elif raw_total is not None:
+        extra["raw_total"] = raw_total
     clm05 = c.clm.el(5).split(comp)
     if clm05[0].strip():
         extra["place_of_service"] = clm05[0].strip()
@@ -147,8 +154,3 @@ def read_sv1(s: Segment, c: ClaimLoop, line: Line | None) -> None:
     if len(proc) < 2 or not proc[1].strip():
         c.problems.append((s, (f"SV101 {s.el(1)!r} has no procedure code "
                               f"(expected HC{s.seps.component}code)")))
-    for el, what in ((2, "SV102 charge"), (4, "SV104 units")):
-        try:
-            parse_number(s.el(el), what)
-        except ValueError as exc:
-            c.problems.append((s, str(exc)))

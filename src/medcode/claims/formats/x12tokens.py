@@ -90,14 +90,29 @@ def _isa_problem(isa: str) -> str | None:
 
 
 def _decode(chunks: Iterable[bytes]) -> Iterator[str]:
-    dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    """UTF-8 text; from the first byte sequence that is not UTF-8 on, Latin-1 (ISO 8859-1,
+    the 8-bit set older X12 senders use for names such as MUÑOZ), which reads any byte.
+    UTF-16 was already turned into UTF-8 by ``source.open_source``."""
+    dec = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    latin1 = False
     for chunk in chunks:
-        text = dec.decode(chunk)
+        if latin1:
+            text = chunk.decode("latin-1")
+        else:
+            try:
+                text = dec.decode(chunk)
+            except UnicodeDecodeError:
+                latin1 = True
+                text = (dec.getstate()[0] + chunk).decode("latin-1")
         if text:
             yield text
-    tail = dec.decode(b"", final=True)
-    if tail:
-        yield tail
+    if not latin1:
+        try:
+            tail = dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            tail = dec.getstate()[0].decode("latin-1")
+        if tail:
+            yield tail
 
 
 def iter_segments(chunks: Iterable[bytes], name: str) -> Iterator[Segment]:

@@ -164,6 +164,10 @@ class HtmlWriter:
                 html.append(f"<span style=\"width:{pct:.2f}%;background:{color}\" "
                             f"title=\"{_STATUS_LABEL[key]}: {s.status[key]:,}\"></span>")
         html.append("</div>")
+        problems = getattr(s, "file_problems", ())
+        if problems:
+            html.append("<h2>File problems (not claims)</h2><ul class=\"file-problems\">"
+                        + "".join(f"<li>{_e(p)}</li>" for p in problems[:50]) + "</ul>")
         if s.stopped:
             html.append(f"<div class=\"stopped\">Reading stopped early: {_e(s.stopped)}</div>")
         html.append("<h2>Errors and warnings by edit</h2>" + self._chart(s))

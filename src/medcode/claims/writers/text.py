@@ -84,6 +84,12 @@ class TextWriter:
         if s.by_edit:
             top = ", ".join(f"{k} {v}" for k, v in s.edits_sorted())
             lines.extend(textwrap.wrap("Findings by edit: " + top, WIDTH))
+        problems = getattr(s, "file_problems", ())
+        if problems:
+            lines.append(f"File problems (not claims; {len(problems)}):")
+            lines.extend(f"  - {p}" for p in problems[:20])
+            if len(problems) > 20:
+                lines.append(f"  ... and {len(problems) - 20} more")
         if s.stopped:
             lines.append(self._c("error", f"Reading stopped early: {s.stopped}"))
         if s.elapsed:
