@@ -37,7 +37,12 @@ test: setup browser
 bench-tools:
 	@command -v wrk >/dev/null 2>&1 || ($(APT) update -qq && $(APT) install -y -qq wrk >/dev/null)
 
-bench: setup bench-tools
+# the peers the benchmarks compare with: the [bench] extra
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[api,dev,bench]'
+	touch $@
+
+bench: setup bench-tools $(VENV)/.bench-installed
 	$(BIN)/python bench/run_all.py
 
 lint: setup

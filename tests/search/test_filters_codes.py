@@ -40,7 +40,9 @@ def test_code_and_words_together(search_store):
 def test_icd9_and_pcs_codes(search_store):
     if has_system(search_store, "ICD-9-CM"):
         assert search(search_store, "250.00", limit=1)[0].code == "250.00"
-        assert search(search_store, "25000", limit=1)[0].code == "250.00"
+        # both readings, CPT first as identify says (issue 10: one policy everywhere)
+        assert [(h.system, h.code) for h in search(search_store, "25000", limit=2)] == [
+            ("CPT", "25000"), ("ICD-9-CM", "250.00")]
     if has_system(search_store, "ICD-10-PCS"):
         hit = search(search_store, "0dtj4zz", limit=1)[0]
         assert (hit.code, hit.system) == ("0DTJ4ZZ", "ICD-10-PCS")

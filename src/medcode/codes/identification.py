@@ -13,12 +13,14 @@ letter and four digits with no dot (J1100) is first a HCPCS code; in a diagnosis
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import FrozenInstanceError
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from medcode.errors import InvalidCode
 from medcode.store.db import Store
-from medcode.systems.formats import FormatCandidate, format_candidates
+from medcode.systems.cpt import section_range  # formats imports cpt: no cold-start cost
+from medcode.systems.formats import _PLAIN, FormatCandidate, normalize_input, shapes_of
 
 #: systems whose code list may be absent from a store until the user imports it
 _IMPORTED = {"CPT": "cpt", "HCPCS": "hcpcs"}
@@ -31,8 +33,9 @@ _DIAGNOSIS = frozenset({"ICD-10-CM", "ICD-9-CM", "ICD-10", "ICD-11"})
 CONTEXTS = (None, "diagnosis", "procedure")
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One reading of a string (immutable; a named tuple, as batches make millions)."""
+
     system: str
     kind: str
     code: str                 # display form in that system
@@ -50,26 +53,77 @@ class Candidate:
                 "reason": self.reason, "releases": list(self.releases), "title": self.title}
 
 
-@dataclass(frozen=True)
+#: Candidate from a full 10-tuple without the keyword-handling constructor (hot paths)
+_cand = tuple.__new__
+
+
 class Identification:
-    input: str
-    candidates: tuple[Candidate, ...]
-    error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The readings of one input, most likely first (immutable: batches share answers)."""
+
+    __slots__ = ("_d", "_extra")
+    _d: tuple[str, tuple[Candidate, ...], str | None]
+    _extra: dict[str, Any] | None
+
+    def __init__(self, input: str, candidates: tuple[Candidate, ...], error: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
+        _set_d(self, (input, tuple(candidates), error))
+        _set_extra(self, extra)
+
+    @property
+    def input(self) -> str:
+        """The input as written, trimmed."""
+        return self._d[0]
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """Every reading, most likely first."""
+        return self._d[1]
+
+    @property
+    def error(self) -> str | None:
+        """Why the input cannot be a code at all, or None."""
+        return self._d[2]
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        found = self._extra
+        if found is None:
+            found = {}
+            _set_extra(self, found)
+        return found
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Identification:
+            return NotImplemented
+        return self._d == other._d  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._d)
+
+    def __repr__(self) -> str:
+        return (f"Identification(input={self.input!r}, candidates={self.candidates!r}, "
+                f"error={self.error!r})")
 
     @property
     def best(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
+        cands = self._d[1]
+        return cands[0] if cands else None
 
     @property
     def plausible(self) -> tuple[Candidate, ...]:
         """The readings that count, most likely first."""
-        return tuple(c for c in self.candidates if c.plausible)
+        return tuple(c for c in self._d[1] if c.plausible)
 
     @property
     def ambiguous(self) -> bool:
         n = 0
-        for c in self.candidates:
+        for c in self._d[1]:
             if c.plausible:
                 n += 1
         return n > 1
@@ -85,6 +139,20 @@ class Identification:
         return d
 
 
+_set_d = Identification.__dict__["_d"].__set__          # the slots' own setters
+_set_extra = Identification.__dict__["_extra"].__set__
+_new_ident = object.__new__
+
+
+def _ident(input: str, candidates: tuple[Candidate, ...], error: str | None = None
+           ) -> Identification:
+    """Identification without its checking constructor (hot paths)."""
+    obj = _new_ident(Identification)
+    _set_d(obj, (input, candidates, error))
+    _set_extra(obj, None)
+    return obj
+
+
 class _Facts:
     """Per-store answers identify needs, cached so that batches stay fast. ``bulk()`` loads
     every code of the loaded systems into memory (for long batches: one indexed query per
@@ -95,28 +163,33 @@ class _Facts:
         self.releases = {s: store.releases(s) for s in _LOADABLE}
         self._names: dict[tuple[str, int], tuple[str, ...]] = {}
         self._found: dict[tuple[str, str, int], str] = {}
-        self._hits: dict[str, dict[str, tuple[str, str, int]]] | None = None
+        self._hits: dict[str, dict[str, tuple[str, str, str, int]]] | None = None
+        self.is_loaded = {s: bool(self.releases.get(s)) for s in _LOADABLE}
+        self._unloaded: dict[tuple[str, str], str] = {}
+        #: (reason, system, node mask) -> (reason when found, releases)
+        self.found: dict[tuple[str, str, int], tuple[str, tuple[str, ...]]] = {}
 
     def loaded(self, system: str) -> bool:
         return bool(self.releases.get(system))
 
-    def hit(self, system: str, key: str) -> tuple[str, str, int] | None:
-        """(title, kind, node mask) of ``key`` in ``system``, or None."""
+    def hit(self, system: str, key: str) -> tuple[str, str, str, int] | None:
+        """(code, title, kind, node mask) of ``key`` in ``system``, or None."""
         if self._hits is not None:
             return self._hits[system].get(key)
         row = self.store.row(system, key)
-        return None if row is None else (row[1], row[2], row[6])
+        return None if row is None else (row[0], row[1], row[2], row[6])
 
     def bulk(self) -> None:
         if self._hits is not None:
             return
-        hits: dict[str, dict[str, tuple[str, str, int]]] = {s: {} for s in _LOADABLE}
+        first = itemgetter(0)
+        hits: dict[str, dict[str, tuple[str, str, str, int]]] = {s: {} for s in _LOADABLE}
         for system in _LOADABLE:
             if self.loaded(system):
-                hits[system] = {code: (title, kind, mask) for code, title, kind, mask in
-                                self.store.conn.execute(
-                                    "SELECT code, title, kind, node_mask FROM codes "
-                                    "WHERE system = ?", (system,))}
+                rows = self.store.conn.execute(
+                    "SELECT code, title, kind, node_mask FROM codes WHERE system = ?",
+                    (system,)).fetchall()
+                hits[system] = dict(zip(map(first, rows), rows))
         self._hits = hits
 
     def in_releases(self, system: str, mask: int) -> tuple[str, ...]:
@@ -158,43 +231,57 @@ def _store_key(system: str, shown: str) -> str:
 def _format_plausible(c: FormatCandidate) -> bool:
     """A reading of a system whose data is not loaded: does its shape alone make it a code?"""
     if c.system == "CPT" and c.normalized.isdigit():
-        from medcode.systems.cpt import section_range
         return section_range(c.normalized) is not None
     return c.system in _IMPORTED
 
 
 def _judge(f: _Facts, c: FormatCandidate) -> Candidate:
-    system = c.system
-    if system in _NEVER_LOADED and not f.loaded(system):
-        return Candidate(system, c.kind, c.normalized, False, False,
-                         f"{c.reason}; {_NEVER_LOADED[system]}", score=c.score - 0.2)
-    if c.kind == "modifier":
+    system, kind, code, reason, score = c
+    loaded = f.is_loaded.get(system)
+    if loaded:
+        if kind == "modifier":
+            return _modifier(f, c)
+        key = code if system in _DOTTED or "." not in code else code.replace(".", "")
+        table = f._hits
+        hit = table[system].get(key) if table is not None else f.hit(system, key)
+        if system in _NEVER_LOADED:         # WHO systems: found in data, never on US claims
+            if hit is None:
+                return _cand(Candidate, (system, kind, code, False, True,
+                                         f"{reason}, but {code} is not in {system} "
+                                         f"{'/'.join(f.in_releases(system, -1))}", (), None,
+                                         score - 0.4, False))
+            _, title, found_kind, mask = hit
+            return _cand(Candidate, (system, found_kind, code, True, True,
+                                     f.found_reason(reason, system, mask),
+                                     f.in_releases(system, mask), title, score - 0.1, False))
+        if hit is None:
+            return _cand(Candidate, (system, kind, code, False, True,
+                                     f"{reason}, but {code} is not in the loaded {system} data",
+                                     (), None, score - 0.4, False))
+        _, title, found_kind, mask = hit
+        if system == "ICD-10-CM" or system == "ICD-10-PCS":
+            kind = found_kind
+        why = f.found.get((reason, system, mask))
+        if why is None:
+            why = f.found[(reason, system, mask)] = (f.found_reason(reason, system, mask),
+                                                     f.in_releases(system, mask))
+        return _cand(Candidate, (system, kind, code, True, True, why[0], why[1], title,
+                                 score + 0.3, True))
+    if system in _NEVER_LOADED:
+        return _cand(Candidate, (system, kind, code, False, False,
+                                 f"{reason}; {_NEVER_LOADED[system]}", (), None, score - 0.2,
+                                 False))
+    if kind == "modifier":
         return _modifier(f, c)
-    if not f.loaded(system):
+    ukey = (reason, system)
+    text = f._unloaded.get(ukey)
+    if text is None:
         how = f" (`medcode data import {_IMPORTED[system]} FILE`)" if system in _IMPORTED else ""
         note = ("CPT descriptors are licensed by the AMA and not loaded" if system == "CPT"
                 else f"{system} data is not loaded")
-        return Candidate(system, c.kind, c.normalized, False, False,
-                         f"{c.reason}; {note}{how}: judged by format only", score=c.score,
-                         plausible=_format_plausible(c))
-    hit = f.hit(system, _store_key(system, c.normalized))
-    if system in _NEVER_LOADED:             # WHO systems: found in data, never on US claims
-        if hit is None:
-            return Candidate(system, c.kind, c.normalized, False, True,
-                             f"{c.reason}, but {c.normalized} is not in {system} "
-                             f"{'/'.join(f.in_releases(system, -1))}", score=c.score - 0.4)
-        return Candidate(system, hit[1], c.normalized, True, True,
-                         f.found_reason(c.reason, system, hit[2]),
-                         f.in_releases(system, hit[2]), hit[0], c.score - 0.1)
-    if hit is None:
-        return Candidate(system, c.kind, c.normalized, False, True,
-                         f"{c.reason}, but {c.normalized} is not in the loaded {system} data",
-                         score=c.score - 0.4)
-    title, kind, mask = hit
-    if system not in ("ICD-10-CM", "ICD-10-PCS"):
-        kind = c.kind
-    return Candidate(system, kind, c.normalized, True, True, f.found_reason(c.reason, system, mask),
-                     f.in_releases(system, mask), title, c.score + 0.3, True)
+        text = f._unloaded[ukey] = f"{reason}; {note}{how}: judged by format only"
+    return _cand(Candidate, (system, kind, code, False, False, text, (), None, score,
+                             _format_plausible(c)))
 
 
 def _modifier(f: _Facts, c: FormatCandidate) -> Candidate:
@@ -239,18 +326,38 @@ def _check_context(context: str | None) -> None:
         raise ValueError(f"context must be one of {CONTEXTS}, not {context!r}")
 
 
-def _identify(f: _Facts, raw: str, rank: Any) -> Identification:
-    try:
-        shapes = format_candidates(raw, icd9_listed=f.icd9_listed)
-    except InvalidCode as exc:
-        shown = str(raw).strip()[:40] if not isinstance(raw, bytes) else repr(raw[:40])
-        return Identification(shown, (), str(exc))
-    shown = raw.strip() if type(raw) is str else str(raw).strip()[:40]
+def _readings(f: _Facts, s: str, rank: Any) -> tuple[Candidate, ...]:
+    """The judged readings of the normalised string ``s``, most likely first."""
+    shapes = shapes_of(s, f.icd9_listed)
     if len(shapes) == 1:
-        return Identification(shown, (_judge(f, shapes[0]),))
+        return (_judge(f, shapes[0]),)
     pairs = [(_judge(f, c), c.score) for c in shapes]
     pairs.sort(key=rank)
-    return Identification(shown, tuple(p[0] for p in pairs))
+    return tuple([p[0] for p in pairs])
+
+
+def _identify(f: _Facts, raw: str, rank: Any,
+              judged: dict[str, tuple[Candidate, ...]] | None = None) -> Identification:
+    """``judged``: readings already worked out for a normalised string (identify_many:
+    " e11.9" and "E11.9" differ as input, not in what they are)."""
+    try:
+        if type(raw) is str:
+            shown = raw.strip()
+            s = shown.upper() if _PLAIN(shown) else normalize_input(raw)
+        else:
+            s = normalize_input(raw)
+            shown = str(raw).strip()[:40]
+    except InvalidCode as exc:
+        shown = str(raw).strip()[:40] if not isinstance(raw, bytes) else repr(raw[:40])
+        return _ident(shown, (), str(exc))
+    if judged is None:
+        return _ident(shown, _readings(f, s, rank))
+    cands = judged.get(s)
+    if cands is None:
+        cands = _readings(f, s, rank)
+        if len(judged) < JUDGED_MAX:
+            judged[s] = cands
+    return _ident(shown, cands)
 
 
 def identify(store: Store, raw: str, context: str | None = None) -> Identification:
@@ -262,6 +369,8 @@ def identify(store: Store, raw: str, context: str | None = None) -> Identificati
     return _identify(_facts(store), raw, _RANKS[context])
 
 
+#: normalised strings whose readings identify_many remembers (" e11.9" reuses "E11.9")
+JUDGED_MAX = 200_000
 #: distinct codes after which identify_many loads every code into memory
 BULK_AFTER = 4096
 
@@ -277,6 +386,7 @@ def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
     f = _facts(store)
     rank = _RANKS[context]
     memo: dict[str, Identification] = {}
+    judged: dict[str, tuple[Candidate, ...]] = {}
     get = memo.get
     seen = 0
     for raw in codes:
@@ -285,7 +395,7 @@ def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
             seen += 1
             if seen == BULK_AFTER:
                 f.bulk()
-            hit = _identify(f, raw, rank)
-            if len(memo) < memo_size:
+            hit = _identify(f, raw, rank, judged)
+            if seen <= memo_size:
                 memo[raw] = hit
         yield hit

@@ -10,7 +10,10 @@ inputs not found as written are normalised (case, blanks, dots) and looked at ag
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable
+from itertools import compress, repeat
+from operator import not_
 from typing import TYPE_CHECKING
 
 from medcode.codes.readings import CM, ICD10_START, day_of, pcs_release, validate_in
@@ -181,38 +184,47 @@ def validate_many(store: Store, codes: Iterable[str], on: dt.date | None = None,
     if system == CM:
         return _icd10cm_only(store, codes, on, release)
     sets = _sets(store, on, release)
-    ok = sets.ok
-    contains = ok.__contains__
-    found = [contains(c) for c in codes]
-    seen: dict[str, bool] = {}
-    for i, hit in enumerate(found):
-        if hit:
-            continue
-        c = codes[i]
-        if not isinstance(c, str):
-            continue
-        answer = seen.get(c)
-        if answer is None:
-            answer = seen[c] = _second_look(c, sets)
-        if answer:
-            found[i] = True
+    # one pass over the list at set speed; then each distinct string not found as written
+    # gets a second look (case, blanks, dots), and only the ones that pass are marked
+    found = list(map(sets.ok.__contains__, codes))
+    if False not in found:
+        return found
+    where = list(compress(range(len(found)), map(not_, found)))
+    missed = list(map(codes.__getitem__, where))
+    good = _second_looks(set(missed), sets)
+    if good:        # found[i] = True where the second look passed, in one C-level loop
+        deque(map(found.__setitem__, compress(where, map(good.__contains__, missed)),
+                  repeat(True)), 0)
     return found
 
 
-def _second_look(raw: str, sets: _Sets) -> bool:
-    s = raw.strip().upper()
-    if not s:
-        return False
-    if s in sets.ok:
-        return True
-    if "." in s:
-        # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the
-        # valid ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19)
-        from medcode.systems import icd9cm
-        if icd9cm.dx_kind(s) or icd9cm.is_procedure_format(s):
-            return False
-        return s.replace(".", "") in sets.cm_dotless
-    return _cpt_shape(s) and _cpt_valid(s, sets.day, sets.cpt_file)
+def _second_looks(strings: set[str], sets: _Sets) -> set[str]:
+    """Those of ``strings`` (not valid as written) that are valid once normalised: case and
+    surrounding blanks; dots of ICD-10-CM codes; CPT codes judged by section. Anything that
+    is not a string is not valid."""
+    texts = list(strings)
+    try:
+        norm = list(map(str.upper, map(str.strip, texts)))
+    except TypeError:           # not every input is a string
+        texts = [c for c in texts if isinstance(c, str)]
+        norm = list(map(str.upper, map(str.strip, texts)))
+    seen = list(map(sets.ok.__contains__, norm))
+    good = set(compress(texts, seen))
+    dotless = sets.cm_dotless
+    for raw, s in compress(zip(texts, norm), map(not_, seen)):
+        if "." in s:
+            # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the
+            # valid ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19)
+            if s.replace(".", "") in dotless and not _icd9_shape(s):
+                good.add(raw)
+        elif len(s) == 5 and _cpt_shape(s) and _cpt_valid(s, sets.day, sets.cpt_file):
+            good.add(raw)
+    return good
+
+
+def _icd9_shape(s: str) -> bool:
+    from medcode.systems import icd9cm
+    return bool(icd9cm.dx_kind(s) or icd9cm.is_procedure_format(s))
 
 
 def _icd10cm_only(store: Store, codes: list[str] | tuple[str, ...], on: dt.date | None,

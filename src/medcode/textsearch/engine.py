@@ -38,7 +38,8 @@ class Hit:
     code: str                       # display form: E11.40, S72.001A, 0DTJ4ZZ, 99213
     system: str                     # contract name: ICD-10-CM, ICD-10-PCS, ...
     title: str
-    billable: bool                  # in the release in force on ``on`` (else the newest)
+    billable: bool | None           # in the release in force on ``on`` (else the newest);
+                                    # None: not known (a reading judged by format only)
     score: float
     matched: tuple[str, ...] = ()
     kind: str = "code"
@@ -196,7 +197,8 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
     parsed = parse(conn, query, prefix, is_code)
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
-    for hit in _code_hits(store, ctx, parsed, bits, sysname, prefix, limit):
+    for hit in [*_identified(store, ctx, query, bits, sysname),
+                *_code_hits(store, ctx, parsed, bits, sysname, prefix, limit)]:
         if (hit.system, hit.code) not in seen and _keep(hit, billable):
             seen.add((hit.system, hit.code))
             hits.append(hit)
@@ -236,6 +238,33 @@ def _vaccine_hits(store: Any, ctx: _Ctx, reading: clinical.Reading, bits: dict) 
         row = store.row(system, code)
         if row is not None and row[6] & bit:
             out.append(_code_hit(ctx, system, row, bit, rel, VACCINE_SCORE - n, why))
+    return out
+
+
+def _identified(store: Any, ctx: _Ctx, query: str, bits: dict, sysname: str | None
+                ) -> list[Hit]:
+    """A query that is one code (99213, J1100, 250.00, 0DTJ4ZZ) answers first with what
+    identify reads it as: every plausible reading, most likely first (issue 10). Readings
+    judged by format only (CPT without descriptors, HCPCS not imported) have billable None."""
+    text = query.strip()
+    if not text or len(text) > 40 or any(ch.isspace() for ch in text):
+        return []
+    from medcode.codes.identification import identify
+    out: list[Hit] = []
+    for n, c in enumerate(identify(store, text).plausible):
+        if (sysname and c.system != sysname) or c.kind == "modifier":
+            continue                # modifiers are not searched for ("MI" is a word here)
+        value = CODE_SCORE + 2 - n / 100
+        if c.loaded:                # found in the store: the code hit, if in force
+            if c.system in bits:
+                bit, rel = bits[c.system]
+                key = c.code if c.system == "ICD-9-CM" else c.code.replace(".", "")
+                row = store.row(c.system, key)
+                if row is not None and row[6] & bit:
+                    out.append(_code_hit(ctx, c.system, row, bit, rel, value, "code"))
+            continue
+        out.append(Hit(c.code, c.system, c.title or c.reason, None, value,
+                       ("identify: " + c.reason,), c.kind, None))
     return out
 
 
@@ -413,10 +442,14 @@ def format_hits_text(hits: list[Hit]) -> str:
     swidth = max(len(h.system) for h in hits)
     lines = []
     for h in hits:
-        mark = "B" if h.billable else ("7" if h.seventh_characters else "-")
+        mark = "?" if h.billable is None else "B" if h.billable else (
+            "7" if h.seventh_characters else "-")
         line = f"{h.code:<{width}}  {h.system:<{swidth}}  {mark}  {h.title}"
         if h.seventh_characters:
             line += f"  [7th: {''.join(h.seventh_characters)}]"
         lines.append(line)
-    lines.append("B = billable, 7 = billable with a 7th character, - = header")
+    legend = "B = billable, 7 = billable with a 7th character, - = header"
+    if any(h.billable is None for h in hits):
+        legend += ", ? = not known (judged by format only)"
+    lines.append(legend)
     return "\n".join(lines) + "\n"
