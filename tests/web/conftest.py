@@ -91,3 +91,43 @@ def shot():
         page.screenshot(path=str(path), full_page=False)
         return path
     return take
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture()
+def axe():
+    """Run axe-core (vendored, MPL-2.0) in the page; returns its violations as
+    ``[(rule id, impact, first target, help)]``. Evaluated through the DevTools protocol, so
+    the page's self-only Content-Security-Policy stays on."""
+    source = AXE.read_text(encoding="utf-8")
+
+    def run(page, include: str | None = None) -> list[tuple[str, str, str, str]]:
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(source + "\n;void 0")
+        result = page.evaluate("""async (sel) => {
+            const r = await axe.run(sel ? document.querySelector(sel) : document,
+                                    {resultTypes: ['violations']});
+            return r.violations.map(v => [v.id, v.impact || '', String(v.nodes[0].target),
+                                          v.help]);
+        }""", include)
+        return [tuple(v) for v in result]
+    return run
+
+
+@pytest.fixture()
+def phone(browser, base_url):
+    """A 390x844 touch screen (an iPhone 12-14 sized viewport)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url,
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.outside_requests = []  # type: ignore[attr-defined]
+    pg.console_errors = []  # type: ignore[attr-defined]
+    pg.on("request", lambda req: None if req.url.startswith(base_url)
+          else pg.outside_requests.append(req.url))  # type: ignore[attr-defined]
+    pg.on("console", lambda msg: pg.console_errors.append(msg.text)  # type: ignore[attr-defined]
+          if msg.type == "error" else None)
+    yield pg
+    context.close()
