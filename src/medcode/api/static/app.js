@@ -254,20 +254,11 @@ async function showCode(system, code) {
 function validityBadge(info) {
   const rel = info.release;
   if (info.status === "not_loaded") return badge("descriptor not loaded", "muted");
+  if (info.status === "not_in_release") return badge(`Not valid in ${rel}`, "bad");
   if (!info.billable) return badge(`Not billable (${info.kind})`, "warn");
   if (info.system === "HCPCS") return badge(`Active in the HCPCS ${rel} file`, "ok");
   if (info.system === "ICD-9-CM") return badge(`Valid in ICD-9-CM ${rel} (final release)`, "ok");
   return badge(`Billable in ${rel}`, "ok");
-}
-
-function hcpcsCaveat(info) {
-  if (info.system !== "HCPCS") return null;
-  const rel = releaseOf(info.system, info.release);
-  const day = $("#on").value || new Date().toISOString().slice(0, 10);
-  const year = Number(String(info.release).slice(0, 4));
-  if (!rel || !year || Number(day.slice(0, 4)) <= year) return null;
-  return el("p", { class: "status-line warn-text" }, `The HCPCS file loaded is the ${info.release} one: codes added, changed or ended after ${year} are not known to this server, so this says nothing about ${day} beyond that file. Import a newer file with `,
-    el("code", { text: "medcode data import hcpcs FILE" }), ".");
 }
 
 function copyButton(code) {
@@ -335,7 +326,6 @@ function renderCode(info, outside) {
   const out = [crumbs, head, badges];
   if (outside) out.push(el("p", { class: "status-line warn-text" }, outside, ". Shown below: ", info.code, " in ",
     info.release, ", the latest release loaded; nothing here is a statement about ", $("#on").value, "."));
-  out.push(hcpcsCaveat(info));
   if (info.message) out.push(el("p", { class: info.billable ? "status-line" : "status-line warn-text" }, linkCodes(info.message, info.system)));
   if (info.note) out.push(el("p", { class: "muted", text: info.note }));
   if (info.seventh_character) {
