@@ -222,7 +222,7 @@ def test_code_page_details(screen, shot):
     # copy button
     screen.goto("/#/code/ICD-10-CM/E11.9")
     expect(code.locator("h2")).to_contain_text("Type 2 diabetes")
-    code.get_by_role("button", name="Copy E11.9").click()
+    code.get_by_role("button", name="Copy code E11.9").click()
     expect(code.locator("button.copy")).to_have_text(re.compile("Copied|Selected"))
     if "Copied" in code.locator("button.copy").inner_text():
         assert screen.evaluate("navigator.clipboard.readText()") == "E11.9"

@@ -262,7 +262,7 @@ function validityBadge(info) {
 }
 
 function copyButton(code) {
-  const b = el("button", { type: "button", class: "copy", "aria-label": `Copy ${code}`, text: "Copy code" });
+  const b = el("button", { type: "button", class: "copy", "aria-label": `Copy code ${code}`, text: "Copy code" });
   b.addEventListener("click", async () => {
     try { await navigator.clipboard.writeText(code); b.textContent = "Copied"; }
     catch (e) {  // clipboard blocked: select the code so Ctrl+C copies it
