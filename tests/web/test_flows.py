@@ -84,7 +84,7 @@ def test_hcpcs_page_shows_what_the_file_says_and_its_age(hcpcs_screen, shot):
     assert lines["2020"].endswith("valid (shown above)")
     shot(pg, f"flow-hcpcs-J1100-{pg.size}")
     # a date inside the file's year: no caveat
-    pg.goto(f"/#/code/HCPCS/J1100?on=2020-06-01")
+    pg.goto("/#/code/HCPCS/J1100?on=2020-06-01")
     expect(code.locator("h2")).to_contain_text("dexamethasone")
     expect(code.locator(".badges")).to_contain_text("on 2020-06-01")
     expect(code).not_to_contain_text("are not known")
@@ -308,3 +308,15 @@ def test_no_accessibility_violations(screen, axe):
     expect(screen.locator("#claim-out section.claim-result")).to_have_count(1)
     assert axe(screen) == [], "claims"
     assert screen.console_errors == []
+
+
+def test_modifier_page(screen, shot):
+    _ready(screen, "/")
+    screen.locator("#q").fill("25")
+    screen.locator("#q").press("Enter")
+    code = screen.locator("#code")
+    expect(code.locator("h2")).to_contain_text("Significant separately identifiable E/M")
+    expect(code.locator(".badges .badge").first).to_have_text("CPT modifier")
+    expect(code.locator("dl.details")).to_contain_text("an NCCI-associated modifier")
+    expect(code).not_to_contain_text("null")
+    shot(screen, f"flow-modifier-25-{screen.size}")

@@ -203,7 +203,7 @@ async function onSearchKey(e) {
     e.preventDefault();
     const q = $("#q").value.trim();
     if (state.active >= 0) openResult(state.active);
-    else if (q && looksLikeCode(q)) location.hash = codeHref(q, $("#system").value);
+    else if (q && (looksLikeCode(q) || /^[A-Za-z0-9]{2}$/.test(q))) location.hash = codeHref(q, $("#system").value);  // a code or a modifier
     else if (q) {  // words: finish the search and highlight the best result, never open a page for the words
       clearTimeout(state.timer);
       await runSearch();
@@ -256,6 +256,8 @@ function validityBadge(info) {
   if (info.status === "not_loaded") return badge("descriptor not loaded", "muted");
   if (info.status === "not_in_release") return badge(`Not valid in ${rel}`, "bad");
   if (!info.billable) return badge(`Not billable (${info.kind})`, "warn");
+  if (info.kind === "modifier") return badge(rel ? `${info.system} modifier, active in the ${rel} file` : `${info.system} modifier`, "ok");
+  if (!rel) return badge(info.status === "valid" ? "Valid" : info.status, info.status === "valid" ? "ok" : "muted");
   if (info.system === "HCPCS") return badge(`Active in the HCPCS ${rel} file`, "ok");
   if (info.system === "ICD-9-CM") return badge(`Valid in ICD-9-CM ${rel} (final release)`, "ok");
   return badge(`Billable in ${rel}`, "ok");
@@ -339,6 +341,13 @@ function renderCode(info, outside) {
         el("td", { text: a.axis_name || "" }), el("td", { class: "code", text: a.value }), el("td", { text: a.meaning || "" })))))));
   }
   out.push(...detailsList(info));
+  if (info.modifier) {  // a CPT modifier: medcode's own words, its group and NCCI use
+    out.push(el("h3", { text: "Modifier" }), el("dl", { class: "details" },
+      el("dt", { text: "Group" }), el("dd", { text: info.modifier.group || "" }),
+      el("dt", { text: "NCCI pair edits" }), el("dd", { text: info.modifier.ncci_ptp
+        ? "an NCCI-associated modifier: it may bypass a procedure-to-procedure edit when the documentation supports it"
+        : "not an NCCI-associated modifier" })));
+  }
   const notes = info.notes || {};
   const sev = notes.seven_chr_def || [];
   if (sev.length) {
