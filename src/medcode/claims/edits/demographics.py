@@ -91,12 +91,18 @@ def dx_age(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         lo, hi, what = _AGES[kind]
         if lo <= age <= hi:
             continue
-        extra = (" Perinatal codes may be used later in life when the condition began in the "
-                 "perinatal period (Official Guidelines I.C.16.a.4)."
-                 if kind == "newborn" else "")
+        birth = kind == "newborn" and d.shown.startswith("Z38")
+        if birth:  # the birth episode itself: no later-in-life exception applies
+            extra = (" A code from category Z38 is assigned only once, on the newborn's own "
+                     "record at the time of birth (Official Guidelines I.C.16.a.2).")
+        elif kind == "newborn":
+            extra = (" Perinatal codes may be used later in life when the condition began in "
+                     "the perinatal period (Official Guidelines I.C.16.a.4).")
+        else:
+            extra = ""
         yield ctx.finding(
             "DX-AGE", f"{d.shown} ({fact.title}) is {what}, but the patient is {age} on "
-            f"{ctx.dos}.{extra}", codes=(d.shown,),
+            f"{ctx.dos}.{extra}", codes=(d.shown,), severity="error" if birth else None,
             fix=f"check the birth date, or replace {d.shown} with a code that fits the "
             "patient's age", reference=f"CMS Medicare Code Editor age edits; {basis}; list "
             f"{_AGE_LIST}")
