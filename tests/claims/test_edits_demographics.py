@@ -101,6 +101,15 @@ def test_newborn_code_on_an_older_patient(store: Any) -> None:
     assert not of(run(store, ["P07.00"], birth="1980-01-01"), "DX-AGE")
 
 
+def test_birth_episode_code_on_an_adult_is_an_error(store: Any) -> None:
+    # Z38 is coded once, on the newborn's record at birth: no later-in-life exception
+    (f,) = of(run(store, ["Z38.00"], birth="1960-04-02"), "DX-AGE")
+    assert f.severity == "error" and f.codes == ("Z38.00",)
+    assert "I.C.16.a.2" in f.message and "later in life" not in f.message
+    assert of(run(store, ["P07.00"], birth="1980-01-01"), "DX-AGE")[0].severity == "warning"
+    assert not of(run(store, ["Z38.00"], birth="2026-05-04"), "DX-AGE")
+
+
 def test_maternity_code_outside_9_to_64(store: Any) -> None:
     (f,) = of(run(store, ["O80"], birth="1950-01-01"), "DX-AGE")
     assert "a maternity (pregnancy) diagnosis (ages 9 to 64" in f.message

@@ -16,7 +16,7 @@ def _features(page) -> dict:
 
 def test_page_loads_offline_and_fits_a_laptop_screen(page, shot):
     page.goto("/")
-    expect(page).to_have_title("medcode")
+    expect(page).to_have_title("medcode: look up codes")
     expect(page.locator("#about")).to_contain_text("ICD-10-CM FY2027 (to 2027-09-30")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 1366, f"horizontal scroll: page is {width}px wide"
@@ -56,7 +56,7 @@ def test_search_then_arrow_keys_and_enter_open_a_code(page, shot):
     expect(heading).to_be_focused()
     expect(page.locator("#code .crumbs")).to_contain_text("E08-E13")
     expect(page.locator("#code .badge.ok")).to_contain_text("Billable in FY2026")
-    expect(page).to_have_url(re.compile(r"#/code/ICD-10-CM/E11\.9$"))
+    expect(page).to_have_url(re.compile(r"#/code/ICD-10-CM/E11\.9\?q=E11\.9$"))  # search kept
     shot(page, "02-code-E11.9")
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import medcode
-from medcode.api import errors, fhir, lib, rest
+from medcode.api import docs, errors, fhir, lib, rest
 from medcode.api.guard import MAX_BODY, Guard
 from medcode.api.logs import install_filter
 from medcode.api.security import Guard as SecurityGuard
@@ -38,7 +38,7 @@ def static_dir() -> Path:
 def build_app(store: Store, max_body: int = MAX_BODY,
               security: Security | None = None) -> FastAPI:
     app = FastAPI(title="medcode", version=medcode.__version__, description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.store = store
     app.state.search_cache = lib.LRU(4096)
     errors.install(app)
@@ -53,6 +53,7 @@ def build_app(store: Store, max_body: int = MAX_BODY,
         app.add_middleware(SecurityGuard, security=security)  # outermost: runs first
     install_filter()
 
+    docs.install(app)  # offline Swagger UI at /docs (before /static: its assets live under it)
     static = static_dir()
     app.mount("/static", StaticFiles(directory=static), name="static")
     index = static / "index.html"

@@ -21,8 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from medcode.api.errors import error_response
 
-#: paths served without a token: the page (it asks for the token) and the health probe
-OPEN_PATHS = ("/", "/favicon.ico", "/v1/health")
+#: paths served without a token: the pages (they ask for the token) and the health probe
+OPEN_PATHS = ("/", "/favicon.ico", "/v1/health", "/docs")
 OPEN_PREFIXES = ("/static/",)
 #: environment variables that carry the settings to worker processes
 TOKEN_ENV = "MEDCODE_TOKEN"

@@ -143,11 +143,22 @@ def hcpcs_info(store: Store, code: str, on: dt.date | None) -> OtherInfo | None:
            f"{code} is not active {when} (added {facts.get('add_date')}, terminated "
            f"{facts.get('termination_date') or '-'})")
     rels = store.releases("HCPCS")
+    msg += hcpcs_file_age(rels[-1].name if rels else None, on or dt.date.today())
     title = facts.get("long_description")
     details = {k: v for k, v in facts.items() if k not in ("code", "long_description")}
     return OtherInfo("HCPCS", code, title, "Level II", active,
                      rels[-1].name if rels else None, on,
                      status="valid" if active else "not_in_release", message=msg, details=details)
+
+
+def hcpcs_file_age(release: str | None, day: dt.date) -> str:
+    """What a HCPCS answer cannot know: a day after the year of the newest file loaded."""
+    year = release[:4] if release else ""
+    if year.isdigit() and day.year > int(year):
+        return (f", per the HCPCS {release} file, the newest loaded: codes added, changed or "
+                f"ended after {year} are not known (import a newer file with `medcode data "
+                "import hcpcs FILE`)")
+    return ""
 
 
 def modifier_info(store: Store, system: str, mod: str, on: dt.date | None) -> OtherInfo | None:

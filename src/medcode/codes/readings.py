@@ -33,17 +33,19 @@ def in_use(system: str, day: dt.date) -> bool:
     return True
 
 
-def day_of(store: Store, on: dt.date | None, release: str | None) -> dt.date:
-    """The date the non-ICD-10-CM readings are judged on: ``on``, else the middle of the
-    ICD-10-CM release asked for, else today."""
+def day_of(store: Store, on: dt.date | None, release: str | None,
+           system: str = CM) -> dt.date:
+    """The date the non-ICD-10-CM readings are judged on: ``on``, else the last day of the
+    release asked for (of ``system``, else of ICD-10-CM), else today."""
     if on is not None:
         return on
     if release:
-        try:
-            rel = store.resolve(CM, release=release)
-            return rel.effective_to or rel.effective_from
-        except NoRelease:
-            pass
+        for name in dict.fromkeys((system, CM)):
+            try:
+                rel = store.resolve(name, release=release)
+                return rel.effective_to or rel.effective_from
+            except NoRelease:
+                continue
     from medcode.store.freshness import today
     return today()
 
@@ -67,8 +69,9 @@ def in_system(store: Store, system: str, raw: str, shown: str, on: dt.date | Non
               release: str | None) -> Validation:
     """The answer for ``raw`` read as a code of ``system`` (``shown``: its display form)."""
     text = str(raw).strip()
-    day = day_of(store, on, release)
-    when = _when(on, day)
+    day = day_of(store, on, release, system)
+    # a release asked for without a date: the answer is about that release, not "today"
+    when = f"in {release}" if release and on is None and day != dt.date.today() else _when(on, day)
 
     def result(valid: bool, status: str, message: str, **extra: Any) -> Validation:
         return Validation(text, shown, system, extra.pop("release", None), valid, status,
@@ -149,8 +152,10 @@ def _hcpcs(store: Store, code: str, day: dt.date, when: str, result: Any) -> Val
                       "file")
     title = facts.get("long_description")
     if facts.get("active"):
-        return result(True, "valid", f"{code} is an active HCPCS Level II code {when}: {title}",
-                      release=facts.get("release"), title=title)
+        from medcode.codes.otherinfo import hcpcs_file_age
+        age = hcpcs_file_age(store.releases("HCPCS")[-1].name, day)
+        return result(True, "valid", f"{code} is an active HCPCS Level II code {when}{age}: "
+                      f"{title}", release=facts.get("release"), title=title)
     end = facts.get("termination_date")
     why = f"terminated {end}" if end and day.isoformat() > end else \
         f"added {facts.get('add_date') or facts.get('effective_date')}"

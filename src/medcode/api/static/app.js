@@ -1,4 +1,5 @@
 // medcode web page: plain JS over the /v1 API. No build step, no external resources.
+// Search text, system and date live in the URL (#/code/SYS/CODE?q=..&system=..&on=..).
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
@@ -8,7 +9,10 @@ const NOTE_LABELS = {
   code_first: "Code first", use_additional: "Use additional code", code_also: "Code also",
   notes: "Notes", seven_chr_note: "7th character note",
 };
-const state = { features: {}, releases: [], active: -1, items: [], seq: 0, timer: 0 };
+const PAGE = 20;           // results per page of search
+const MAX_Q = 200;         // the API's limit on search text
+const state = { features: {}, releases: [], paths: new Set(), active: -1, items: [], seq: 0, timer: 0,
+  limit: PAGE, current: null, codeSeq: 0 };
 
 // -- helpers -----------------------------------------------------------------------------
 function el(tag, attrs, ...kids) {
@@ -19,7 +23,7 @@ function el(tag, attrs, ...kids) {
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : v);
   }
-  for (const kid of kids.flat()) {
+  for (const kid of kids.flat(Infinity)) {
     if (kid === null || kid === undefined || kid === false) continue;
     node.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
   }
@@ -31,7 +35,7 @@ async function api(path, options) {
   let body = null;
   try { body = await resp.json(); } catch (e) { body = null; }
   if (!resp.ok) {
-    const err = new Error((body && body.message) || `HTTP ${resp.status}`);
+    const err = new Error((body && body.message) || `The server answered HTTP ${resp.status}`);
     err.status = resp.status; err.body = body;
     throw err;
   }
@@ -44,11 +48,40 @@ function qs(params) {
   return out.toString();
 }
 
+// the search text, system and date as URL parameters (kept in the hash)
+function urlParams() {
+  return qs({ q: $("#q").value.trim(), system: $("#system").value, on: $("#on").value });
+}
+
 function codeHref(code, system) {
-  return `#/code/${encodeURIComponent(system || "any")}/${encodeURIComponent(code)}`;
+  const p = urlParams();
+  return `#/code/${encodeURIComponent(system || "any")}/${encodeURIComponent(code)}${p ? `?${p}` : ""}`;
+}
+
+function syncUrl() {
+  const [path] = (location.hash || "#/").split("?");
+  const p = urlParams();
+  const next = `${path}${p ? `?${p}` : ""}`;
+  if (next !== (location.hash || "#/")) history.replaceState(null, "", next);
 }
 
 function badge(text, kind) { return el("span", { class: `badge ${kind}`, text }); }
+
+function announce(text) { $("#live").textContent = ""; setTimeout(() => { $("#live").textContent = text; }, 30); }
+
+// "E11.A", "E10.-", "O24.4-", "(P04-P96)" in a note: each code a link
+const CODE_REF = /\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(\.?-)?(?![0-9A-Za-z])/g;
+function linkCodes(text, system) {
+  const out = [];
+  let last = 0;
+  for (const m of String(text).matchAll(CODE_REF)) {
+    out.push(text.slice(last, m.index));
+    out.push(el("a", { href: codeHref(m[1], system), class: "ref" }, m[0]));
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
 
 // -- search ------------------------------------------------------------------------------
 function searchParams() {
@@ -56,27 +89,44 @@ function searchParams() {
 }
 
 function scheduleSearch() {
+  state.limit = PAGE;
+  syncUrl();
   clearTimeout(state.timer);
-  state.timer = setTimeout(runSearch, 180);
+  state.timer = setTimeout(runSearch, 150);
+}
+
+function looksLikeCode(q) {
+  return /^[A-Za-z0-9]{3,}(\.[A-Za-z0-9]{0,4})?$/.test(q) && /\d/.test(q);
 }
 
 async function runSearch() {
   const q = $("#q").value.trim();
   const seq = ++state.seq;
-  if (!q) { showResults([], ""); return; }
+  if (!q) { showResults([], "", false); return; }
+  if (q.length > MAX_Q) {
+    showResults([], `The search text is ${q.length} characters; at most ${MAX_Q} are searched. Shorten it.`, false);
+    return;
+  }
   const p = searchParams();
-  let items = [], note = "";
+  let items = [], note = "", more = false;
   try {
     if (state.features.search) {
       const [hits, check] = await Promise.all([
-        api(`/v1/search?${qs({ q, limit: 20, prefix: "true", ...p })}`),
+        api(`/v1/search?${qs({ q, limit: state.limit + 1, prefix: "true", ...p })}`),
         looksLikeCode(q) ? api(`/v1/validate?${qs({ code: q, on: p.on, system: p.system })}`).catch(() => null) : null]);
-      items = hits;
-      note = items.length ? `${items.length} result${items.length > 1 ? "s" : ""}` : `No match for “${q}”`;
+      more = hits.length > state.limit;
+      items = hits.slice(0, state.limit);
+      note = items.length ? `${items.length}${more ? "+" : ""} result${items.length > 1 ? "s" : ""}` : `No match for “${q}”`;
       const v = check && check[0];
-      if (v && !v.valid && v.status !== "malformed" && v.status !== "wrong_system") {
-        note = v.message;  // say why the code as typed is not billable
-        if (!items.length) items = (v.suggestions || []).slice(0, 20).map((c) => ({ code: c, system: v.system, title: "suggested" }));
+      if (v && v.status !== "malformed") {
+        const exact = items.some((it) => it.code.replace(".", "").toUpperCase() === String(v.code || v.input).replace(".", "").toUpperCase());
+        if (v.valid && !exact) {  // a code search does not index (e.g. CPT without descriptors)
+          items.unshift({ code: v.code || v.input, system: v.system, title: v.message, billable: null });
+          note = v.message;
+        } else if (!v.valid && v.status !== "wrong_system") {
+          note = v.message;  // why the code as typed is not billable
+          if (!items.length) items = (v.suggestions || []).slice(0, PAGE).map((c) => ({ code: c, system: v.system, title: "suggested" }));
+        }
       }
     } else {
       [items, note] = await exactLookup(q, p);
@@ -84,7 +134,7 @@ async function runSearch() {
   } catch (err) {
     note = err.message;
   }
-  if (seq === state.seq) showResults(items, note);
+  if (seq === state.seq) showResults(items, note, more);
   if (seq === state.seq) showIndex(q, p, seq);
 }
 
@@ -118,13 +168,20 @@ async function exactLookup(q, p) {
     let sugg = [];
     try {
       const v = await api(`/v1/validate?${qs({ code: q, on: p.on, system: p.system })}`);
-      sugg = (v[0].suggestions || []).slice(0, 20).map((c) => ({ code: c, system: v[0].system, title: "suggested" }));
+      sugg = (v[0].suggestions || []).slice(0, PAGE).map((c) => ({ code: c, system: v[0].system, title: "suggested" }));
     } catch (e) { /* the message below says enough */ }
     return [sugg, err.message];
   }
 }
 
-function showResults(items, note) {
+function resultBadge(it) {
+  if (it.billable === true) return badge("billable", "ok");
+  if (it.billable === false && (it.seventh_characters || []).length) return badge("add 7th character", "warn");
+  if (it.billable === false) return badge("header", "muted");
+  return el("span");
+}
+
+function showResults(items, note, more) {
   state.items = items; state.active = -1;
   $("#search-status").textContent = note;
   const list = $("#results");
@@ -134,8 +191,9 @@ function showResults(items, note) {
   }, el("span", { class: "code", text: it.code }),
      el("span", { class: "title" }, it.title || "",
        it.system && it.system !== "ICD-10-CM" ? el("span", { class: "sys", text: ` · ${it.system}` }) : null,
-       it.matched && it.matched.length ? el("small", { class: "why", text: `matched: ${it.matched.join("; ")}` }) : null),
-     it.billable === false ? badge("header", "muted") : el("span"))));
+       (it.matched || []).length ? el("span", { class: "why", text: `matched: ${it.matched.join("; ")}` }) : null),
+     resultBadge(it))));
+  $("#more").hidden = !more;
   $("#q").setAttribute("aria-expanded", items.length ? "true" : "false");
   $("#q").removeAttribute("aria-activedescendant");
 }
@@ -145,7 +203,8 @@ function moveActive(delta) {
   if (!n) return;
   const prev = document.getElementById(`opt-${state.active}`);
   if (prev) prev.setAttribute("aria-selected", "false");
-  state.active = (state.active + delta + n) % n;
+  // from the box (nothing highlighted) Down goes to the first result, Up to the last
+  state.active = state.active < 0 ? (delta > 0 ? 0 : n - 1) : (state.active + delta + n) % n;
   const cur = document.getElementById(`opt-${state.active}`);
   cur.setAttribute("aria-selected", "true");
   cur.scrollIntoView({ block: "nearest" });
@@ -157,33 +216,60 @@ function openResult(i) {
   if (it) location.hash = codeHref(it.code, it.system);
 }
 
-function onSearchKey(e) {
+async function onSearchKey(e) {
   if (e.key === "ArrowDown") { e.preventDefault(); moveActive(1); }
   else if (e.key === "ArrowUp") { e.preventDefault(); moveActive(-1); }
-  else if (e.key === "Escape") { showResults([], ""); }
+  else if (e.key === "Escape") { showResults([], "", false); }
   else if (e.key === "Enter") {
     e.preventDefault();
+    const q = $("#q").value.trim();
     if (state.active >= 0) openResult(state.active);
-    else if (state.items.length === 1) openResult(0);
-    else if ($("#q").value.trim()) location.hash = codeHref($("#q").value.trim(), $("#system").value);
+    else if (q && (looksLikeCode(q) || /^[A-Za-z0-9]{2}$/.test(q))) location.hash = codeHref(q, $("#system").value);  // a code or a modifier
+    else if (q) {  // words: finish the search and highlight the best result, never open a page for the words
+      clearTimeout(state.timer);
+      await runSearch();
+      if (state.items.length) moveActive(1);
+    }
   }
 }
 
 // -- code page ---------------------------------------------------------------------------
+function releaseOf(system, name) { return state.releases.find((r) => r.system === system && r.release === name); }
+
 async function showCode(system, code) {
   const pane = $("#code");
+  const seq = ++state.codeSeq;
+  state.current = { system, code };
   pane.replaceChildren(el("p", { class: "muted", text: `Looking up ${code}…` }));
-  const p = searchParams();
-  let info;
+  const on = $("#on").value;
+  const sys = system === "any" ? "" : system;
+  let info, outside = null;
   try {
-    info = await api(`/v1/codes/${encodeURIComponent(code)}?${qs({ system: system === "any" ? "" : system, on: p.on })}`);
+    info = await api(`/v1/codes/${encodeURIComponent(code)}?${qs({ system: sys, on })}`);
   } catch (err) {
-    pane.replaceChildren(el("h2", { tabindex: "-1", text: code }), el("p", { class: "error", role: "alert", text: err.message }));
-    pane.querySelector("h2").focus();
-    return;
+    if (err.body && err.body.error === "NoRelease" && on) {
+      // a date past (or before) the loaded releases: show the code in the latest release, say so
+      outside = err.message;
+      try { info = await api(`/v1/codes/${encodeURIComponent(code)}?${qs({ system: sys })}`); } catch (e2) { err = e2; }
+    }
+    if (!info) {
+      if (seq !== state.codeSeq) return;
+      document.title = `${code} · medcode`;
+      pane.replaceChildren(el("h2", { tabindex: "-1", text: code }), el("p", { class: "error", text: err.message }));
+      pane.querySelector("h2").focus();
+      announce(err.message);
+      return;
+    }
   }
-  pane.replaceChildren(...renderCode(info));
-  pane.querySelector("h2").focus();
+  if (seq !== state.codeSeq) return;
+  document.title = `${info.code}${info.title ? ` ${info.title}` : ""} · medcode`;
+  pane.replaceChildren(...renderCode(info, outside));
+  const h2 = pane.querySelector("h2");
+  h2.focus({ preventScroll: true });
+  if (matchMedia("(max-width: 900px)").matches) pane.scrollIntoView({ block: "start" });  // phone: out from under the search
+  announce(`${info.code}: ${info.message || info.title || ""}`);
+  fillReleases(info);
+  for (const hook of window.medcodeCodeHooks || []) hook(info, pane);  // optional sections (see extras.js)
   showMappings(info, pane);
 }
 
@@ -247,37 +333,115 @@ async function convert(e) {
   } catch (err) { out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message })); }
 }
 
-function renderCode(info) {
+function validityBadge(info) {
+  const rel = info.release;
+  if (info.status === "not_loaded") return badge("descriptor not loaded", "muted");
+  if (info.status === "not_in_release") return badge(`Not valid in ${rel}`, "bad");
+  if (!info.billable) return badge(`Not billable (${info.kind})`, "warn");
+  if (info.kind === "modifier") return badge(rel ? `${info.system} modifier, active in the ${rel} file` : `${info.system} modifier`, "ok");
+  if (!rel) return badge(info.status === "valid" ? "Valid" : info.status, info.status === "valid" ? "ok" : "muted");
+  if (info.system === "HCPCS") return badge(`Active in the HCPCS ${rel} file`, "ok");
+  if (info.system === "ICD-9-CM") return badge(`Valid in ICD-9-CM ${rel} (final release)`, "ok");
+  return badge(`Billable in ${rel}`, "ok");
+}
+
+function copyButton(code) {
+  const b = el("button", { type: "button", class: "copy", "aria-label": `Copy code ${code}`, text: "Copy code" });
+  b.addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(code); b.textContent = "Copied"; }
+    catch (e) {  // clipboard blocked: select the code so Ctrl+C copies it
+      const span = $("#code h2 .code"); const r = document.createRange(); r.selectNodeContents(span);
+      getSelection().removeAllRanges(); getSelection().addRange(r); b.textContent = "Selected: press Ctrl+C";
+    }
+    announce(b.textContent);
+    setTimeout(() => { b.textContent = "Copy code"; }, 2000);
+  });
+  return b;
+}
+
+function seventhCode(info, ch) {
+  // the full code for a 7th character: the 6-character base (X placeholders) plus the character
+  const base = (info.seventh_character ? info.code.slice(0, -1) : info.code).replace(".", "");
+  if (base.length > 6) return null;
+  const full = base.padEnd(6, "X") + ch;
+  return `${full.slice(0, 3)}.${full.slice(3)}`;
+}
+
+function fromLabel(from, info) {
+  const a = (info.ancestors || []).find((x) => x.code === from);
+  if (a && a.kind === "chapter") return `Chapter ${a.code}: ${a.title}`;
+  if (a && a.kind === "block") return a.title;
+  return from;
+}
+
+const HCPCS_FIELDS = [
+  ["short_description", "Short description"], ["coverage", "Coverage", "coverage_meaning"],
+  ["betos", "BETOS"], ["pricing", "Pricing indicator"], ["multiple_pricing", "Multiple pricing"],
+  ["tos", "Type of service"], ["add_date", "Added"], ["effective_date", "Action effective"],
+  ["termination_date", "Terminated"], ["action_code", "Action", "action_meaning"],
+  ["cim", "Coverage Issues Manual"], ["mcm", "Medicare Carriers Manual"], ["statute", "Statute"],
+  ["lab_cert", "Lab certification"], ["xref", "Cross-reference"], ["asc_group", "ASC group"],
+  ["asc_date", "ASC date"], ["anesthesia_base_units", "Anesthesia base units"],
+  ["family_name", "Family"], ["procnote", "Processing note"],
+];
+
+function detailsList(info) {
+  const rows = [];
+  for (const [key, label, meaning] of HCPCS_FIELDS) {
+    let v = info[key];
+    if (v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length)) continue;
+    if (key === "anesthesia_base_units" && !v) continue;
+    const value = key === "xref" ? v.map((c, i) => [i ? ", " : "", el("a", { href: codeHref(c, info.system), text: c })])
+      : Array.isArray(v) ? v.join(", ") : String(v);
+    rows.push(el("dt", { text: label }), el("dd", {}, value, meaning && info[meaning] ? ` (${info[meaning]})` : ""));
+  }
+  if (info.termination_date === null && "termination_date" in info) rows.push(el("dt", { text: "Terminated" }), el("dd", { text: "no termination date in this file" }));
+  return rows.length ? [el("h3", { text: "Details from the HCPCS file" }), el("dl", { class: "details" }, rows)] : [];
+}
+
+function renderCode(info, outside) {
   const crumbs = el("nav", { "aria-label": "Hierarchy", class: "crumbs" }, el("ol", {},
     info.ancestors.map((a) => el("li", {}, el("a", { href: codeHref(a.code, info.system), title: a.title },
       a.kind === "chapter" ? `Chapter ${a.code}` : a.code))),
     el("li", { "aria-current": "page", text: info.code })));
-  const head = el("h2", { tabindex: "-1" }, el("span", { class: "code", text: info.code }), " ", info.title);
-  const badges = el("p", { class: "badges" },
-    info.billable ? badge(`Billable in ${info.release}`, "ok")
-      : info.status === "not_loaded" ? badge("not in the loaded data", "muted")
-      : badge(`Not billable (${info.kind})`, "warn"),
-    badge(info.system, "muted"), info.on ? badge(`on ${info.on}`, "muted") : null);
+  const head = el("h2", { tabindex: "-1" }, el("span", { class: "code", text: info.code }), " ", info.title || "");
+  const badges = el("div", { class: "badges" }, validityBadge(info), badge(info.system, "muted"),
+    info.on ? badge(`on ${info.on}`, "muted") : null, copyButton(info.code));
   const out = [crumbs, head, badges];
-  if (info.message) out.push(el("p", { class: info.billable ? "status-line" : "status-line warn-text", text: info.message }));
+  if (outside) out.push(el("p", { class: "status-line warn-text" }, outside, ". Shown below: ", info.code, " in ",
+    info.release, ", the latest release loaded; nothing here is a statement about ", $("#on").value, "."));
+  if (info.message) out.push(el("p", { class: info.billable ? "status-line" : "status-line warn-text" }, linkCodes(info.message, info.system)));
   if (info.note) out.push(el("p", { class: "muted", text: info.note }));
   if (info.seventh_character) {
     out.push(el("p", {}, "7th character ", el("strong", { text: info.seventh_character.char }),
       `: ${info.seventh_character.meaning || ""}`));
   }
   if (Array.isArray(info.axes) && info.axes.length) {  // ICD-10-PCS: one meaning per character
-    out.push(el("h3", { text: "Characters" }), el("table", { class: "compact axes" },
+    out.push(el("h3", { text: "Characters" }), el("div", { class: "scroll" }, el("table", { class: "compact axes" },
       el("thead", {}, el("tr", {}, ["#", "Axis", "Value", "Meaning"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, info.axes.map((a) => el("tr", {}, el("td", { text: String(a.position) }),
-        el("td", { text: a.axis_name || "" }), el("td", { class: "code", text: a.value }), el("td", { text: a.meaning || "" }))))));
+        el("td", { text: a.axis_name || "" }), el("td", { class: "code", text: a.value }), el("td", { text: a.meaning || "" })))))));
+  }
+  out.push(...detailsList(info));
+  if (info.modifier) {  // a CPT modifier: medcode's own words, its group and NCCI use
+    out.push(el("h3", { text: "Modifier" }), el("dl", { class: "details" },
+      el("dt", { text: "Group" }), el("dd", { text: info.modifier.group || "" }),
+      el("dt", { text: "NCCI pair edits" }), el("dd", { text: info.modifier.ncci_ptp
+        ? "an NCCI-associated modifier: it may bypass a procedure-to-procedure edit when the documentation supports it"
+        : "not an NCCI-associated modifier" })));
   }
   const notes = info.notes || {};
   const sev = notes.seven_chr_def || [];
   if (sev.length) {
     out.push(el("h3", { text: "7th characters" }),
-      el("table", { class: "compact" }, el("tbody", {}, sev.map((s) => el("tr", {
-        class: info.seventh_character && info.seventh_character.char === s.char ? "current" : null },
-        el("th", { scope: "row", text: s.char }), el("td", { text: s.meaning }))))),
+      el("table", { class: "compact sevenths" }, el("tbody", {}, sev.map((s) => {
+        const full = seventhCode(info, s.char);
+        const current = info.seventh_character && info.seventh_character.char === s.char;
+        return el("tr", { class: current ? "current" : null },
+          el("th", { scope: "row", text: s.char }),
+          el("td", {}, full && !current ? el("a", { href: codeHref(full, info.system), class: "code", text: full }) : el("span", { class: "code", text: full || "" })),
+          el("td", { text: s.meaning }));
+      }))),
       sev[0].inherited ? el("p", { class: "muted" }, "Defined at ", el("a", { href: codeHref(sev[0].from, info.system), text: sev[0].from })) : null);
   }
   for (const [kind, label] of Object.entries(NOTE_LABELS)) {
@@ -286,12 +450,12 @@ function renderCode(info) {
     const own = items.filter((n) => !n.inherited);
     const inherited = items.filter((n) => n.inherited);
     const sec = el("section", { class: "note" }, el("h3", { text: label }));
-    if (own.length) sec.append(el("ul", {}, own.map((n) => el("li", { text: n.text }))));
+    if (own.length) sec.append(el("ul", {}, own.map((n) => el("li", {}, linkCodes(n.text, info.system)))));
     const byFrom = {};
     for (const n of inherited) (byFrom[n.from] = byFrom[n.from] || []).push(n);
     for (const [from, list] of Object.entries(byFrom)) {
-      sec.append(el("p", { class: "from" }, "Inherited from ", el("a", { href: codeHref(from, info.system), text: from })),
-        el("ul", { class: "inherited" }, list.map((n) => el("li", { text: n.text }))));
+      sec.append(el("p", { class: "from" }, "Inherited from ", el("a", { href: codeHref(from, info.system), text: fromLabel(from, info) })),
+        el("ul", { class: "inherited" }, list.map((n) => el("li", {}, linkCodes(n.text, info.system)))));
     }
     out.push(sec);
   }
@@ -301,15 +465,35 @@ function renderCode(info) {
         el("a", { href: codeHref(c.code, info.system) }, el("span", { class: "code", text: c.code }), " ", c.title),
         c.billable ? badge("billable", "ok") : null))));
   }
-  const rels = state.releases.filter((r) => r.system === info.system);
-  if (rels.length) {
-    const valid = new Set(info.valid_in || []);
-    out.push(el("h3", { text: "Releases" }), el("ul", { class: "releases" }, rels.map((r) =>
-      el("li", { class: valid.has(r.release) ? "yes" : "no" },
-        `${r.release} (${r.effective_from} to ${r.effective_to || "now"}): `,
-        valid.has(r.release) ? "valid" : "not billable"))));
+  if (state.releases.some((r) => r.system === info.system)) {
+    out.push(el("h3", { text: "Releases" }), el("ul", { class: "releases", "aria-busy": "true" }));
   }
-  return out;
+  return out.filter(Boolean);
+}
+
+// One line per loaded release of the code's system, each the API's own statement: the
+// shown release from the lookup, the others from /v1/validate?release= (never guessed).
+async function fillReleases(info) {
+  const list = $("#code ul.releases");
+  if (!list) return;
+  const rels = state.releases.filter((r) => r.system === info.system);
+  const validIn = Array.isArray(info.valid_in) ? new Set(info.valid_in) : null;
+  const rows = await Promise.all(rels.map(async (r) => {
+    const span = `${r.release} (${r.effective_from} to ${r.effective_to || "no end date in the file"})`;
+    if (r.release === info.release) {
+      return [span, info.billable ? "valid (shown above)" : `${info.status === "header" ? "not billable" : info.status} (shown above)`, info.billable];
+    }
+    if (validIn && validIn.has(r.release)) return [span, "valid", true];
+    try {
+      const v = (await api(`/v1/validate?${qs({ code: info.code, system: info.system, release: r.release })}`))[0];
+      return [span, v.valid ? "valid" : v.message, v.valid];
+    } catch (err) {
+      return [span, err.message, false];
+    }
+  }));
+  if (!document.body.contains(list)) return;
+  list.replaceChildren(...rows.map(([span, what, ok]) => el("li", { class: ok ? "yes" : "no" }, `${span}: `, what)));
+  list.removeAttribute("aria-busy");
 }
 
 // -- identify ----------------------------------------------------------------------------
@@ -323,12 +507,12 @@ async function identify(e) {
     const rows = await api(`/v1/identify?${query}`);
     out.replaceChildren(...rows.map((r) => el("section", { class: "identify" },
       el("h2", {}, el("span", { class: "code", text: r.input })),
-      (r.candidates || []).length ? el("table", {}, el("thead", {}, el("tr", {},
+      (r.candidates || []).length ? el("div", { class: "scroll" }, el("table", { class: "stack" }, el("thead", {}, el("tr", {},
         ["System", "Kind", "In data", "Title", "Why"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, r.candidates.map((c) => el("tr", {},
-        el("td", {}, c.valid ? el("a", { href: codeHref(r.input, c.system), text: c.system }) : c.system),
-        el("td", { text: c.kind || "" }), el("td", { text: c.valid ? "yes" : "no" }),
-        el("td", { text: c.title || "" }), el("td", { class: "muted", text: c.reason || "" })))))
+        el("td", { "data-label": "System" }, c.valid ? el("a", { href: codeHref(r.input, c.system), text: c.system }) : c.system),
+        el("td", { "data-label": "Kind", text: c.kind || "" }), el("td", { "data-label": "In data", text: c.valid ? "yes" : "no" }),
+        el("td", { "data-label": "Title", text: c.title || "" }), el("td", { "data-label": "Why", class: "muted", text: c.reason || "" }))))))
         : el("p", { class: "warn-text", text: "Not a code of any known system." }))));
   } catch (err) {
     if (err.status !== 501) { out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message })); return; }
@@ -338,105 +522,56 @@ async function identify(e) {
   }
 }
 
-// -- claims ------------------------------------------------------------------------------
-function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
-
-function addLine(values) {
-  const v = { date: today(), units: "1", ...(values || {}) };
-  const tbody = $("#lines");
-  const n = tbody.children.length + 1;
-  const cell = (name, attrs) => el("td", {}, el("input", { name, "aria-label": `Line ${n} ${name}`, value: v[name] || "", ...attrs }));
-  const tr = el("tr", {}, el("td", { class: "num", text: String(n) }),
-    cell("code", { size: 7, spellcheck: "false" }), cell("modifiers", { size: 8, placeholder: "25, 59" }),
-    cell("units", { size: 3, inputmode: "decimal" }), cell("charge", { size: 7, inputmode: "decimal" }),
-    cell("date", { type: "date" }), cell("pointers", { size: 6, placeholder: "1, 2" }),
-    el("td", {}, el("button", { type: "button", class: "link", "aria-label": `Remove line ${n}`, text: "Remove",
-      onclick: () => { tr.remove(); renumber(); } })));
-  tbody.append(tr);
-  return tr;
-}
-
-function renumber() {
-  [...$("#lines").children].forEach((tr, i) => { tr.querySelector(".num").textContent = String(i + 1); });
-}
-
-function claimFromForm(form) {
-  const f = new FormData(form);
-  const split = (s) => String(s || "").split(/[\s,]+/).filter(Boolean);
-  const claim = { id: f.get("id") || "C1", patient: {}, diagnoses: split(f.get("diagnoses")), lines: [] };
-  if (f.get("birth_date")) claim.patient.birth_date = f.get("birth_date");
-  if (f.get("sex")) claim.patient.sex = f.get("sex");
-  for (const tr of $("#lines").children) {
-    const get = (name) => tr.querySelector(`[name=${name}]`).value.trim();
-    if (!get("code")) continue;
-    const line = { code: get("code"), modifiers: split(get("modifiers")), units: Number(get("units") || 1) };
-    if (get("charge")) line.charge = Number(get("charge"));
-    if (get("date")) line.date = get("date");
-    line.pointers = split(get("pointers")).map((p) => (/^\d+$/.test(p) ? Number(p) : p.toUpperCase()));
-    claim.lines.push(line);
-  }
-  return claim;
-}
-
-async function checkClaim(e) {
-  e.preventDefault();
-  const out = $("#claim-out");
-  out.replaceChildren(el("p", { class: "muted", text: "Checking…" }));
-  try {
-    const res = await api("/v1/claims/check", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(claimFromForm(e.target)) });
-    out.replaceChildren(...res.results.map(renderClaimResult));
-  } catch (err) {
-    out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message }));
-  }
-  out.focus();
-}
-
-function renderClaimResult(r) {
-  const findings = r.findings || [];
-  const status = r.status || "?";
-  return el("section", { class: "claim-result" },
-    el("h2", {}, `Claim ${r.claim || ""} `, badge(status.toUpperCase(), status === "pass" ? "ok" : status === "warn" ? "warn" : "bad")),
-    findings.length ? el("table", { class: "findings" },
-      el("thead", {}, el("tr", {}, ["Severity", "Edit", "Line", "Codes", "What is wrong", "Fix"].map((h) => el("th", { scope: "col", text: h })))),
-      el("tbody", {}, findings.map((f) => el("tr", { class: `sev-${f.severity}` },
-        el("td", { text: f.severity }), el("td", { class: "code", text: f.edit }), el("td", { text: f.line ?? "" }),
-        el("td", { text: (f.codes || []).join(", ") }),
-        el("td", {}, f.message, f.reference ? el("div", { class: "muted", text: f.reference }) : null),
-        el("td", { text: f.fix || "" })))))
-      : el("p", { text: "No findings: the claim passes every edit." }));
-}
-
 // -- routing and start -------------------------------------------------------------------
+function applyUrlParams(query) {
+  const p = new URLSearchParams(query || "");
+  const changed = [];
+  for (const [id, key] of [["#q", "q"], ["#system", "system"], ["#on", "on"]]) {
+    const v = p.get(key) || "";
+    if ($(id).value !== v && (id !== "#system" || [...$(id).options].some((o) => o.value === v))) {
+      $(id).value = v; changed.push(key);
+    }
+  }
+  return changed;
+}
+
 function route() {
   const hash = location.hash || "#/";
-  const view = hash.startsWith("#/identify") ? "identify" : hash.startsWith("#/claims") ? "claims"
-    : hash.startsWith("#/convert") ? "convert" : "lookup";
+  const [path, query] = hash.split("?");
+  const view = path.startsWith("#/identify") ? "identify" : path.startsWith("#/claims") ? "claims"
+    : path.startsWith("#/convert") ? "convert" : "lookup";
   for (const v of ["lookup", "identify", "claims", "convert"]) $(`#view-${v}`).hidden = v !== view;
   document.querySelectorAll("nav a[data-view]").forEach((a) => {
     if (a.dataset.view === view) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   });
-  const m = hash.match(/^#\/code\/([^/]+)\/(.+)$/);
+  const changed = applyUrlParams(query);
+  if (changed.includes("q") || changed.includes("system") || changed.includes("on")) { clearTimeout(state.timer); runSearch(); }
+  const m = path.match(/^#\/code\/([^/]+)\/(.+)$/);
   if (m) showCode(decodeURIComponent(m[1]), decodeURIComponent(m[2]));
+  else if (view === "lookup") { state.current = null; document.title = "medcode: look up codes"; }
+  else document.title = { identify: "Identify a code · medcode", convert: "Convert codes · medcode" }[view]
+    || "Check a claim · medcode";
+}
+
+function onDateChange() {
+  scheduleSearch();
+  if (state.current) showCode(state.current.system, state.current.code);  // the open code follows the date
 }
 
 async function start() {
   $("#q").addEventListener("input", scheduleSearch);
   $("#q").addEventListener("keydown", onSearchKey);
-  for (const id of ["#system", "#on", "#billable"]) $(id).addEventListener("change", scheduleSearch);
+  $("#system").addEventListener("change", scheduleSearch);
+  $("#billable").addEventListener("change", scheduleSearch);
+  $("#on").addEventListener("change", onDateChange);
+  $("#more").addEventListener("click", () => { state.limit += PAGE; runSearch(); $("#q").focus(); });
   $("#search-form").addEventListener("submit", (e) => e.preventDefault());
   $("#identify-form").addEventListener("submit", identify);
   $("#convert-form").addEventListener("submit", convert);
-  $("#claim-form").addEventListener("submit", checkClaim);
-  $("#add-line").addEventListener("click", () => addLine().querySelector("input").focus());
-  $("#claim-out").setAttribute("tabindex", "-1");
-  addLine({ code: "99213", units: "1", pointers: "1" });
   window.addEventListener("hashchange", route);
   try {
-    const about = await api("/v1/about");
+    const [about, spec] = await Promise.all([api("/v1/about"), api("/openapi.json").catch(() => ({ paths: {} }))]);
+    state.paths = new Set(Object.keys(spec.paths || {}));
     state.features = about.features || {};
     state.releases = about.releases || [];
     const cover = Object.fromEntries((about.coverage || []).map((c) => [c.system, c]));
@@ -449,8 +584,8 @@ async function start() {
     const sel = $("#system");
     sel.replaceChildren(el("option", { value: "", text: "All systems" }),
       ...(about.systems || ["ICD-10-CM"]).map((s) => el("option", { value: s, text: s })));
-    if (!state.features.claims) $("#claims-note").textContent = "Claim checking is not available in this build of medcode yet.";
     if (!state.features.search) $("#search-status").textContent = "Text search is not available in this build: type a code.";
+    document.dispatchEvent(new CustomEvent("medcode:ready", { detail: { about, paths: state.paths } }));
   } catch (err) {
     $("#about").textContent = `The server did not answer: ${err.message}`;
   }

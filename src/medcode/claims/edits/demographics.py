@@ -103,11 +103,21 @@ def dx_age(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         lo, hi = v.ranges[kind]
         if lo <= age <= hi:
             continue
+        birth = kind == "newborn" and d.shown.startswith("Z38")
+        if birth:  # the birth episode itself: no later-in-life exception applies
+            extra = (" A code from category Z38 is assigned only once, on the newborn's own "
+                     "record at the time of birth (Official Guidelines I.C.16.a.2).")
+        elif kind == "newborn":
+            extra = (" Perinatal codes may be used later in life when the condition began in "
+                     "the perinatal period (Official Guidelines I.C.16.a.4).")
+        else:
+            extra = ""
         title = f" ({d.fact.title})" if d.fact else ""
         ages = f"age {lo}" if lo == hi else f"ages {lo} to {hi}"
         yield ctx.finding(
             "DX-AGE", f"{d.shown}{title} is {_KINDS[kind]} ({ages} in the Medicare Code "
-            f"Editor v{v.version}), but the patient is {age} on {ctx.dos}.", codes=(d.shown,),
+            f"Editor v{v.version}), but the patient is {age} on {ctx.dos}.{extra}",
+            codes=(d.shown,),
             fix=f"check the birth date, or replace {d.shown} with a code that fits the "
             "patient's age", reference=_mce_ref(v, f"age edit ({kind} {lo}-{hi})"))
 
