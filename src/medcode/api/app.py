@@ -44,6 +44,8 @@ def build_app(store: Store, max_body: int = MAX_BODY,
     errors.install(app)
     app.include_router(rest.router, tags=["codes"])
     app.include_router(fhir.router, tags=["FHIR R4 terminology"])
+    from medcode.api import suggest
+    app.include_router(suggest.router, tags=["notes"])
     app.add_middleware(Guard, max_body=max_body)
     if security is not None and (security.token or security.rate > 0):
         app.add_middleware(SecurityGuard, security=security)  # outermost: runs first

@@ -421,6 +421,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, token_file: st
         _fail(str(exc), 2)
 
 
+from medcode.cli.suggest import suggest as _suggest  # noqa: E402
+
+cli.add_command(_suggest)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="medcode")

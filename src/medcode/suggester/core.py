@@ -131,9 +131,9 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
     if use_search:
         for a, b in sents:
             for code, system, sc in _search_sentence(store, text[a:b], systems):
-                c = cands.get((system, code))
-                if c is not None:
-                    c.search = max(c.search, sc)
+                hit = cands.get((system, code))
+                if hit is not None:
+                    hit.search = max(hit.search, sc)
     return toks, cands, None
 
 
@@ -157,7 +157,7 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
     n_c = model.prior.get(k, 0) - (1 if gold and k in gold else 0)
     docs = max(1, model.docs - (1 if gold is not None else 0))
     log_prior = math.log((n_c + 0.5) / (docs + 1))
-    live = [m for m in c.mentions if not m.subsumed]
+    live = [m for m in c.mentions if m.subsumed < 0]
     ms = live or c.mentions
     lex_f = 1.0 if live else 0.0
     spec = max((len(lex.entries[m.entry].req) for m in ms), default=0) / 3
@@ -174,9 +174,16 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
     x = [1.0, lex_f, 1.0 if c.mentions and not live else 0.0, math.log1p(len(ms)), spec,
          by_title, tight, amax, asum, log_prior, 1.0 if n_c > 0 else 0.0, frac["negated"],
          frac["uncertain"], frac["family"], frac["history"], pos, lex_f * log_prior,
-         math.log1p(sents), c.search / 10]
+         math.log1p(sents), c.search / 10, 1.0 if _other(lex, c) else 0.0]
     assert len(x) == len(FEATURES)
     return x
+
+
+def _other(lex: Lexicon, c: _Cand) -> bool:
+    """An "Other ..." title: a sibling of the default code, chosen only when the note
+    names what the "other" is."""
+    t = lex.titles.get((c.system, c.code), "").lower()
+    return t.startswith("other") or "other specified" in t
 
 
 def suggest(store: Any, text: str, system: str | None = None, limit: int = 20,
@@ -201,9 +208,12 @@ def suggest(store: Any, text: str, system: str | None = None, limit: int = 20,
         return []
     lex = lexicon(store)
     toks, cands, _ = analyse(store, text, systems, model)
+    scored = {k: model.score(c.system, features(lex, c, toks, model))
+              for k, c in cands.items()}
+    _combine(lex, cands, scored)
     out: list[Suggestion] = []
-    for c in cands.values():
-        p = model.score(c.system, features(lex, c, toks, model))
+    for k, c in cands.items():
+        p = scored[k]
         if p < min_score:
             continue
         out.append(_suggestion(store, lex, c, toks, text, round(p, 4), systems))
@@ -211,11 +221,25 @@ def suggest(store: Any, text: str, system: str | None = None, limit: int = 20,
     return out[:limit]
 
 
+def _combine(lex: Lexicon, cands: dict[tuple[str, str], _Cand],
+             scored: dict[tuple[str, str], float]) -> None:
+    """A code whose every mention lies inside a mention of a combination code ranks below
+    it ("diabetic neuropathy": E11.40 before E11.9)."""
+    for k, c in cands.items():
+        if not c.mentions or any(m.subsumed < 0 for m in c.mentions):
+            continue
+        tops = [scored.get((lex.entries[m.subsumed].system, lex.entries[m.subsumed].code), 0.0)
+                for m in c.mentions]
+        cap = max(tops) * 0.95
+        if scored[k] > cap:
+            scored[k] = cap
+
+
 def _suggestion(store: Any, lex: Lexicon, c: _Cand, toks: list[Tok], text: str, score: float,
                 systems: dict[str, int]) -> Suggestion:
     spans: dict[tuple[int, int], None] = {}
     why: list[str] = []
-    live = [m for m in c.mentions if not m.subsumed] or c.mentions
+    live = [m for m in c.mentions if m.subsumed < 0] or c.mentions
     for m in live:
         spans[(toks[m.first].start, toks[m.last].end)] = None
         e = lex.entries[m.entry]

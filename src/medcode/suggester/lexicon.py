@@ -64,7 +64,7 @@ class Lexicon:
 
 def _variants(title: str, aliases: dict[str, tuple[str, ...]]) -> list[str]:
     low = title.lower()
-    out = []
+    out: list[str] = []
     for phrase, alts in aliases.items():
         if phrase in low:
             out.extend(low.replace(phrase, alt) for alt in alts if alt != phrase)
@@ -95,7 +95,8 @@ def build(store: Any) -> Lexicon:
         if kind == "extension" and code[-1] not in "A0":
             continue  # one encounter per injury: the initial one; the 7th is reported open
         billable[code] = (title, mask)
-        add(CM, code, title, title, "title", mask)
+        # the 7th character's words ("initial encounter for closed fracture") are not the note's
+        add(CM, code, title, title.split(", initial encounter")[0], "title", mask)
         for alt in _variants(title, CM_ALIASES):
             add(CM, code, title, alt, "synonym", mask)
     for code, text in conn.execute(

@@ -18,7 +18,7 @@ class Mention:
     last: int
     toks: tuple[int, ...]  # the matched tokens
     assertion: str
-    subsumed: bool = False  # a longer mention of the same words names a combination code
+    subsumed: int = -1      # entry of a longer mention of the same words (a combination)
 
 
 def sentence_mentions(lex: Lexicon, toks: list[Tok], lo: int, hi: int) -> list[Mention]:
@@ -35,7 +35,7 @@ def sentence_mentions(lex: Lexicon, toks: list[Tok], lo: int, hi: int) -> list[M
                 continue
             best: tuple[int, ...] | None = None
             for p in places:
-                pick = [min(where[s], key=lambda q, p=p: abs(q - p)) for s in req]
+                pick = [_nearest(where[s], p) for s in req]
                 if best is None or max(pick) - min(pick) < max(best) - min(best):
                     best = tuple(pick)
             assert best is not None
@@ -45,6 +45,10 @@ def sentence_mentions(lex: Lexicon, toks: list[Tok], lo: int, hi: int) -> list[M
             out.append(Mention(ei, min(best), max(best), best, _assertion(toks, best)))
     _subsume(lex, out)
     return out
+
+
+def _nearest(places: list[int], p: int) -> int:
+    return min(places, key=lambda q: abs(q - p))
 
 
 def _assertion(toks: list[Tok], picked: tuple[int, ...]) -> str:
@@ -63,5 +67,5 @@ def _subsume(lex: Lexicon, ms: list[Mention]) -> None:
         for b, mb in enumerate(ms):
             if a != b and sets[a] < sets[b] and lex.entries[ma.entry].system == \
                     lex.entries[mb.entry].system:
-                ma.subsumed = True
+                ma.subsumed = mb.entry
                 break

@@ -16,7 +16,7 @@ from importlib import resources
 
 FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
             "assoc_max", "assoc_sum", "log_prior", "seen", "negated", "uncertain", "family",
-            "history", "position", "lex_x_prior", "sentences", "search")
+            "history", "position", "lex_x_prior", "sentences", "search", "other")
 FILE = ("data", "suggest", "model.json.gz")
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from medcode.suggester.adapter import STOPWORDS, stem
 
 #: assertion values, in the order a mention takes the first that applies
-NEGATED, FAMILY, UNCERTAIN, HISTORY, PRESENT = "negated", "family", "uncertain", "history", "present"
+NEGATED, FAMILY, UNCERTAIN = "negated", "family", "uncertain"
+HISTORY, PRESENT = "history", "present"
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|\n+|;\s*")
@@ -96,7 +97,7 @@ def _assert(sent: list[Tok], text: str) -> None:
                 forward(i + 1, NEGATED)        # "ruled out pneumonia"
             elif w not in _NEG_POST or i == 0 or (i + 1 < n and sent[i + 1].word in
                                                   ("for", "of", "to")):
-                forward(i, NEGATED)         # "no fever", "negative for HIV", "absence of" 
+                forward(i, NEGATED)         # "no fever", "negative for HIV", "absence of"
         if w in _NEG_POST and i > 0:           # "pneumonia was ruled out", "serology negative"
             for j in range(i - 1, max(-1, i - _SCOPE), -1):
                 if sent[j].word in _TERMINATORS or text[sent[j].end:sent[j + 1].start].strip(
