@@ -70,3 +70,37 @@ def scores(rankings: list[list[str]], golds: list[set[str]], k: int = 10) -> dic
         gold_n += len(gold)
     return {"MAP": sum(aps) / max(1, len(aps)), f"P@{k}": tp / max(1, pred),
             f"R@{k}": tp / max(1, gold_n), "notes": len(aps)}
+
+
+def current(store, code: str, system: str = "ICD-10-CM") -> str:
+    """A CodiEsp gold diagnosis in today's code set (the newest release loaded), by one fixed
+    rule applied alike to training and scoring: CodiEsp (2019 codes) leaves injuries without
+    their 7th character (``t14.90``, ``w19.xxx``: the initial encounter ``A`` is added) and
+    some of its codes have been subdivided since (``r51`` -> R51.9, ``m54.5`` -> M54.50: the
+    child whose title says "unspecified" most, then the one ending in 9, then 0). Procedures and
+    codes still billable are returned unchanged (CodiEsp spelling)."""
+    if system != "ICD-10-CM":
+        return code
+    bit = store.resolve(system).bit or -1
+
+    def billable(c: str) -> bool:
+        r = store.row(system, c)
+        return bool(r and r[5] & bit)
+
+    c = code.replace(".", "").upper()
+    for _ in range(4):
+        if billable(c):
+            break
+        padded = (c + "XXX")[:6] + "A" if len(c) < 7 else c
+        if billable(c + "A") or billable(padded):
+            c = c + "A" if billable(c + "A") else padded
+            break
+        kids = store.conn.execute("SELECT code, title FROM codes WHERE system = ? AND parent = ? "
+                                  "ORDER BY code", (system, c)).fetchall()
+        if not kids:
+            return code
+        c = max(kids, key=lambda kt: (kt[1].lower().count("unspecified"), kt[0][-1] == "9",
+                                      kt[0][-1] == "0"))[0]
+    if not billable(c):
+        return code
+    return norm(system, c[:3] + "." + c[3:] if len(c) > 3 else c)

@@ -54,13 +54,19 @@ def main() -> int:
     dev = _codiesp.load("dev")
     suggest(store, "warm up: fever.")
     for system, i in ((CM, 2), (PCS, 3)):
+        strict = [n[i] for n in dev]
+        today = [{_codiesp.current(store, c, system) for c in g} for g in strict]
         ranked = [[_codiesp.norm(s.system, s.code) for s in
                    suggest(store, text, system=system, limit=1000)] for _id, text, *_ in dev]
-        print(f"dev {system} suggest:  {fmt(_codiesp.scores(ranked, [n[i] for n in dev]))}")
+        print(f"dev {system} suggest, gold in today's codes: "
+              f"{fmt(_codiesp.scores(ranked, today))}")
+        if system == CM:
+            print(f"dev {system} suggest, gold as CodiEsp spells it: "
+                  f"{fmt(_codiesp.scores(ranked, strict))}")
         if not args.no_baseline:
             base = [baseline(store, n[1], system) for n in dev]
-            print(f"dev {system} baseline (search per sentence): "
-                  f"{fmt(_codiesp.scores(base, [n[i] for n in dev]))}", flush=True)
+            print(f"dev {system} baseline (search per sentence), gold in today's codes: "
+                  f"{fmt(_codiesp.scores(base, today))}", flush=True)
     # speed in process: notes cut to 400 words
     notes = [" ".join(n[1].split(" ")[:400]) for n in dev if len(n[1].split(" ")) >= 400]
     times = []

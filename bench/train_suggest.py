@@ -37,7 +37,9 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "medcode" / "data" / "sugges
 
 
 def gold_keys(d: set[str], p: set[str]) -> set[str]:
-    return {key(CM, c.replace(".", "").upper()) for c in d} | {
+    """Gold codes as model keys, diagnoses brought to today's code set (_codiesp.current)."""
+    store = medcode.open_store()
+    return {key(CM, _codiesp.current(store, c).replace(".", "").upper()) for c in d} | {
         key(PCS, c.upper()) for c in p}
 
 
@@ -62,18 +64,28 @@ def count(notes) -> Model:
     return Model(len(notes), dict(prior), {g: df[g] for g in assoc}, assoc, {})
 
 
-def rows_for(store, model: Model, notes, loo: bool):
+def rows_for(store, model: Model, notes):
+    """Feature rows of every candidate of every note, each note left out of the counts."""
     lex = lexicon(store)
     systems = core._systems(store, None, None)
-    out: dict[str, list] = {CM: [], PCS: []}
+    seen = []
+    hits: dict[str, list[int]] = {}
     for _id, text, d, p in notes:
         gk = gold_keys(d, p)
         toks = tokenize(text)[0]
         g_in = set(core.grams(toks))
-        _t, cands, _ = core.analyse(store, text, systems, model,
-                                    loo=(g_in, gk) if loo else None)
+        _t, cands, _ = core.analyse(store, text, systems, model, loo=(g_in, gk))
+        seen.append((_t, cands, gk))
         for c in cands.values():
-            x = core.features(lex, c, _t, model, gold=gk if loo else None)
+            k = key(c.system, c.code)
+            h = hits.setdefault(k, [0, 0])
+            h[0] += k in gk
+            h[1] += 1
+    model.hits = hits
+    out: dict[str, list] = {CM: [], PCS: []}
+    for toks, cands, gk in seen:
+        for c in cands.values():
+            x = core.features(lex, c, toks, model, gold=gk)
             out[c.system].append((x, 1 if key(c.system, c.code) in gk else 0))
     return out
 
@@ -91,6 +103,7 @@ def main() -> int:
     ap.add_argument("--holdout", type=int, default=0,
                     help="fit on all but the last N train notes and score those N")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--out", type=Path, default=OUT, help="where to write the model")
     args = ap.parse_args()
     if not _codiesp.available():
         print(f"CodiEsp not found at {_codiesp.ROOT}", file=sys.stderr)
@@ -100,7 +113,7 @@ def main() -> int:
     fit_notes = notes[:-args.holdout] if args.holdout else notes
     t0 = time.perf_counter()
     model = count(fit_notes)
-    rows = rows_for(store, model, fit_notes, loo=True)
+    rows = rows_for(store, model, fit_notes)
     for system, r in rows.items():
         model.weights[system] = fit(r)
         print(f"{system}: {len(r)} candidate rows, {sum(y for _, y in r)} gold", flush=True)
@@ -109,14 +122,18 @@ def main() -> int:
     if args.holdout:
         held = notes[-args.holdout:]
         for system, i in ((CM, 2), (PCS, 3)):
-            s = _codiesp.scores(rank(store, model, held, system), [n[i] for n in held])
+            gold = [n[i] if i == 3 else {_codiesp.current(store, c) for c in n[i]} for n in held]
+            s = _codiesp.scores(rank(store, model, held, system), gold)
             print(f"train-holdout {system}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float)
                                                           else f"{k} {v}" for k, v in s.items()))
-    if not args.no_write and not args.holdout:
-        OUT.parent.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    if args.holdout and out == OUT:
+        return 0          # a development fit never replaces the packaged model
+    if not args.no_write:
+        out.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps(model.to_json(), separators=(",", ":"), sort_keys=True).encode()
-        OUT.write_bytes(gzip.compress(data, 9, mtime=0))
-        print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KiB)")
+        out.write_bytes(gzip.compress(data, 9, mtime=0))
+        print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 
 

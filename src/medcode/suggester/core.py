@@ -175,6 +175,12 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
          by_title, tight, amax, asum, log_prior, 1.0 if n_c > 0 else 0.0, frac["negated"],
          frac["uncertain"], frac["family"], frac["history"], pos, lex_f * log_prior,
          math.log1p(sents), c.search / 10, 1.0 if _other(lex, c) else 0.0]
+    hit_gold, hit_cand = model.hits.get(k, (0, 0))
+    if gold is not None and hit_cand:   # a training note: leave itself out
+        hit_cand -= 1
+        hit_gold -= k in gold
+    x += [(hit_gold + 0.2) / (hit_cand + 1), math.log1p(hit_cand), amax * lex_f]
+    assert len(x) == len(FEATURES)
     assert len(x) == len(FEATURES)
     return x
 

@@ -16,7 +16,8 @@ from importlib import resources
 
 FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
             "assoc_max", "assoc_sum", "log_prior", "seen", "negated", "uncertain", "family",
-            "history", "position", "lex_x_prior", "sentences", "search", "other")
+            "history", "position", "lex_x_prior", "sentences", "search", "other",
+            "code_precision", "code_candidates", "assoc_x_lex")
 FILE = ("data", "suggest", "model.json.gz")
 
 
@@ -27,16 +28,18 @@ class Model:
     df: dict[str, int] = field(default_factory=dict)              # gram -> notes
     assoc: dict[str, list[list]] = field(default_factory=dict)    # gram -> [[key, notes], ...]
     weights: dict[str, list[float]] = field(default_factory=dict)  # system -> FEATURES weights
+    hits: dict[str, list[int]] = field(default_factory=dict)      # key -> [gold, candidate]
 
     def to_json(self) -> dict:
         return {"format": 1, "features": list(FEATURES), "docs": self.docs, "prior": self.prior,
-                "df": self.df, "assoc": self.assoc, "weights": self.weights}
+                "df": self.df, "assoc": self.assoc, "weights": self.weights,
+                "hits": self.hits}
 
     @classmethod
     def from_json(cls, d: dict) -> Model:
         if d.get("format") != 1 or d.get("features") != list(FEATURES):
             raise ValueError("suggest model of another format")
-        return cls(d["docs"], d["prior"], d["df"], d["assoc"], d["weights"])
+        return cls(d["docs"], d["prior"], d["df"], d["assoc"], d["weights"], d["hits"])
 
     def score(self, system: str, x: list[float]) -> float:
         w = self.weights.get(system)
