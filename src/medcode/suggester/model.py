@@ -63,8 +63,8 @@ def key(system: str, code: str) -> str:
     return ("CM:" if system == "ICD-10-CM" else "PCS:") + code
 
 
-def fit(rows: list[tuple[list[float], int]], epochs: int = 60, l2: float = 1e-3,
-        rate: float = 0.5) -> list[float]:
+def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4,
+        rate: float = 1.0) -> list[float]:
     """Logistic regression by full-batch gradient descent with AdaGrad steps (pure Python:
     a few thousand rows of a few features)."""
     n = len(FEATURES)
