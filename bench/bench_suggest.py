@@ -63,6 +63,11 @@ def main() -> int:
         if system == CM:
             print(f"dev {system} suggest, gold as CodiEsp spells it: "
                   f"{fmt(_codiesp.scores(ranked, strict))}")
+            kept = [[_codiesp.norm(s.system, s.code) for s in
+                     suggest(store, text, system=system, limit=1000, demote=1.0)]
+                    for _id, text, *_ in dev]
+            print(f"dev {system} suggest, negated mentions not demoted (CodiEsp codes them): "
+                  f"{fmt(_codiesp.scores(kept, today))}")
         if not args.no_baseline:
             base = [baseline(store, n[1], system) for n in dev]
             print(f"dev {system} baseline (search per sentence), gold in today's codes: "

@@ -7,7 +7,8 @@ import sys
 
 import medcode
 
-EXPECTED = {"__version__", "open_store", "build", "lookup", "identify", "search", "validate",
+EXPECTED = {"__version__", "open_store", "build", "lookup", "identify", "search", "suggest",
+            "validate",
             "validate_many", "check_claims", "read_claims", "MedcodeError", "InvalidCode",
             "UnknownCode", "StoreError", "SourceError", "ClaimFormatError", "NoRelease",
             "CodeSystem", "Claim", "ClaimLine", "Patient", "Finding", "Release"}

@@ -158,3 +158,12 @@ def test_codiesp_dev_quality(store, shared_data: Path) -> None:
                suggest(store, text, system="ICD-10-CM", limit=200)] for _i, text, _d, _p in notes]
     got = _codiesp.scores(ranked, [n[2] for n in notes])
     assert got["MAP"] >= 0.3, got
+
+
+def test_public_function(store) -> None:
+    import medcode
+    sugs = medcode.suggest("Acute appendicitis. No fever.", system="ICD-10-CM",
+                           on="2026-05-04", store=store)
+    assert sugs[0].code.startswith("K35")
+    d = sugs[0].to_dict()
+    assert set(d) >= {"code", "system", "title", "score", "evidence"}

@@ -107,8 +107,15 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
                 c = cands.setdefault((e.system, e.code), _Cand(e.system, e.code))
                 c.mentions.append(m)
         lo = hi
-    if model.assoc:
-        g_in, gold = loo if loo else (set(), set())
+    if model.assoc and loo is None:     # the fast path: pairs above the threshold only
+        fast = _fast_assoc(model)
+        for g, places in grams(toks).items():
+            for system, code, p in fast.get(g, ()):
+                if system in systems and _valid(store, lex, system, code, systems[system]):
+                    c = cands.setdefault((system, code), _Cand(system, code))
+                    c.assoc.append((p, g, places[0]))
+    elif model.assoc and loo is not None:
+        g_in, gold = loo
         for g, places in grams(toks).items():
             pairs = model.assoc.get(g)
             if not pairs:
@@ -135,6 +142,26 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
                 if hit is not None:
                     hit.search = max(hit.search, sc)
     return toks, cands, None
+
+
+_FAST: dict[int, tuple[Model, dict[str, list[tuple[str, str, float]]]]] = {}
+
+
+def _fast_assoc(model: Model) -> dict[str, list[tuple[str, str, float]]]:
+    """gram -> (system, code, P(code | gram)) for the pairs that reach ASSOC_MIN."""
+    hit = _FAST.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    out: dict[str, list[tuple[str, str, float]]] = {}
+    for g, pairs in model.assoc.items():
+        df = model.df.get(g, 0)
+        for k, n_gc in pairs:
+            p = n_gc / (df + _SMOOTH)
+            if p >= ASSOC_MIN:
+                system, _, code = k.partition(":")
+                out.setdefault(g, []).append((CM if system == "CM" else PCS, code, p))
+    _FAST[id(model)] = (model, out)
+    return out
 
 
 def _valid(store: Any, lex: Lexicon, system: str, code: str, bit: int) -> bool:
@@ -192,10 +219,17 @@ def _other(lex: Lexicon, c: _Cand) -> bool:
     return t.startswith("other") or "other specified" in t
 
 
+#: a code only mentioned negated ("no fever") or about a relative is not the patient's:
+#: its score is multiplied by this (CodiEsp's coders coded such mentions too, so the
+#: learned weights alone would rank them as if present; a coder should not)
+DEMOTE = 0.4
+
+
 def suggest(store: Any, text: str, system: str | None = None, limit: int = 20,
             on: dt.date | str | None = None, model: Model | None = None,
-            min_score: float = 0.0) -> list[Suggestion]:
-    """Codes for a clinical note, best first, each with the spans of ``text`` behind it."""
+            min_score: float = 0.0, demote: float = DEMOTE) -> list[Suggestion]:
+    """Codes for a clinical note, best first, each with the spans of ``text`` behind it.
+    ``demote``: factor on the score of codes mentioned only negated or about a relative."""
     if not isinstance(text, str):
         raise InvalidCode("suggest reads text (a str)")
     if len(text) > MAX_CHARS:
@@ -217,14 +251,15 @@ def suggest(store: Any, text: str, system: str | None = None, limit: int = 20,
     scored = {k: model.score(c.system, features(lex, c, toks, model))
               for k, c in cands.items()}
     _combine(lex, cands, scored)
-    out: list[Suggestion] = []
-    for k, c in cands.items():
-        p = scored[k]
-        if p < min_score:
-            continue
-        out.append(_suggestion(store, lex, c, toks, text, round(p, 4), systems))
-    out.sort(key=lambda s: (-s.score, s.system, s.code))
-    return out[:limit]
+    if demote != 1.0:
+        for k, c in cands.items():
+            live = [m for m in c.mentions if m.subsumed < 0] or c.mentions
+            if live and all(m.assertion in ("negated", "family") for m in live):
+                scored[k] *= demote
+    best = sorted((k for k in cands if scored[k] >= min_score),
+                  key=lambda k: (-round(scored[k], 4), k))[:limit]
+    return [_suggestion(store, lex, cands[k], toks, text, round(scored[k], 4), systems)
+            for k in best]
 
 
 def _combine(lex: Lexicon, cands: dict[tuple[str, str], _Cand],
