@@ -167,3 +167,12 @@ def test_public_function(store) -> None:
     assert sugs[0].code.startswith("K35")
     d = sugs[0].to_dict()
     assert set(d) >= {"code", "system", "title", "score", "evidence"}
+
+
+def test_pairing_instructions_come_with_the_code(store) -> None:
+    sugs = suggest(store, "Type 2 diabetic with peripheral neuropathy.", system="ICD-10-CM",
+                   on=DAY)
+    e1140 = by_code(sugs, "E11.40")
+    kinds = {(i["kind"], i["code"]) for i in e1140.instructions}
+    assert ("use_additional", "E11") in kinds   # insulin / oral drugs (Z79.4, Z79.84)
+    assert any("Z79.4" in i["text"] for i in e1140.instructions)

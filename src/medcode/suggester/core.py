@@ -29,11 +29,14 @@ class Suggestion:
     billable: bool = True
     undetermined: list[str] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+    #: the tabular's pairing notes on the code or its headers: {kind, code (where), text}
+    instructions: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "system": self.system, "title": self.title,
                 "score": self.score, "evidence": self.evidence, "assertion": self.assertion,
-                "billable": self.billable, "undetermined": self.undetermined, "why": self.why}
+                "billable": self.billable, "undetermined": self.undetermined, "why": self.why,
+                "instructions": self.instructions}
 
 
 @dataclass
@@ -310,7 +313,31 @@ def _suggestion(store: Any, lex: Lexicon, c: _Cand, toks: list[Tok], text: str, 
             store.row(CM, c.code) or ("", "", ""))[2] == "extension":
         undetermined = ["7th character: A (initial encounter) assumed; D or S for later ones"]
     return Suggestion(display(c.system, c.code), c.system, title, score, evidence, assertion,
-                      billable, undetermined, why)
+                      billable, undetermined, why, _instructions(store, c.system, c.code))
+
+
+_PAIRING = ("use_additional", "code_also", "code_first")
+
+
+def _instructions(store: Any, system: str, code: str) -> list[dict[str, str]]:
+    """"Use additional code", "code also" and "code first" notes of the code and of the
+    headers above it (they apply downward), nearest first."""
+    if system != CM:
+        return []
+    out: list[dict[str, str]] = []
+    node: str | None = code
+    for _ in range(8):
+        if not node:
+            break
+        row = store.row(system, node)
+        if row is None:
+            break
+        notes = store.notes(system, node)
+        for kind in _PAIRING:
+            for text in notes.get(kind, ()):
+                out.append({"kind": kind, "code": display(system, node), "text": text})
+        node = row[3]
+    return out
 
 
 def _title(store: Any, system: str, code: str) -> str:
