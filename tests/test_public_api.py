@@ -7,8 +7,9 @@ import sys
 
 import medcode
 
-EXPECTED = {"__version__", "open_store", "build", "lookup", "identify", "search", "validate",
-            "validate_many", "check_claims", "read_claims", "map", "MedcodeError", "InvalidCode",
+EXPECTED = {"__version__", "open_store", "build", "lookup", "identify", "search", "suggest",
+            "validate", "validate_many", "check_claims", "read_claims", "map", "MedcodeError",
+            "InvalidCode",
             "UnknownCode", "StoreError", "SourceError", "ClaimFormatError", "NoRelease",
             "CodeSystem", "Claim", "ClaimLine", "Patient", "Finding", "Release"}
 

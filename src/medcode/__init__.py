@@ -18,8 +18,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "open_store": "medcode._api", "build": "medcode._api", "lookup": "medcode._api",
     "validate": "medcode._api", "validate_many": "medcode._api", "identify": "medcode._api",
-    "search": "medcode._api", "check_claims": "medcode._api", "read_claims": "medcode._api",
-    "map": "medcode._api",
+    "search": "medcode._api", "suggest": "medcode._api",
+    "check_claims": "medcode._api", "read_claims": "medcode._api", "map": "medcode._api",
     "MedcodeError": "medcode.errors", "InvalidCode": "medcode.errors",
     "UnknownCode": "medcode.errors", "StoreError": "medcode.errors",
     "SourceError": "medcode.errors", "ClaimFormatError": "medcode.errors",

@@ -85,6 +85,14 @@ def search(query: str, system: str | None = None, billable: bool | None = None,
                    on=_as_date(on), limit=limit, prefix=prefix)
 
 
+def suggest(text: str, system: str | None = None, limit: int = 20,
+            on: dt.date | str | None = None, store: Store | None = None):
+    """Codes for a clinical note, best first: each a Suggestion (``code``, ``system``,
+    ``title``, ``score``, ``evidence`` spans of ``text``; ``to_dict()`` is the JSON)."""
+    from medcode.suggester import suggest as _suggest
+    return _suggest(store or open_store(), text, system=system, limit=limit, on=on)
+
+
 def check_claims(claims, store: Store | None = None, edits: set[str] | None = None):
     """Check claims (an iterable of Claim, e.g. from ``read_claims``) lazily: yields one
     ClaimResult per claim; memory does not grow with the number of claims."""
@@ -98,6 +106,6 @@ def read_claims(source, fmt: str | None = None):
     return _read(source, fmt)
 
 
-__all__ = ["build", "search", "check_claims", "read_claims", "open_store", "lookup",
+__all__ = ["build", "search", "suggest", "check_claims", "read_claims", "open_store", "lookup",
            "identify", "validate", "validate_many",
            "default_home"]

@@ -48,6 +48,8 @@ def build_app(store: Store, max_body: int = MAX_BODY,
     app.include_router(rest_map.router, tags=["crosswalks"])
     from medcode.api import index_routes
     app.include_router(index_routes.router, tags=["codes"])
+    from medcode.api import suggest
+    app.include_router(suggest.router, tags=["notes"])
     app.add_middleware(Guard, max_body=max_body)
     if security is not None and (security.token or security.rate > 0):
         app.add_middleware(SecurityGuard, security=security)  # outermost: runs first

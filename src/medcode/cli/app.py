@@ -436,6 +436,9 @@ from medcode.cli.mapping import map_cmd  # noqa: E402  (issue 12: crosswalks)
 
 cli.add_command(map_cmd)
 cli.add_command(index_cmd)
+from medcode.cli.suggest import suggest as _suggest  # noqa: E402
+
+cli.add_command(_suggest)
 
 
 def main() -> None:

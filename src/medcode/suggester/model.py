@@ -1,0 +1,88 @@
+"""The learned part: code frequencies and word-code associations counted on the CodiEsp
+training notes, and a logistic ranker over a few features of each candidate.
+
+The numbers live in ``medcode/data/suggest/model.json.gz`` (written by
+``bench/train_suggest.py`` from ``codiesp/train`` only; CC BY 4.0, see the README beside it).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
+            "assoc_max", "assoc_sum", "log_prior", "seen", "negated", "uncertain", "family",
+            "history", "position", "lex_x_prior", "sentences", "search", "other",
+            "code_precision", "code_candidates", "assoc_x_lex")
+FILE = ("data", "suggest", "model.json.gz")
+
+
+@dataclass
+class Model:
+    docs: int = 0
+    prior: dict[str, int] = field(default_factory=dict)           # "CM:E119" -> notes
+    df: dict[str, int] = field(default_factory=dict)              # gram -> notes
+    assoc: dict[str, list[list]] = field(default_factory=dict)    # gram -> [[key, notes], ...]
+    weights: dict[str, list[float]] = field(default_factory=dict)  # system -> FEATURES weights
+    hits: dict[str, list[int]] = field(default_factory=dict)      # key -> [gold, candidate]
+
+    def to_json(self) -> dict:
+        return {"format": 1, "features": list(FEATURES), "docs": self.docs, "prior": self.prior,
+                "df": self.df, "assoc": self.assoc, "weights": self.weights,
+                "hits": self.hits}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Model:
+        if d.get("format") != 1 or d.get("features") != list(FEATURES):
+            raise ValueError("suggest model of another format")
+        return cls(d["docs"], d["prior"], d["df"], d["assoc"], d["weights"], d["hits"])
+
+    def score(self, system: str, x: list[float]) -> float:
+        w = self.weights.get(system)
+        if not w:  # an untrained model: words found in titles, nothing else
+            return 1.0 / (1.0 + math.exp(-(2 * x[1] + x[4] - 2 * x[11] - 1)))
+        z = sum(a * b for a, b in zip(w, x))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@lru_cache(maxsize=1)
+def packaged() -> Model:
+    path = resources.files("medcode").joinpath(*FILE)
+    try:
+        with path.open("rb") as fh:
+            return Model.from_json(json.loads(gzip.decompress(fh.read())))
+    except FileNotFoundError:
+        return Model()
+
+
+def key(system: str, code: str) -> str:
+    return ("CM:" if system == "ICD-10-CM" else "PCS:") + code
+
+
+def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4,
+        rate: float = 1.0) -> list[float]:
+    """Logistic regression by full-batch gradient descent with AdaGrad steps (pure Python:
+    a few thousand rows of a few features)."""
+    n = len(FEATURES)
+    w = [0.0] * n
+    g2 = [1e-8] * n
+    pos = sum(y for _, y in rows) or 1
+    neg = (len(rows) - pos) or 1
+    cw = {1: len(rows) / (2 * pos), 0: len(rows) / (2 * neg)}  # balanced classes
+    for _ in range(epochs):
+        grad = [0.0] * n
+        for x, y in rows:
+            z = sum(a * b for a, b in zip(w, x))
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            d = (p - y) * cw[y]
+            for j in range(n):
+                grad[j] += d * x[j]
+        for j in range(n):
+            gj = grad[j] / len(rows) + l2 * w[j]
+            g2[j] += gj * gj
+            w[j] -= rate * gj / math.sqrt(g2[j])
+    return w
