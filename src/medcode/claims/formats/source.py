@@ -71,6 +71,7 @@ class Source:
         self.head = head
         self.stream = stream
         self._owned = owned
+        self.path: str | None = None     # the file's path, when a path was given
 
     def close(self) -> None:
         if self._owned is not None:
@@ -118,4 +119,7 @@ def open_source(source: SourceLike, name: str | None, head_size: int) -> Source:
         raw = _TextAsBytes(raw)
     stream: io.BufferedReader = io.BufferedReader(  # type: ignore[arg-type]
         _Prefixed(head, raw), buffer_size=65536)
-    return Source(label, head, stream, owned)
+    src = Source(label, head, stream, owned)
+    if isinstance(source, (str, os.PathLike)):
+        src.path = os.fspath(source)
+    return src
