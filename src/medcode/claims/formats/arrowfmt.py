@@ -244,3 +244,56 @@ def _items(it: Iterator[pa.RecordBatch], schema: pa.Schema, layout: str, name: s
                                name) from None
     if grouper is not None:
         yield from grouper.finish()
+
+
+# ---- writing claims as a table --------------------------------------------------------------
+
+def claims_table(claims: Iterable[Claim], layout: str = "nested") -> Any:
+    """Claims as a ``pyarrow.Table`` in either layout (for tests, benchmarks and examples;
+    the inverse of the reader). Dates are written as ISO text, so that a date that did not
+    parse survives as given."""
+    _need()
+    import pyarrow as pa
+
+    from .jsonfmt import claim_to_dict
+    if layout == "nested":
+        rows = []
+        for c in claims:
+            d = claim_to_dict(c)
+            rows.append({"id": d["id"], "patient": d["patient"], "diagnoses": d["diagnoses"],
+                         "lines": [{k: ln[k] for k in ("code", "modifiers", "units", "charge",
+                                                       "date", "pointers")}
+                                   for ln in d["lines"]]})
+        s = pa.string()
+        line = pa.struct([("code", s), ("modifiers", pa.list_(s)), ("units", pa.float64()),
+                          ("charge", pa.float64()), ("date", s),
+                          ("pointers", pa.list_(pa.int32()))])
+        schema = pa.schema([("id", s), ("patient", pa.struct([("birth_date", s), ("sex", s)])),
+                            ("diagnoses", pa.list_(s)), ("lines", pa.list_(line))])
+        return pa.Table.from_pylist(rows, schema=schema)
+    if layout != "flat":
+        raise ValueError(f"unknown layout {layout!r}: nested or flat")
+    flat: list[dict[str, Any]] = []
+    for c in claims:
+        d = claim_to_dict(c)
+        dx = {f"dx{i}": code for i, code in enumerate(d["diagnoses"][:12], 1)}
+        for ln in d["lines"] or [{}]:
+            mods = {f"mod{i}": m for i, m in enumerate((ln.get("modifiers") or [])[:4], 1)}
+            flat.append({"claim_id": d["id"], "line": 0, **dx,
+                         "code": ln.get("code"), **mods, "units": ln.get("units"),
+                         "charge": ln.get("charge"), "date": ln.get("date"),
+                         "pointers": ";".join(str(p) for p in ln.get("pointers") or []),
+                         "patient_birth_date": d["patient"]["birth_date"],
+                         "patient_sex": d["patient"]["sex"]})
+    n_dx = max([4] + [sum(1 for k in r if k.startswith("dx")) for r in flat])
+    s = pa.string()
+    cols = ([("claim_id", s), ("line", pa.int32())] + [(f"dx{i}", s) for i in range(1, n_dx + 1)]
+            + [("code", s)] + [(f"mod{i}", s) for i in range(1, 5)]
+            + [("units", pa.float64()), ("charge", pa.float64()), ("date", s),
+               ("pointers", s), ("patient_birth_date", s), ("patient_sex", s)])
+    last, number = None, 0
+    for r in flat:
+        number = number + 1 if r["claim_id"] == last else 1
+        last = r["claim_id"]
+        r["line"] = number
+    return pa.Table.from_pylist(flat, schema=pa.schema(cols))
