@@ -420,6 +420,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, token_file: st
         _fail(str(exc), 2)
 
 
+from medcode.cli.spark import spark_check  # noqa: E402
+
+cli.add_command(spark_check)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="medcode")
