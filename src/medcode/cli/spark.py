@@ -51,8 +51,13 @@ def spark_check(ctx: click.Context, input_path: str, output: str, master: str | 
 
     from medcode.spark import check_claims, claim_status
     builder = SparkSession.builder.appName("medcode spark-check")
-    if master or not os.environ.get("SPARK_ENV_LOADED"):
-        builder = builder.master(master or "local[*]")
+    if master or not os.environ.get("SPARK_ENV_LOADED"):   # not under spark-submit
+        master = master or "local[*]"
+        builder = builder.master(master)
+    if master and master.startswith("local"):              # one machine: stay on loopback
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config(
+            "spark.driver.host", "127.0.0.1")
     t0 = time.perf_counter()
     spark = builder.getOrCreate()
     try:
