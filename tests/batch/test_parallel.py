@@ -136,3 +136,17 @@ def test_cli_jobs_and_parquet_out(store_path: Path, tmp_path: Path) -> None:
                             "check", str(src), "--format", "parquet"], capture_output=True)
     assert piped.returncode == 1
     assert pq.read_table(io.BytesIO(piped.stdout)).equals(t)
+
+
+def test_progress_line_shows_rate_share_and_time_left() -> None:
+    from medcode.cli.batch import Progress
+    out = io.StringIO()
+    bar = Progress(out)
+    bar.t0 -= 10.0                          # as if 10 s had passed
+    bar(20_000, 0.25)
+    bar.end()
+    text = out.getvalue()
+    assert text.startswith("\rchecked 20,000 claims") and text.endswith("\n")
+    rate = int(re.search(r"([0-9,]+) claims/s", text).group(1).replace(",", ""))
+    assert 1_900 <= rate <= 2_000
+    assert "25%" in text and "ETA 0:00:3" in text      # 30 s left at that pace
