@@ -150,3 +150,12 @@ def test_progress_line_shows_rate_share_and_time_left() -> None:
     rate = int(re.search(r"([0-9,]+) claims/s", text).group(1).replace(",", ""))
     assert 1_900 <= rate <= 2_000
     assert "25%" in text and "ETA 0:00:3" in text      # 30 s left at that pace
+
+
+def test_spark_check_without_pyspark_names_the_extra(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['pyspark'] = None; from medcode.cli.app import main; "
+            f"sys.argv = ['medcode', 'spark-check', {str(tmp_path / 'in.parquet')!r}, "
+            f"{str(tmp_path / 'out')!r}]; main()")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert 'pip install "medcode[spark]"' in run.stderr and "Traceback" not in run.stderr
