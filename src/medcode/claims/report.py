@@ -15,6 +15,7 @@ not change the exit code.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -66,6 +67,17 @@ class Summary:
             if f.edit == "CLAIM-FORMAT":
                 self.unreadable += 1
 
+    def merge(self, other: Summary) -> None:
+        """Add the totals of ``other`` (a later part of the same input) to these."""
+        self.claims += other.claims
+        self.lines += other.lines
+        self.status.update(other.status)
+        self.severity.update(other.severity)
+        self.by_edit.update(other.by_edit)
+        for edit, sev in other.by_edit_severity.items():
+            self.by_edit_severity.setdefault(edit, sev)
+        self.unreadable += other.unreadable
+
     def done(self) -> None:
         self.elapsed = time.perf_counter() - self._t0
 
@@ -88,10 +100,18 @@ class Summary:
                 "notes": self.notes, "stopped": self.stopped, "seconds": round(self.elapsed, 3)}
 
 
-def _open_out(target: Any, fmt_out: str) -> tuple[IO[str], bool]:
+def _open_out(target: Any, fmt_out: str) -> tuple[IO[Any], bool]:
+    binary = fmt_out in ("parquet", "arrow")
     if hasattr(target, "write"):
+        if binary and isinstance(target, io.TextIOBase):
+            buf = getattr(target, "buffer", None)
+            if buf is None:
+                raise OSError(f"--format {fmt_out} writes binary data; give --output FILE")
+            return buf, False
         return target, False
     path = os.fspath(target)
+    if binary:
+        return open(path, "wb"), True
     newline = "" if fmt_out == "csv" else None
     return open(path, "w", encoding="utf-8", newline=newline), True
 
@@ -145,6 +165,9 @@ def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store:
     summary.notes = report_notes(store)
     try:
         stream, owned = _open_out(output, fmt_out)
+        if fmt_out in ("parquet", "arrow"):
+            from medcode.errors import require_extra
+            require_extra("parquet", "pyarrow", feature=f"--format {fmt_out}")
     except OSError as exc:
         reader.close()
         err.write(f"medcode check: cannot write {output}: {exc.strerror or exc}\n")

@@ -197,21 +197,27 @@ def search(ctx: click.Context, query: str, system: str | None, billable: bool, o
 
 @cli.command()
 @click.argument("file", type=click.Path(allow_dash=True))
-@click.option("--format", "fmt_out", type=click.Choice(["text", "json", "csv", "html"]),
-              default="text", show_default=True, help="Report format.")
+@click.option("--format", "fmt_out",
+              type=click.Choice(["text", "json", "csv", "html", "parquet", "arrow"]),
+              default="text", show_default=True, help="Report format (parquet/arrow: one row "
+              "per finding, needs --output).")
 @click.option("--input-format", "fmt_in",
-              type=click.Choice(["json", "jsonl", "csv", "x12", "fhir"], case_sensitive=False),
+              type=click.Choice(["json", "jsonl", "csv", "x12", "fhir", "parquet", "arrow"],
+                                case_sensitive=False),
               help="Claim file format (detected when not given).")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the report here instead of stdout.")
 @click.option("--edits", help="Only these edit IDs, comma-separated (e.g. DX-HEADER,NCCI-PTP).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs; small files use one).")
 @click.pass_context
 def check(ctx: click.Context, file: str, fmt_out: str, fmt_in: str | None, output: str | None,
-          edits: str | None) -> None:
-    """Check claims (JSON, JSON Lines, CSV, X12 837P, FHIR Claim) against the coding rules.
+          edits: str | None, jobs: int | None) -> None:
+    """Check claims (JSON, JSON Lines, CSV, X12 837P, FHIR Claim, Parquet, Arrow) against the
+    coding rules.
 
     Exit 1 when any claim has an error finding, 2 when the file cannot be read."""
-    from medcode.claims.report import run_check
+    from medcode.cli.batch import run as run_batch
     store = _store(ctx)
     if file == "-":
         source: object = sys.stdin.buffer
@@ -222,14 +228,7 @@ def check(ctx: click.Context, file: str, fmt_out: str, fmt_in: str | None, outpu
     wanted = {e.strip().upper() for e in edits.split(",") if e.strip()} if edits else None
     target: object = output if output and output != "-" else sys.stdout
     show = sys.stderr.isatty() and bool(output) and output != "-"
-
-    def progress(n: int) -> None:
-        click.echo(f"\rchecked {n:,} claims", err=True, nl=False)
-    code = run_check(source, fmt_in, fmt_out, target, store, progress if show else None,
-                     edits=wanted)
-    if show:
-        click.echo("", err=True)
-    sys.exit(code)
+    sys.exit(run_batch(source, fmt_in, fmt_out, target, store, jobs, show, wanted))
 
 
 @cli.command()
@@ -439,6 +438,9 @@ cli.add_command(index_cmd)
 from medcode.cli.suggest import suggest as _suggest  # noqa: E402
 
 cli.add_command(_suggest)
+from medcode.cli.spark import spark_check  # noqa: E402
+
+cli.add_command(spark_check)
 
 
 def main() -> None:

@@ -169,8 +169,8 @@ def _read_row(g: _Group, h: _Header, row: list[str], line: int) -> None:
         raw_pointers=raw_pointers, number=len(g.lines) + 1, extra=extra))
 
 
-def _finish(g: _Group, name: str) -> Claim | ClaimFormatError:
-    span = f"line {g.first}" if g.first == g.last else f"lines {g.first}-{g.last}"
+def _finish(g: _Group, name: str, unit: str = "line") -> Claim | ClaimFormatError:
+    span = f"{unit} {g.first}" if g.first == g.last else f"{unit}s {g.first}-{g.last}"
     if g.repeated_from is not None:
         return ClaimFormatError(
             f"claim {g.id} appears again after other claims (its first rows end at line "
@@ -178,7 +178,7 @@ def _finish(g: _Group, name: str) -> Claim | ClaimFormatError:
     if g.problems:
         line, msg = g.problems[0]
         more = "".join(f"; line {ln}: {m}" for ln, m in g.problems[1:4])
-        return ClaimFormatError(f"claim {g.id} not read: {msg}{more}", f"{name}: line {line}")
+        return ClaimFormatError(f"claim {g.id} not read: {msg}{more}", f"{name}: {unit} {line}")
     birth, raw_birth = g.claim.get("birth date", ((None, None),))[0]
     patient = Patient(birth_date=birth, sex=g.claim.get("sex", (None,))[0],
                       extra={"raw_birth_date": raw_birth} if raw_birth else {})

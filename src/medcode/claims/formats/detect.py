@@ -21,6 +21,8 @@ class Format(str, Enum):
     csv = "csv"        # one row per service line, grouped by claim_id
     x12 = "x12"        # X12 837P 005010X222A1
     fhir = "fhir"      # FHIR R4 Claim, Bundle of Claims, or NDJSON of resources
+    parquet = "parquet"  # Apache Parquet: nested (one row per claim) or flat (per line)
+    arrow = "arrow"    # Apache Arrow IPC file or stream (Feather v2), same two layouts
 
     @classmethod
     def parse(cls, name: str | Format) -> Format:
@@ -28,7 +30,9 @@ class Format(str, Enum):
             return name
         key = str(name).strip().lower().lstrip(".")
         aliases = {"ndjson": cls.jsonl, "json-lines": cls.jsonl, "jsonlines": cls.jsonl,
-                   "837": cls.x12, "837p": cls.x12, "edi": cls.x12, "tsv": cls.csv}
+                   "837": cls.x12, "837p": cls.x12, "edi": cls.x12, "tsv": cls.csv,
+                   "pq": cls.parquet, "feather": cls.arrow, "ipc": cls.arrow,
+                   "arrows": cls.arrow}
         try:
             return cls(key)
         except ValueError:
@@ -64,15 +68,20 @@ def _first_line_is_object(body: bytes) -> tuple[bool, bool]:
 def detect_format(head: bytes, filename: str | None = None) -> Format:
     """Decide a claim file's format from its first bytes (and its name as a tie-breaker).
 
-    Rules, in order: starts with ``ISA`` (or a ``GS``/``ST`` segment) -> x12; a JSON document
-    whose ``resourceType`` is Claim or Bundle (or NDJSON of such lines) -> fhir; ``[`` or
-    ``{`` -> json, unless the first line is a complete JSON object and more lines follow
-    (or the file is named ``*.jsonl``/``*.ndjson``) -> jsonl; anything else -> csv (the CSV
-    reader then insists on a header with a ``claim_id`` column).
+    Rules, in order: Parquet's ``PAR1`` magic -> parquet; Arrow's ``ARROW1`` (file) or an IPC
+    stream's continuation marker -> arrow; starts with ``ISA`` (or a ``GS``/``ST`` segment)
+    -> x12; a JSON document whose ``resourceType`` is Claim or Bundle (or NDJSON of such
+    lines) -> fhir; ``[`` or ``{`` -> json, unless the first line is a complete JSON object
+    and more lines follow (or the file is named ``*.jsonl``/``*.ndjson``) -> jsonl; anything
+    else -> csv (the CSV reader then insists on a header with a ``claim_id`` column).
 
     Raises ClaimFormatError when ``head`` is empty or blank.
     """
     where = filename or "<input>"
+    if head.startswith(b"PAR1"):
+        return Format.parquet
+    if head.startswith(b"ARROW1") or head.startswith(b"\xff\xff\xff\xff"):
+        return Format.arrow
     body = _strip(head)
     if not body:
         raise ClaimFormatError("the input is empty", where)

@@ -227,9 +227,11 @@ def _claims_of(doc: Any, name: str) -> Iterator[Claim | ClaimFormatError]:
             yield exc
 
 
-def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Claim | ClaimFormatError]:
-    """JSON Lines, one claim per line, streamed. A bad line is yielded as an error."""
-    for lineno, raw in enumerate(stream, 1):
+def read_jsonl(stream: IO[bytes], name: str, first_line: int = 1
+               ) -> Iterator[Claim | ClaimFormatError]:
+    """JSON Lines, one claim per line, streamed. A bad line is yielded as an error.
+    ``first_line`` numbers the stream's first line (a part of a bigger file)."""
+    for lineno, raw in enumerate(stream, first_line):
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():

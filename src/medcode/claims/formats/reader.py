@@ -55,7 +55,12 @@ class ClaimReader(Iterator[Item]):
         self.format = fmt
         self.name = src.name
         self._src = src
-        self._it: Iterator[Item] | None = _reader_for(fmt)(src.stream, src.name)
+        self._it: Iterator[Item] | None
+        if fmt in (Format.parquet, Format.arrow):     # columnar: random access, not a stream
+            from .arrowfmt import read_arrow
+            self._it = read_arrow(src.path or src.stream.read(), fmt.value, src.name)
+        else:
+            self._it = _reader_for(fmt)(src.stream, src.name)
         self._first: list[Item] = []
         self.file_problems: list[ClaimFormatError] = []
 

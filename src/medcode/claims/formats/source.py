@@ -124,6 +124,7 @@ class Source:
         self._owned = owned
         #: "UTF-16 LE"/"UTF-16 BE" when the input was transcoded to UTF-8, else ""
         self.encoding = encoding
+        self.path: str | None = None     # the file's path, when a path was given
 
     def close(self) -> None:
         if self._owned is not None:
@@ -188,4 +189,7 @@ def open_source(source: SourceLike, name: str | None, head_size: int) -> Source:
         raw = utf8
     stream: io.BufferedReader = io.BufferedReader(  # type: ignore[arg-type]
         _Prefixed(head, raw), buffer_size=65536)
-    return Source(label, head, stream, owned, encoding)
+    src = Source(label, head, stream, owned, encoding)
+    if isinstance(source, (str, os.PathLike)):
+        src.path = os.fspath(source)
+    return src

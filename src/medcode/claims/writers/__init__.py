@@ -15,15 +15,18 @@ Formats:
   findings by edit, then each claim with problems. Claims are written as they come; the
   summary, written last, is shown first by CSS. At most ``HTML_MAX_CLAIMS`` claims are
   detailed (errors first would need a second pass); the totals always count all.
+* ``parquet``, ``arrow``: the findings as a flat table (``tablew``; needs pyarrow, the
+  ``[parquet]`` extra), one row per finding, on a *binary* stream or a path.
 """
 
 from __future__ import annotations
 
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
-__all__ = ["FORMATS", "Writer", "make_writer"]
+__all__ = ["FORMATS", "TABLE_FORMATS", "Writer", "make_writer"]
 
-FORMATS = ("text", "json", "csv", "html")
+TABLE_FORMATS = ("parquet", "arrow")
+FORMATS = ("text", "json", "csv", "html", *TABLE_FORMATS)
 
 
 class Writer(Protocol):
@@ -32,9 +35,13 @@ class Writer(Protocol):
     def finish(self, summary: Any) -> None: ...
 
 
-def make_writer(fmt: str, stream: IO[str], *, color: bool = False) -> Writer:
-    """The writer of ``fmt`` (text, json, csv, html) on a text stream."""
+def make_writer(fmt: str, stream: Any, *, color: bool = False) -> Writer:
+    """The writer of ``fmt`` (text, json, csv, html) on a text stream; for ``parquet`` and
+    ``arrow``, on a binary stream or a path."""
     key = fmt.strip().lower()
+    if key in TABLE_FORMATS:
+        from .tablew import TableWriter
+        return TableWriter(stream, key)
     if key == "text":
         from .text import TextWriter
         return TextWriter(stream, color=color)

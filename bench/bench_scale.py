@@ -1,0 +1,238 @@
+"""Claim checking at scale: ``--jobs 1``, ``--jobs 2`` and Spark ``local[2]``, side by side.
+
+    .venv/bin/python bench/bench_scale.py [--claims 1000000] [--store PATH] [--no-spark]
+
+Builds a store as bench_claims.py does (or uses --store), generates --claims claims with
+bench_claims.generate (the same mix: Zipf-drawn FY2026 codes, 3 diagnoses and 3 lines per
+claim, ~10% with a deliberate error) as JSON Lines, and writes the same claims as Parquet
+(one row per claim, row groups of 20,000). Then, each run in a fresh process:
+
+  * ``medcode check FILE --jobs 1`` and ``--jobs 2`` on the JSON Lines file (JSON report to
+    /dev/null) and on the Parquet file (findings table as Parquet): wall time, claims/s, and
+    the peak resident memory of the main process and of the largest worker (sampled from
+    /proc every 0.2 s);
+  * Spark ``local[2]`` on the Parquet file (``medcode.spark.check_claims``, findings written
+    as Parquet): claims/s including start-up (session, JVM) and without it;
+  * the findings of Spark and of ``--jobs 2`` on the Parquet file are compared (by edit).
+
+Ends with the sizing on paper for 100 million claims a day. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_claims  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat", encoding="ascii") as fp:
+                    ppid = int(fp.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == pid:
+                out.append(int(d))
+    return out
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fp:
+            for line in fp:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def measured(cmd: list[str], env: dict | None = None) -> dict:
+    """Run ``cmd``; wall seconds, exit code, peak RSS of the main process and of its
+    largest descendant (sampled)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    peaks: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pids = [proc.pid]
+            k = 0
+            while k < len(pids):
+                pids.extend(_children(pids[k]))
+                k += 1
+                if k > 50:
+                    break
+            for p in pids:
+                peaks[p] = max(peaks.get(p, 0.0), _rss_mb(p))
+            done.wait(0.2)
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    done.set()
+    t.join()
+    wall = time.perf_counter() - t0
+    main = peaks.pop(proc.pid, 0.0)
+    return {"seconds": wall, "exit": proc.returncode, "main_mb": main,
+            "worker_mb": max(peaks.values(), default=0.0), "stderr": err[-2000:]}
+
+
+def to_parquet(jsonl: Path, target: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from medcode.claims.formats import read_claims
+    from medcode.claims.formats.arrowfmt import claims_table
+    writer = None
+    batch: list = []
+    with read_claims(jsonl) as reader:
+        for claim in reader:
+            batch.append(claim)
+            if len(batch) == 20_000:
+                table = claims_table(batch, "nested")
+                writer = writer or pq.ParquetWriter(target, table.schema)
+                writer.write_table(table)
+                batch = []
+    if batch:
+        table = claims_table(batch, "nested")
+        writer = writer or pq.ParquetWriter(target, table.schema)
+        writer.write_table(table)
+    if writer:
+        writer.close()
+
+
+SPARK_CHILD = r"""
+import json, os, sys, time
+t0 = time.perf_counter()
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[2]").appName("bench_scale")
+         .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
+         .config("spark.driver.host", "127.0.0.1").config("spark.driver.memory", "2g")
+         .config("spark.sql.files.maxPartitionBytes", str(1024 * 1024))
+         .getOrCreate())
+spark.sparkContext.setLogLevel("ERROR")
+from medcode.spark import check_claims
+t1 = time.perf_counter()
+df = spark.read.parquet(sys.argv[1])
+parts = df.rdd.getNumPartitions()
+check_claims(df, sys.argv[2]).write.mode("overwrite").parquet(sys.argv[3])
+t2 = time.perf_counter()
+by_edit = {r["edit"]: r["count"] for r in
+           spark.read.parquet(sys.argv[3]).groupBy("edit").count().collect()}
+spark.stop()
+print(json.dumps({"startup": t1 - t0, "job": t2 - t1, "total": t2 - t0, "partitions": parts,
+                  "by_edit": by_edit}))
+"""
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--claims", type=int, default=1_000_000)
+    ap.add_argument("--store")
+    ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--no-jsonl-jobs", action="store_true",
+                    help="skip --jobs 1/2 on the JSON Lines file (Parquet only)")
+    ap.add_argument("--tmp", help="work directory (default: a new temporary one)")
+    args = ap.parse_args()
+    n = args.claims
+    tmp = Path(tempfile.mkdtemp(prefix="medcode-bench-scale-", dir=args.tmp))
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} "
+          f"{load[2]:.1f} at start")
+    try:
+        store_path = bench_claims.prepare_store(args.store, tmp)
+        data = tmp / "claims.jsonl"
+        t0 = time.perf_counter()
+        facts = bench_claims.generate(data, n, store_path)
+        print(f"generated {n:,} claims ({facts['with_error']:,} with a deliberate error) in "
+              f"{time.perf_counter() - t0:.0f} s: {data.stat().st_size / 1e6:.0f} MB JSONL")
+        pq_path = tmp / "claims.parquet"
+        t0 = time.perf_counter()
+        to_parquet(data, pq_path)
+        print(f"  as Parquet (one row per claim): {pq_path.stat().st_size / 1e6:.0f} MB in "
+              f"{time.perf_counter() - t0:.0f} s; store {store_path.stat().st_size / 1e6:.0f}"
+              f" MB")
+        medcode = [str(ROOT / ".venv" / "bin" / "medcode"), "--store", str(store_path)]
+        if not Path(medcode[0]).exists():
+            medcode = [sys.executable, "-m", "medcode", "--store", str(store_path)]
+        rows = []
+        inputs = ([] if args.no_jsonl_jobs else [("JSONL", data)]) + [("Parquet", pq_path)]
+        for label, path in inputs:
+            for jobs in (1, 2):
+                # JSONL: the JSON report; Parquet: the findings table (kept to compare)
+                out = ["--format", "json", "-o", os.devnull] if label == "JSONL" else \
+                    ["--format", "parquet", "-o", str(tmp / f"jobs{jobs}.parquet")]
+                r = measured([*medcode, "check", str(path), "--jobs", str(jobs), *out])
+                r.update(label=f"--jobs {jobs} {label}", rate=n / r["seconds"])
+                rows.append(r)
+                print(f"  {r['label']:<20} {r['seconds']:7.1f} s {r['rate']:>8,.0f} claims/s  "
+                      f"peak RSS main {r['main_mb']:5.0f} MB, worker {r['worker_mb']:5.0f} MB"
+                      f"  (exit {r['exit']})", flush=True)
+                if r["exit"] not in (0, 1):
+                    print("    " + r["stderr"].strip()[-500:])
+        one = {r["label"].split()[2]: r for r in rows if r["label"].startswith("--jobs 1")}
+        for r in rows:
+            if r["label"].startswith("--jobs 2"):
+                base = one[r["label"].split()[2]]
+                print(f"  speed-up --jobs 2 / --jobs 1 ({r['label'].split()[2]}): "
+                      f"{base['seconds'] / r['seconds']:.2f}x")
+        spark = None
+        if not args.no_spark:
+            out = tmp / "findings.spark"
+            res = subprocess.run([sys.executable, "-c", SPARK_CHILD, str(pq_path),
+                                  str(store_path), str(out)], capture_output=True, text=True)
+            if res.returncode != 0:
+                print("  Spark failed:", res.stderr[-1500:])
+            else:
+                spark = json.loads(res.stdout.strip().splitlines()[-1])
+                print(f"  Spark local[2] ({spark['partitions']} partitions): "
+                      f"{n / spark['total']:,.0f} claims/s including start-up "
+                      f"({spark['total']:.1f} s, of which start-up {spark['startup']:.1f} s); "
+                      f"{n / spark['job']:,.0f} claims/s without start-up")
+                j2 = next(r for r in rows if r["label"] == "--jobs 2 Parquet")
+                print(f"  Spark without start-up / --jobs 2 Parquet: "
+                      f"{(n / spark['job']) / j2['rate']:.0%}")
+                check = tmp / "jobs2.parquet"
+                import pyarrow.parquet as pq
+                t = pq.read_table(check, columns=["edit"])
+                from collections import Counter
+                cli = Counter(t.column("edit").to_pylist())
+                same = dict(cli) == spark["by_edit"]
+                print(f"  findings by edit, Spark vs --jobs 2: "
+                      f"{'identical' if same else 'DIFFERENT'} ({sum(cli.values()):,} findings)")
+        best = max(r["rate"] for r in rows if r["label"].startswith("--jobs 1"))
+        store_mb = store_path.stat().st_size / 1e6
+        per_day = 100_000_000
+        core_hours = per_day / best / 3600
+        print(f"\nsizing on paper: {best:,.0f} claims/s per core (--jobs 1, this machine) -> "
+              f"100 million claims = {core_hours:.1f} core-hours; in a 1-hour nightly window "
+              f"{core_hours:.0f} cores (e.g. {max(1, round(core_hours / 8))} executors of 8 "
+              f"cores), each executor loading the {store_mb:.0f} MB store once; spread over "
+              f"the day, {per_day / 86400:,.0f} claims/s needs {per_day / 86400 / best:.1f} "
+              f"cores")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

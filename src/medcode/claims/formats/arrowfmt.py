@@ -1,0 +1,299 @@
+"""Parquet and Arrow IPC claims (pyarrow, the ``[parquet]`` extra), in two layouts.
+
+* **nested**: one row per claim, like the JSON claim: ``id`` (or ``claim_id``), ``patient``
+  (a struct of ``birth_date``, ``sex``) or ``patient_birth_date``/``patient_sex`` columns,
+  ``diagnoses`` (a list of strings), ``lines`` (a list of structs: ``code``, ``modifiers``,
+  ``units``, ``charge``, ``date``, ``pointers``). Chosen when a ``lines`` column is a list.
+* **flat**: one row per claim line, as claim extracts have it: the CSV columns and their
+  aliases (``claim_id``, ``line``, ``dx1``..``dx12`` or ``diagnoses``, ``code``,
+  ``modifiers`` or ``mod1``..``mod4``, ``units``, ``charge``, ``date``,
+  ``patient_birth_date``, ``patient_sex``). Rows of one claim must be adjacent, as in CSV;
+  each cell is read the way the CSV reader reads its text, so both give the same claims.
+
+Date, timestamp, number, string and list columns are all accepted. Messages name the row
+(``claims.parquet: row 17``, counted from 1 over the whole file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from medcode.errors import ClaimFormatError, require_extra
+from medcode.models import Claim
+
+from .csvfmt import _LOOKUP, _finish, _Group, _Header, _norm, _read_row
+from .jsonfmt import claim_from_dict
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["BATCH_ROWS", "FlatGrouper", "batches", "flat_items", "layout_of",
+           "nested_items", "read_arrow"]
+
+Item = Claim | ClaimFormatError
+BATCH_ROWS = 8192
+
+
+def _need() -> None:
+    require_extra("parquet", "pyarrow", feature="reading Parquet or Arrow claims")
+
+
+def batches(src: Any, fmt: str, name: str, batch_rows: int = BATCH_ROWS
+            ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """Open a Parquet or Arrow IPC (file or stream) input: its schema and its record
+    batches. ``src`` is a path or the whole file's bytes."""
+    _need()
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+    import pyarrow.parquet as pq
+    data = pa.BufferReader(src) if isinstance(src, (bytes, bytearray, memoryview)) else src
+    try:
+        if fmt == "parquet":
+            pf = pq.ParquetFile(data)
+            return pf.schema_arrow, pf.iter_batches(batch_size=batch_rows)
+        try:
+            rf = ipc.open_file(data)
+            return rf.schema, (rf.get_batch(i) for i in range(rf.num_record_batches))
+        except pa.ArrowInvalid:
+            if not isinstance(data, str):
+                data = pa.BufferReader(src) if isinstance(src, (bytes, bytearray,
+                                                                 memoryview)) else data
+            rs = ipc.open_stream(data)
+            return rs.schema, iter(rs)
+    except (pa.ArrowException, OSError) as exc:
+        what = "Parquet" if fmt == "parquet" else "Arrow IPC"
+        raise ClaimFormatError(f"is not a readable {what} file ({exc})", name) from None
+
+
+def layout_of(names: Iterable[str], list_columns: Iterable[str], where: str) -> str:
+    """``nested`` when a ``lines`` column holds lists, else ``flat`` (which needs a claim id
+    and a procedure code column). Raises ClaimFormatError naming the columns found."""
+    names = list(names)
+    if "lines" in {_norm(n) for n in list_columns}:
+        return "nested"
+    fields = {_LOOKUP.get(_norm(n)) for n in names}
+    if "claim_id" in fields and "code" in fields:
+        return "flat"
+    raise ClaimFormatError(
+        "is not a claims table: it needs a 'lines' list column (one row per claim) or "
+        "'claim_id' and 'code' columns (one row per claim line); found: "
+        + (", ".join(names)[:200] or "no columns"), where)
+
+
+def schema_layout(schema: pa.Schema, where: str) -> str:
+    import pyarrow as pa
+    lists = [f.name for f in schema if pa.types.is_list(f.type)
+             or pa.types.is_large_list(f.type)]
+    return layout_of(schema.names, lists, where)
+
+
+# ---- nested ---------------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    """Arrow's Python values as the JSON reader would see them."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if type(value).__name__ == "Decimal":
+        return float(value)
+    return value
+
+
+def nested_items(rows: list[dict[str, Any]], name: str, row0: int) -> Iterator[Item]:
+    """One item per row (row numbers start after ``row0``)."""
+    for i, row in enumerate(rows, row0 + 1):
+        obj = _plain(row)
+        if "id" not in obj:
+            for key in ("claim_id", "claimid", "claim"):
+                if key in obj:
+                    obj["id"] = obj.pop(key)
+                    break
+        if "patient" not in obj and ("patient_birth_date" in obj or "patient_sex" in obj):
+            obj["patient"] = {"birth_date": obj.pop("patient_birth_date", None),
+                              "sex": obj.pop("patient_sex", None)}
+        for key in ("diagnoses", "lines"):
+            if obj.get(key) is None:
+                obj.pop(key, None)
+        where = f"{name}: row {i}"
+        try:
+            yield claim_from_dict(obj, where)
+        except ClaimFormatError as exc:
+            yield exc
+
+
+# ---- flat -----------------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    """A cell as the CSV reader would have read it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, list):
+        return ";".join(_text(v) for v in value if v is not None)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class FlatGrouper:
+    """Rows of the flat layout in, claims out (streaming; the CSV reader's rules).
+
+    ``feed(columns, rows, row0)`` takes row tuples; ``finish()`` yields what is left.
+    ``seen`` maps claim ids met earlier to their last row (a claim id that comes back after
+    other claims is an error, as in CSV)."""
+
+    def __init__(self, names: list[str], name: str, seen: dict[str, int] | None = None
+                 ) -> None:
+        self.name = name
+        self.header = _Header(list(names), name)
+        self.id_col = self.header.cols["claim_id"]
+        self.seen: dict[str, int] = seen if seen is not None else {}
+        self.group: _Group | None = None
+        self.pending: list[ClaimFormatError] = []
+
+    def feed(self, rows: Iterable[tuple[Any, ...]], row0: int) -> Iterator[Item]:
+        h, idc = self.header, self.id_col
+        for n, raw in enumerate(rows, row0 + 1):
+            row = [_text(v) for v in raw]
+            cid = row[idc].strip()
+            if not cid:
+                self.pending.append(ClaimFormatError("the row has no claim_id",
+                                                     f"{self.name}: row {n}"))
+                continue
+            g = self.group
+            if g is None or cid != g.id:
+                if g is not None:
+                    self.seen.setdefault(g.id, g.last)
+                    yield _finish(g, self.name, "row")
+                yield from self.pending
+                self.pending = []
+                g = self.group = _Group(cid, n, self.seen.get(cid))
+            _read_row(g, h, row, n)
+
+    def finish(self) -> Iterator[Item]:
+        if self.group is not None:
+            self.seen.setdefault(self.group.id, self.group.last)
+            yield _finish(self.group, self.name, "row")
+            self.group = None
+        yield from self.pending
+        self.pending = []
+
+
+def flat_items(batch: pa.RecordBatch, grouper: FlatGrouper, row0: int) -> Iterator[Item]:
+    cols = [c.to_pylist() for c in batch.columns]
+    return grouper.feed(zip(*cols), row0)
+
+
+def count_flat(ids: list[Any]) -> tuple[int, int]:
+    """(items the flat rows ``ids`` give, index where the last claim's rows start)."""
+    items = 0
+    last: str | None = None
+    start = 0
+    for i, v in enumerate(ids):
+        cid = _text(v).strip()
+        if not cid:
+            items += 1
+        elif cid != last:
+            items += 1
+            last = cid
+            start = i
+    return items, start
+
+
+def id_column(names: list[str]) -> int:
+    for i, n in enumerate(names):
+        if _LOOKUP.get(_norm(n)) == "claim_id":
+            return i
+    raise ValueError("no claim id column")
+
+
+# ---- the reader -----------------------------------------------------------------------------
+
+def read_arrow(src: Any, fmt: str, name: str) -> Iterator[Item]:
+    """Every claim of a Parquet or Arrow input (``src`` a path or bytes), streamed by record
+    batch. Raises ClaimFormatError when the file is unreadable or not a claims table."""
+    schema, it = batches(src, fmt, name)
+    layout = schema_layout(schema, name)
+    return _items(it, schema, layout, name)
+
+
+def _items(it: Iterator[pa.RecordBatch], schema: pa.Schema, layout: str, name: str
+           ) -> Iterator[Item]:
+    import pyarrow as pa
+    row0 = 0
+    grouper = FlatGrouper(schema.names, name) if layout == "flat" else None
+    try:
+        for batch in it:
+            if grouper is None:
+                yield from nested_items(batch.to_pylist(), name, row0)
+            else:
+                yield from flat_items(batch, grouper, row0)
+            row0 += batch.num_rows
+    except (pa.ArrowException, OSError) as exc:
+        raise ClaimFormatError(f"stopped being readable after row {row0} ({exc})",
+                               name) from None
+    if grouper is not None:
+        yield from grouper.finish()
+
+
+# ---- writing claims as a table --------------------------------------------------------------
+
+def claims_table(claims: Iterable[Claim], layout: str = "nested") -> Any:
+    """Claims as a ``pyarrow.Table`` in either layout (for tests, benchmarks and examples;
+    the inverse of the reader). Dates are written as ISO text, so that a date that did not
+    parse survives as given."""
+    _need()
+    import pyarrow as pa
+
+    from .jsonfmt import claim_to_dict
+    if layout == "nested":
+        rows = []
+        for c in claims:
+            d = claim_to_dict(c)
+            rows.append({"id": d["id"], "patient": d["patient"], "diagnoses": d["diagnoses"],
+                         "lines": [{k: ln[k] for k in ("code", "modifiers", "units", "charge",
+                                                       "date", "pointers")}
+                                   for ln in d["lines"]]})
+        s = pa.string()
+        line = pa.struct([("code", s), ("modifiers", pa.list_(s)), ("units", pa.float64()),
+                          ("charge", pa.float64()), ("date", s),
+                          ("pointers", pa.list_(pa.int32()))])
+        schema = pa.schema([("id", s), ("patient", pa.struct([("birth_date", s), ("sex", s)])),
+                            ("diagnoses", pa.list_(s)), ("lines", pa.list_(line))])
+        return pa.Table.from_pylist(rows, schema=schema)
+    if layout != "flat":
+        raise ValueError(f"unknown layout {layout!r}: nested or flat")
+    flat: list[dict[str, Any]] = []
+    for c in claims:
+        d = claim_to_dict(c)
+        dx = {f"dx{i}": code for i, code in enumerate(d["diagnoses"][:12], 1)}
+        for ln in d["lines"] or [{}]:
+            mods = {f"mod{i}": m for i, m in enumerate((ln.get("modifiers") or [])[:4], 1)}
+            flat.append({"claim_id": d["id"], "line": 0, **dx,
+                         "code": ln.get("code"), **mods, "units": ln.get("units"),
+                         "charge": ln.get("charge"), "date": ln.get("date"),
+                         "pointers": ";".join(str(p) for p in ln.get("pointers") or []),
+                         "patient_birth_date": d["patient"]["birth_date"],
+                         "patient_sex": d["patient"]["sex"]})
+    n_dx = max([4] + [sum(1 for k in r if k.startswith("dx")) for r in flat])
+    s = pa.string()
+    cols = ([("claim_id", s), ("line", pa.int32())] + [(f"dx{i}", s) for i in range(1, n_dx + 1)]
+            + [("code", s)] + [(f"mod{i}", s) for i in range(1, 5)]
+            + [("units", pa.float64()), ("charge", pa.float64()), ("date", s),
+               ("pointers", s), ("patient_birth_date", s), ("patient_sex", s)])
+    last, number = None, 0
+    for r in flat:
+        number = number + 1 if r["claim_id"] == last else 1
+        last = r["claim_id"]
+        r["line"] = number
+    return pa.Table.from_pylist(flat, schema=pa.schema(cols))
