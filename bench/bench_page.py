@@ -66,16 +66,19 @@ def main() -> int:
             ctx = browser.new_context(viewport={"width": w, "height": h})
             page = ctx.new_page()
             sizes: list[int] = []
-            page.on("response", lambda r, sizes=sizes: sizes.append(len(r.body()))
-                    if r.ok else None)
+            def count(r, sizes=sizes) -> None:
+                if r.ok:
+                    sizes.append(len(r.body()))
+            page.on("response", count)
             loads = []
             for _ in range(args.runs):
                 sizes.clear()
                 t0 = time.perf_counter()
                 page.goto(base + "/", wait_until="load")
-                page.wait_for_function("document.querySelector('#about').textContent.length > 0")
+                page.wait_for_function("(document.querySelector('#about') || {}).textContent > ''")
                 loads.append((time.perf_counter() - t0) * 1000)
             weight = sum(sizes)
+            page.remove_listener("response", count)
             page.evaluate(PROBE, "warm up")
             # each query as typed fresh (the server's per-process cache is warm after pass 1)
             lat = [page.evaluate(PROBE, q) for _ in range(args.runs) for q in QUERIES]
