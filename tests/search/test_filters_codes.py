@@ -51,8 +51,10 @@ def test_icd9_and_pcs_codes(search_store):
 def test_on_filters_to_the_release_in_force(search_store):
     """E11.A (type 2 diabetes in remission) was added in FY2026 (2025-10-01)."""
     query = "type 2 diabetes without complications in remission"
-    now = search(search_store, query, limit=5)
+    now = search(search_store, query, on=dt.date(2025, 12, 1), limit=5)
     assert now[0].code == "E11.A" and now[0].release == "FY2026"
+    later = search(search_store, query, on=dt.date(2026, 12, 1), limit=5)
+    assert later[0].code == "E11.A" and later[0].release == "FY2027"
     before = search(search_store, query, on=dt.date(2025, 6, 1), limit=50)
     assert before and "E11.A" not in [h.code for h in before]
     assert all(h.release == "FY2025" for h in before if h.system == "ICD-10-CM")
