@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import lzma
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -66,7 +67,7 @@ GEM_PR_FORWARD = S.PackageFile("gem-pr-9-10", "2018", *_CODER, "data/icd10pcs.db
 WHO_ICD10 = S.PackageFile("who-icd10", "2019", *_WHO10, "data/icd_10_v2019.xml")
 
 _BUNDLED = Path(__file__).resolve().parent.parent / "data" / "who" / "icd11"
-ICD11_ZIP = "simple-tab-icd11-mms.zip"
+ICD11_FILE = "SimpleTabulation-ICD-11-MMS-en.txt.xz"   # WHO's .txt, xz-compressed
 WHO_MAP_FILES = {"who-10-11-one": "10To11MapToOneCategory.txt",
                  "who-10-11-multi": "10To11MapToMultipleCategories.txt",
                  "who-11-10-one": "11To10MapToOneCategory.txt"}
@@ -231,9 +232,14 @@ def load_who_icd10(conn: sqlite3.Connection, record: RecordSource) -> dict[str, 
 
 # -- WHO ICD-11 MMS -----------------------------------------------------------------------------
 def _icd11_lines(path: Path) -> tuple[str, list[list[str]]]:
-    """(version header, rows) of a SimpleTabulation file (the .txt, or WHO's zip of it)."""
+    """(version header, rows) of a SimpleTabulation file (the .txt, compressed with xz or gzip,
+    or WHO's zip of it)."""
     try:
-        if zipfile.is_zipfile(path):
+        if path.suffix in (".xz", ".gz"):
+            raw = path.read_bytes()
+            text = (lzma.decompress(raw) if path.suffix == ".xz"
+                    else gzip.decompress(raw)).decode("utf-8-sig")
+        elif zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
                 names = [n for n in zf.namelist()
                          if n.lower().endswith(".txt") and "simpletabulation" in n.lower()]
@@ -242,7 +248,7 @@ def _icd11_lines(path: Path) -> tuple[str, list[list[str]]]:
                 text = zf.read(names[0]).decode("utf-8-sig")
         else:
             text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zipfile.BadZipFile) as exc:
         raise SourceError(f"{path}: unreadable ({exc})") from exc
     reader = csv.reader(io.StringIO(text), delimiter="\t")
     head = next(reader, [])
@@ -351,7 +357,7 @@ def load_who(conn: sqlite3.Connection, record: RecordSource) -> dict[str, Any]:
     """The bundled WHO files: ICD-11 MMS and the three mapping tables."""
     from medcode.store.sources import sha256_of
     counts: dict[str, Any] = {}
-    zpath = _BUNDLED / ICD11_ZIP
+    zpath = _BUNDLED / ICD11_FILE
     if not zpath.is_file():
         raise SourceError(f"the bundled WHO file {zpath} is missing; reinstall medcode")
     counts["ICD-11"] = load_icd11_file(conn, zpath)
