@@ -363,7 +363,7 @@ def map_codes(store: Store, codes: list[str], to: str, frm: str | None = None,
     m = mapper(store)
     seen: dict[str, dict[str, Any]] = {}
     get = seen.get
-    out = []
+    out: list[dict[str, Any]] = []
     append = out.append
     for c in codes:
         hit = get(c)
