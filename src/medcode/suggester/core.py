@@ -290,8 +290,10 @@ def _suggestion(store: Any, lex: Lexicon, c: _Cand, toks: list[Tok], text: str, 
         label = f"{e.source}: {' '.join(e.req)}"
         if label not in why:
             why.append(label)
-    for p, g, where in sorted(c.assoc, reverse=True)[:3]:
-        spans.setdefault((toks[where[0]].start, toks[where[-1]].end), None)
+    for n, (p, g, where) in enumerate(sorted(c.assoc, reverse=True)[:3]):
+        # a learned phrase is evidence when strong, or when nothing else names the code
+        if p >= 0.5 or (not spans and n == 0):
+            spans.setdefault((toks[where[0]].start, toks[where[-1]].end), None)
         why.append(f"learned: '{g}' (P={p:.2f} in training notes)")
     ordered = sorted(spans)
     merged: list[list[int]] = []
