@@ -47,6 +47,13 @@ def hcpcs_2020() -> Path:
     return HCPCS_2020
 
 
+#: medcode answers for today by default; the suite freezes its clock (MEDCODE_TODAY) on a day
+#: the bundled releases cover, so that it passes next year too. Tests that are about "today"
+#: set their own day.
+FROZEN_TODAY = "2026-12-02"
+os.environ.setdefault("MEDCODE_TODAY", FROZEN_TODAY)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory):
     """Never touch the developer's own store: the default home is a session temp dir,

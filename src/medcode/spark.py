@@ -33,6 +33,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from medcode.errors import require_extra
+from medcode.store.freshness import today as _today
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -175,7 +176,7 @@ def _map(df: DataFrame, func: Any, schema: str, store: Any, store_shared: bool,
         from medcode.claims.edits import select
         select(wanted)                       # an unknown edit ID fails here, on the driver
     fn = partial(func, ref=ref, shipped=shipped, edits=wanted,
-                 today=today or dt.date.today(), layout=layout, columns=list(data.columns))
+                 today=today or _today(), layout=layout, columns=list(data.columns))
     return data.mapInArrow(fn, schema)
 
 

@@ -8,7 +8,6 @@ release has the system's id (``icd-10-cm``), older ones the id with the release
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -18,6 +17,7 @@ from medcode.api.fhir_ops import PROPERTIES
 from medcode.api.fhir_systems import BY_SLUG, SystemInfo, find_release, loaded, system_for_uri
 from medcode.models import Release
 from medcode.store.db import Store
+from medcode.store.freshness import today as _today
 
 FHIR_VERSION = "4.0.1"
 _OPDEF = "http://hl7.org/fhir/OperationDefinition/"
@@ -39,7 +39,7 @@ def _date(store: Store) -> str:
     built = store.meta("built_at")
     if isinstance(built, str) and built:
         return built[:10] if re.match(r"\d{4}-\d{2}-\d{2}", built) else built
-    return dt.date.today().isoformat()
+    return _today().isoformat()
 
 
 def capability_statement(store: Store, base: str) -> dict[str, Any]:

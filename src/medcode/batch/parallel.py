@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import IO, TYPE_CHECKING, Any
 
 from medcode.errors import ClaimFormatError
+from medcode.store.freshness import today as _today
 
 from .parts import PART_CLAIMS, Part, split
 
@@ -152,7 +153,7 @@ def run_parallel(source: Any, fmt_in: str | None, fmt_out: str, output: Any, sto
         writer = make_writer(fmt_out, stream, color=color)
         writer.start({"source": parts.name, "format": fmt_name, "releases": summary.releases,
                       "notes": summary.notes})
-        init = (str(store.path), edits, dt.date.today(), fmt_out, bool(color), parts.name)
+        init = (str(store.path), edits, _today(), fmt_out, bool(color), parts.name)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init,
                                  initargs=init) as pool:
             pending: deque[tuple[Future[Any], Part]] = deque()

@@ -16,12 +16,12 @@ Status: ``fail`` when any finding is an error, ``warn`` when any is a warning, e
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, Finding
+from medcode.store.freshness import today as _today
 
 if TYPE_CHECKING:
     from medcode.store.db import Store
@@ -97,7 +97,7 @@ class Checker:
         idle = {"NCCI-PTP": not self.facts.has_ptp, "NCCI-MUE": not self.facts.has_mue,
                 "ADDON-NO-PRIMARY": not has_aoc(self.facts)}
         self.edits = [(e.id, e.func) for e in select(edits) if not idle.get(e.id)]
-        self.today = dt.date.today()      # "in the future" is judged against the run's day
+        self.today = _today()      # "in the future" is judged against the run's day
 
     def check(self, claim: Claim) -> ClaimResult:
         from medcode.claims.edits.context import ClaimContext

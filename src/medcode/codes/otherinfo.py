@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from medcode.store.db import Store
+from medcode.store.freshness import today as _today
 
 CPT_NOT_LOADED = ("descriptor not loaded: CPT text is licensed by the AMA; import your "
                   "licensed file with `medcode data import cpt FILE`")
@@ -143,7 +144,7 @@ def hcpcs_info(store: Store, code: str, on: dt.date | None) -> OtherInfo | None:
            f"{code} is not active {when} (added {facts.get('add_date')}, terminated "
            f"{facts.get('termination_date') or '-'})")
     rels = store.releases("HCPCS")
-    msg += hcpcs_file_age(rels[-1].name if rels else None, on or dt.date.today())
+    msg += hcpcs_file_age(rels[-1].name if rels else None, on or _today())
     title = facts.get("long_description")
     details = {k: v for k, v in facts.items() if k not in ("code", "long_description")}
     return OtherInfo("HCPCS", code, title, "Level II", active,

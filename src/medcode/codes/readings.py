@@ -16,6 +16,7 @@ from typing import Any
 from medcode.codes.validity import Validation, validate_icd10cm
 from medcode.errors import InvalidCode, NoRelease
 from medcode.store.db import Store
+from medcode.store.freshness import today as _today
 
 ICD10_START = dt.date(2015, 10, 1)
 CM = "ICD-10-CM"
@@ -71,7 +72,7 @@ def in_system(store: Store, system: str, raw: str, shown: str, on: dt.date | Non
     text = str(raw).strip()
     day = day_of(store, on, release, system)
     # a release asked for without a date: the answer is about that release, not "today"
-    when = f"in {release}" if release and on is None and day != dt.date.today() else _when(on, day)
+    when = f"in {release}" if release and on is None and day != _today() else _when(on, day)
 
     def result(valid: bool, status: str, message: str, **extra: Any) -> Validation:
         return Validation(text, shown, system, extra.pop("release", None), valid, status,

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from medcode.errors import NoRelease
+from medcode.store.freshness import today as _today
 
 from . import data
 from .registry import registry
@@ -105,7 +106,7 @@ class StoreFacts:
         self.excl1_pair = lru_cache(maxsize=32768)(self._excl1_pair)
         self.additional_met = lru_cache(maxsize=32768)(self._additional_met)
         self.lock = threading.Lock()
-        self.today = dt.date.today()      # a Checker passes its own day to ClaimContext
+        self.today = _today()      # a Checker passes its own day to ClaimContext
 
     def _count(self, sql: str) -> int:
         try:
