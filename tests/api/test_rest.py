@@ -115,9 +115,9 @@ def test_validate_too_many_codes_is_413(client):
 def test_releases(client):
     rels = client.get("/v1/releases").json()
     cm = [r for r in rels if r["system"] == "ICD-10-CM"]
-    assert [r["release"] for r in cm][-1] == "FY2027"
+    assert [r["release"] for r in cm][-1] == "FY2026"
     newest = cm[-1]
-    assert newest["billable"] == 74879 and newest["effective_from"] == "2026-10-01"
+    assert newest["billable"] == 74719 and newest["effective_from"] == "2025-10-01"
     only = client.get("/v1/releases", params={"system": "icd10cm"}).json()
     assert {r["system"] for r in only} == {"ICD-10-CM"}
 
