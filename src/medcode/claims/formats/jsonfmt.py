@@ -90,8 +90,7 @@ def _line(obj: Any, number: int) -> ClaimLine:
         units=units if units is not None else 1,
         charge=parse_number(obj.get("charge"), f"lines[{number}].charge"),
         date=date, raw_date=raw_date, pointers=pointers, raw_pointers=raw_pointers,
-        number=number, extra={} if obj.keys() <= _LINE_KEYS else
-        {k: v for k, v in obj.items() if k not in _LINE_KEYS})
+        number=number, extra={k: v for k, v in obj.items() if k not in _LINE_KEYS})
 
 
 def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
