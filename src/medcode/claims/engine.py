@@ -84,6 +84,10 @@ def _format_result(err: ClaimFormatError, n: int) -> ClaimResult:
     return ClaimResult(claim_id, (finding,), where)
 
 
+def _order(f: Finding) -> tuple[int, int]:
+    return _RANK.get(f.severity, 3), f.line if f.line is not None else 0
+
+
 class Checker:
     """Runs the selected edits on claims of one store; reusable and cheap to keep."""
 
@@ -105,8 +109,8 @@ class Checker:
         found: list[Finding] = []
         for _edit_id, func in self.edits:
             found.extend(func(claim, ctx))
-        found.sort(key=lambda f: (_RANK.get(f.severity, 3),
-                                  f.line if f.line is not None else 0))
+        if len(found) > 1:
+            found.sort(key=_order)
         return ClaimResult(claim.id, tuple(found), claim.source, len(claim.lines))
 
 

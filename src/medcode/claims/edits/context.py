@@ -170,6 +170,10 @@ class ClaimContext:
         self.dates: list[dt.date] = sorted({ln.date for ln in claim.lines if ln.date})
         self.dos = self.dates[0] if self.dates else None
         self.checks, self.inexact = self._release_checks()
+        # the releases every diagnosis is checked in, when all are ICD-10-CM releases: a code
+        # billable in each is valid at once (the common case; no ICD-9 reading, no validation)
+        rels = [rel for rel, _day, _exact in self.checks]
+        self._rels: list[Release] | None = rels if rels and None not in rels else None  # type: ignore[assignment]
         self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
         self._valid: list[Dx] | None = None
         self.today = today or facts.today
@@ -208,6 +212,13 @@ class ClaimContext:
             d.status = "icd9"
             d.shown = raw.strip().upper() if "." in raw else display_dx(d.code)
             return d
+        rels = self._rels
+        if rels is not None:
+            facts, code = self.facts, d.code
+            if all(code in facts.billable(rel) for rel in rels):
+                d.release = rels[-1]
+                d.fact = facts.dx_fact(code)
+                return d
         if self._icd9_reading(d):
             return d
         for rel, _day, _exact in self.checks:

@@ -67,7 +67,8 @@ def _patient(obj: Any) -> Patient:
         return Patient()
     if not isinstance(obj, dict):
         raise _Shape(f"patient must be an object, not {type(obj).__name__}")
-    extra = {k: v for k, v in obj.items() if k not in _PATIENT_KEYS}
+    extra = {} if obj.keys() <= _PATIENT_KEYS else \
+        {k: v for k, v in obj.items() if k not in _PATIENT_KEYS}
     birth, raw = parse_date(obj.get("birth_date"))
     if raw is not None:
         extra["raw_birth_date"] = raw
@@ -122,7 +123,8 @@ def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
             id=cid, patient=_patient(obj.get("patient")), diagnoses=diagnoses,
             lines=tuple(_line(ln, i) for i, ln in enumerate(lines, 1)),
             diagnosis_qualifiers=qualifiers, source=where,
-            extra={k: v for k, v in obj.items() if k not in _CLAIM_KEYS})
+            extra={} if obj.keys() <= _CLAIM_KEYS else
+            {k: v for k, v in obj.items() if k not in _CLAIM_KEYS})
     except (ValueError, _Shape) as exc:
         raise ClaimFormatError(f"claim {cid}: {exc}", where) from None
 

@@ -24,7 +24,7 @@ __all__ = ["FINDING_COLUMNS", "ROWS_PER_GROUP", "TABLE_FORMATS", "TableWriter",
 FINDING_COLUMNS = ("claim", "status", "line", "edit", "severity", "codes", "message", "fix",
                    "reference", "source")
 TABLE_FORMATS = ("parquet", "arrow")
-ROWS_PER_GROUP = 65536
+ROWS_PER_GROUP = 16384
 
 Row = tuple[Any, ...]
 
