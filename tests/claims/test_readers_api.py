@@ -23,5 +23,5 @@ def test_signatures() -> None:
     params = inspect.signature(read_claims).parameters
     assert list(params) == ["source", "fmt", "name"]
     assert params["fmt"].default is None and params["name"].kind is inspect.Parameter.KEYWORD_ONLY
-    assert [m.value for m in Format] == ["json", "jsonl", "csv", "x12", "fhir"]
+    assert [m.value for m in Format] == ["json", "jsonl", "csv", "x12", "fhir", "parquet", "arrow"]
     assert isinstance(read_claims(b'{"id": "A"}'), Iterator)

@@ -15,7 +15,7 @@ ON = "2026-01-15"  # dates are always given: nothing depends on today
 
 def _ready(pg, url: str) -> None:
     pg.goto(url)
-    expect(pg.locator("#about")).to_contain_text("ICD-10-CM FY2026")
+    expect(pg.locator("#about")).to_contain_text("ICD-10-CM FY2027")
 
 
 def _no_sideways_scroll(pg) -> None:
@@ -64,15 +64,18 @@ def test_release_statements_agree_with_the_api(screen, shot, code):
 
 def test_hcpcs_page_shows_what_the_file_says_and_its_age(hcpcs_screen, shot):
     pg = hcpcs_screen
-    api = pg.request.get(f"/v1/codes/J1100?system=HCPCS&on={ON}").json()
+    # the 2020 file does not answer for 2026: the API says so and names the command ...
+    outside = pg.request.get(f"/v1/codes/J1100?system=HCPCS&on={ON}")
+    assert outside.status >= 400
+    said = outside.json()["message"]
+    assert said.startswith(f"no HCPCS release loaded for {ON}") and "medcode data" in said
+    # ... and the page shows the code as of the newest file, with that warning
+    api = pg.request.get("/v1/codes/J1100?system=HCPCS").json()
     pg.goto(f"/#/code/HCPCS/J1100?on={ON}")
     code = pg.locator("#code")
     expect(code.locator("h2")).to_contain_text("dexamethasone")
-    expect(code.locator(".badge.ok")).to_have_text("Active in the HCPCS 2020 file")
+    expect(code).to_contain_text(f"no HCPCS release loaded for {ON}")
     expect(code).not_to_contain_text("active today")
-    # the page shows the API's own statement, which names the file's age
-    assert "after 2020 are not known" in api["message"]
-    expect(code.locator(".status-line").first).to_have_text(api["message"])
     details = code.locator("dl.details")
     expect(details).to_contain_text(f"BETOS{api['betos']}")
     expect(details).to_contain_text(f"Coverage{api['coverage']} ({api['coverage_meaning']})")
@@ -80,14 +83,12 @@ def test_hcpcs_page_shows_what_the_file_says_and_its_age(hcpcs_screen, shot):
     expect(details).to_contain_text("Medicare Carriers Manual2049")
     expect(details).to_contain_text(f"Added{api['add_date']}")
     assert pg.title().startswith("J1100 Injection, dexamethasone")
-    lines = _release_lines(pg)
-    assert lines["2020"].endswith("valid (shown above)")
     shot(pg, f"flow-hcpcs-J1100-{pg.size}")
     # a date inside the file's year: no caveat
     pg.goto("/#/code/HCPCS/J1100?on=2020-06-01")
     expect(code.locator("h2")).to_contain_text("dexamethasone")
     expect(code.locator(".badges")).to_contain_text("on 2020-06-01")
-    expect(code).not_to_contain_text("are not known")
+    expect(code).not_to_contain_text("no HCPCS release loaded")
 
 
 # -- 2. phone: a tapped result is in view; nothing scrolls sideways ------------------------
@@ -143,10 +144,11 @@ def test_search_box_keys_and_messages(screen, shot):
     _ready(screen, "/")
     q = screen.locator("#q")
     status = screen.locator("#search-status")
-    q.fill("99213")  # CPT: not in text search, but the API explains it
-    expect(status).to_contain_text("CPT Category I")
+    q.fill("99213")  # a code typed in search: identify's reading comes first (CPT)
     expect(status).not_to_contain_text("No match")
-    expect(screen.locator("#results [role=option]").first).to_contain_text("99213")
+    first = screen.locator("#results [role=option]").first
+    expect(first).to_contain_text("99213")
+    expect(first).to_contain_text("CPT")
     # words + Enter with nothing highlighted: the best result is highlighted, no page opened
     q.fill("diabetes kidney")
     expect(screen.locator("#results [role=option]").first).to_be_visible()

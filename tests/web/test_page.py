@@ -55,7 +55,7 @@ def test_search_then_arrow_keys_and_enter_open_a_code(page, shot):
     expect(heading).to_contain_text("Type 2 diabetes mellitus without complications")
     expect(heading).to_be_focused()
     expect(page.locator("#code .crumbs")).to_contain_text("E08-E13")
-    expect(page.locator("#code .badge.ok")).to_contain_text("Billable in FY2026")
+    expect(page.locator("#code .badge.ok")).to_contain_text("Billable in FY2027")  # today: pinned
     expect(page).to_have_url(re.compile(r"#/code/ICD-10-CM/E11\.9\?q=E11\.9$"))  # search kept
     shot(page, "02-code-E11.9")
 

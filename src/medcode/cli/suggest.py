@@ -20,7 +20,7 @@ import click
 @click.pass_context
 def suggest(ctx: click.Context, files: tuple[str, ...], texts: tuple[str, ...],
             system: str | None, limit: int, on: str | None, as_json: bool) -> None:
-    """Suggest ICD-10-CM/PCS codes for clinical notes (FILE..., '-' for stdin, or --text)."""
+    """Suggest ICD-10-CM/PCS codes for clinical notes (files, '-' for stdin, or --text)."""
     from medcode.cli.app import _date, _emit_json, _store
     from medcode.suggester import suggest as do_suggest
     inputs: list[tuple[str, str]] = []

@@ -29,13 +29,15 @@ function prose(text) {
 const PARAM_EXAMPLES = {
   code: "E11.9", q: "diabetes kidney", on: "2026-01-15", system: "ICD-10-CM", limit: "5",
   url: "http://hl7.org/fhir/sid/icd-10-cm", rid: "icd-10-cm", mode: "terminology",
-  from: "ICD-10-CM", to: "ICD-9-CM", offset: "0",
+  from: "ICD-10-CM", to: "ICD-9-CM", offset: "0", term: "acetaminophen",
 };
 const QUERY_EXAMPLES = {
   "GET /v1/codes/{code}": "/v1/codes/S72.001A?on=2026-01-15",
   "GET /v1/validate": "/v1/validate?code=E11.9&code=W21.89A&on=2026-01-15",
   "GET /v1/identify": "/v1/identify?code=99213&code=E11.9&code=0DTJ4ZZ",
   "GET /v1/search": "/v1/search?q=diabetes%20kidney&limit=5",
+  "GET /v1/map": "/v1/map?code=250.00&to=ICD-10-CM",
+  "GET /v1/index": "/v1/index?term=acetaminophen&table=drug",
   "GET /fhir/CodeSystem/$lookup": "/fhir/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-cm&code=E11.9",
   "GET /fhir/CodeSystem/$validate-code": "/fhir/CodeSystem/$validate-code?url=http://hl7.org/fhir/sid/icd-10-cm&code=E11.9",
   "GET /fhir/CodeSystem/$subsumes": "/fhir/CodeSystem/$subsumes?system=http://hl7.org/fhir/sid/icd-10-cm&codeA=E11&codeB=E11.9",
