@@ -62,6 +62,57 @@ def _fast_lookup(argv: list[str]) -> int | None:
         return exc.exit_code
 
 
+def _fast_validate(argv: list[str]) -> int | None:
+    """`medcode validate CODE... [--on DATE] [--release R] [--json]` without click; anything
+    else (stdin, --file, --system, a bad date, no store yet) goes to the full CLI."""
+    store_path = os.environ.get("MEDCODE_STORE")
+    if len(argv) >= 2 and argv[0] == "--store":
+        store_path, argv = argv[1], argv[2:]
+    if not argv or argv[0] != "validate":
+        return None
+    codes: list[str] = []
+    as_json = False
+    on = release = None
+    args = iter(argv[1:])
+    for a in args:
+        if a == "--json":
+            as_json = True
+        elif a in ("--on", "--release"):
+            value = next(args, None)
+            if value is None:
+                return None
+            if a == "--on":
+                on = value
+            else:
+                release = value
+        elif a.startswith("-"):
+            return None
+        else:
+            codes.append(a)
+    if not codes:
+        return None
+    day = None
+    if on is not None:
+        import datetime as dt
+        try:
+            day = dt.date.fromisoformat(on.strip())
+        except ValueError:
+            return None
+    if store_path is None:
+        from medcode.store.db import default_path_str
+        store_path = default_path_str()
+    if not os.path.isfile(store_path):
+        return None
+    from medcode.cli.commands import validate_cmd
+    from medcode.errors import MedcodeError
+    from medcode.store.db import Store
+    try:
+        return validate_cmd(Store(store_path), codes, day, release, None, as_json, sys.stdout)
+    except MedcodeError as exc:
+        sys.stderr.write(f"medcode: {exc}\n")
+        return exc.exit_code
+
+
 #: `medcode search` options the fast path understands: name -> takes a value
 _SEARCH_OPTS = {"--system": True, "--on": True, "--limit": True, "--billable": False,
                 "--prefix": False, "--json": False}
@@ -137,6 +188,8 @@ def _fast_search(argv: list[str]) -> int | None:
 def main() -> None:
     try:
         code = _fast_lookup(sys.argv[1:])
+        if code is None:
+            code = _fast_validate(sys.argv[1:])
         if code is None:
             code = _fast_search(sys.argv[1:])
         if code is not None:

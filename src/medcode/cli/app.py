@@ -253,23 +253,12 @@ def validate(ctx: click.Context, codes: tuple[str, ...], on: str | None, release
              system: str | None, as_json: bool, file: str | None) -> None:
     """Say whether each code is valid on the date, and why not. Exit 1 if any is not (a code
     whose readings disagree, such as J1100, counts as not valid unless --system picks one)."""
-    from medcode.cli.render import validation_text
-    from medcode.codes.validity import validate as do_validate
+    from medcode.cli.commands import validate_cmd
     store = _store(ctx)
-    day = _date(on)
-    if day is None and not release:
-        from medcode.store.freshness import today
-        day = today()  # a claim is checked against the code set in force, so is a code
     sysname = _system(system) if system else None
-    results = [do_validate(store, raw, on=day, release=release, system=sysname)
-               for raw in _inputs(codes, file)]
-    if as_json:
-        _emit_json([r.as_dict() for r in results])
-    else:
-        click.echo(validation_text(results))
-    if any(r.status == "malformed" for r in results):
-        sys.exit(2)
-    sys.exit(0 if all(r.valid for r in results) else 1)
+    sys.stdout.flush()
+    sys.exit(validate_cmd(store, _inputs(codes, file), _date(on), release, sysname, as_json,
+                          sys.stdout))
 
 
 @cli.command()

@@ -75,3 +75,25 @@ def search_cmd(store: "Store", query: str, system: str | None, billable: bool,
     else:
         out.write(format_hits_text(hits) if hits else f"no code matches {query!r}\n")
     return 0 if hits else 1
+
+
+def validate_cmd(store: "Store", codes: list[str], day: "dt.date | None", release: str | None,
+                 system: str | None, as_json: bool, out: "TextIO") -> int:
+    """`medcode validate`: one line (or JSON object) per code; the exit code (2 if a code is
+    malformed, 1 if any is not valid, else 0). Without a date or release: today."""
+    from medcode.cli.render import validation_text
+    from medcode.codes.validity import validate
+    if day is None and not release:
+        from medcode.store.freshness import today
+        day = today()  # a claim is checked against the code set in force, so is a code
+    results = [validate(store, raw, on=day, release=release, system=system) for raw in codes]
+    if as_json:
+        import json
+        out.write(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2,
+                             default=str) + "\n")
+    else:
+        out.write(validation_text(results) + "\n")
+    if any(r.status == "malformed" for r in results):
+        return 2
+    return 0 if all(r.valid for r in results) else 1
+
