@@ -11,12 +11,20 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime
 
-def _fast_lookup(argv: list[str]) -> int | None:
+
+def _simple_args(argv: list[str], command: str
+                 ) -> tuple[str, list[str], datetime.date | None, str | None, bool] | None:
+    """(store path, codes, day, release, --json) of `medcode [--store F] COMMAND CODE...
+    [--on DATE] [--release R] [--json]`, or None for anything the full CLI must handle
+    (another command or option, a bad date, no codes, no store yet)."""
     store_path = os.environ.get("MEDCODE_STORE")
     if len(argv) >= 2 and argv[0] == "--store":
         store_path, argv = argv[1], argv[2:]
-    if not argv or argv[0] != "lookup":
+    if not argv or argv[0] != command:
         return None
     codes: list[str] = []
     as_json = False
@@ -50,64 +58,28 @@ def _fast_lookup(argv: list[str]) -> int | None:
         from medcode.store.db import default_path_str
         store_path = default_path_str()
     if not os.path.isfile(store_path):
-        return None  # first use: the full CLI builds the store with a progress bar
-    from medcode.cli.commands import lookup_cmd
+        return None  # first use: the full CLI builds the store and says so
+    return store_path, codes, day, release, as_json
+
+
+def _fast(argv: list[str]) -> int | None:
+    """`lookup` and `validate` without click (the commonest cold calls)."""
+    for command in ("lookup", "validate"):
+        parsed = _simple_args(argv, command)
+        if parsed is not None:
+            break
+    else:
+        return None
+    store_path, codes, day, release, as_json = parsed
+    from medcode.cli import commands
     from medcode.errors import MedcodeError
     from medcode.store.db import Store
     try:
         store = Store(store_path)
-        return lookup_cmd(store, codes, day, release, as_json, sys.stdout, sys.stderr)
-    except MedcodeError as exc:
-        sys.stderr.write(f"medcode: {exc}\n")
-        return exc.exit_code
-
-
-def _fast_validate(argv: list[str]) -> int | None:
-    """`medcode validate CODE... [--on DATE] [--release R] [--json]` without click; anything
-    else (stdin, --file, --system, a bad date, no store yet) goes to the full CLI."""
-    store_path = os.environ.get("MEDCODE_STORE")
-    if len(argv) >= 2 and argv[0] == "--store":
-        store_path, argv = argv[1], argv[2:]
-    if not argv or argv[0] != "validate":
-        return None
-    codes: list[str] = []
-    as_json = False
-    on = release = None
-    args = iter(argv[1:])
-    for a in args:
-        if a == "--json":
-            as_json = True
-        elif a in ("--on", "--release"):
-            value = next(args, None)
-            if value is None:
-                return None
-            if a == "--on":
-                on = value
-            else:
-                release = value
-        elif a.startswith("-"):
-            return None
-        else:
-            codes.append(a)
-    if not codes:
-        return None
-    day = None
-    if on is not None:
-        import datetime as dt
-        try:
-            day = dt.date.fromisoformat(on.strip())
-        except ValueError:
-            return None
-    if store_path is None:
-        from medcode.store.db import default_path_str
-        store_path = default_path_str()
-    if not os.path.isfile(store_path):
-        return None
-    from medcode.cli.commands import validate_cmd
-    from medcode.errors import MedcodeError
-    from medcode.store.db import Store
-    try:
-        return validate_cmd(Store(store_path), codes, day, release, None, as_json, sys.stdout)
+        if command == "lookup":
+            return commands.lookup_cmd(store, codes, day, release, as_json, sys.stdout,
+                                       sys.stderr)
+        return commands.validate_cmd(store, codes, day, release, None, as_json, sys.stdout)
     except MedcodeError as exc:
         sys.stderr.write(f"medcode: {exc}\n")
         return exc.exit_code
@@ -187,9 +159,7 @@ def _fast_search(argv: list[str]) -> int | None:
 
 def main() -> None:
     try:
-        code = _fast_lookup(sys.argv[1:])
-        if code is None:
-            code = _fast_validate(sys.argv[1:])
+        code = _fast(sys.argv[1:])
         if code is None:
             code = _fast_search(sys.argv[1:])
         if code is not None:
