@@ -103,18 +103,10 @@ def _download(url: str, target: Path, timeout: float, missing: list[str]) -> boo
 
 
 def _check_zip(url: str, path: Path) -> None:
-    if not zipfile.is_zipfile(path):
-        with path.open("rb") as fh:
-            head = fh.read(64)
-        kind = "an HTML page" if b"<" in head[:16] else f"{path.stat().st_size} bytes"
-        raise SourceError(f"{url}: not a zip file (got {kind})")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            bad = zf.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise SourceError(f"{url}: broken zip file: {exc}") from exc
-    if bad is not None:
-        raise SourceError(f"{url}: broken zip file: member {bad} fails its CRC check")
+    """A whole zip (publishers.check_zip) that holds a HCPCS file."""
+    from medcode.store.publishers import check_zip
+    check_zip(url, path)
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
     if not any("ANWEB" in n.upper() for n in names):
         raise SourceError(f"{url}: the zip holds no HCPCS file (no *ANWEB* member)")
