@@ -103,7 +103,7 @@ def _checker(ref: str, shipped: bool, edits: tuple[str, ...] | None, today: dt.d
             path = SparkFiles.get(ref)
         else:
             path = ref
-        checker = Checker(Store(path), set(edits) if edits else None)
+        checker = Checker(Store(path), set(edits) if edits else None, preload=True)
         checker.today = today
         _CHECKERS[key] = checker
     return checker

@@ -43,7 +43,7 @@ def _init(store_path: str, edits: set[str] | None, today: dt.date, fmt_out: str,
           color: bool, name: str) -> None:
     from medcode.claims.engine import Checker
     from medcode.store.open import open_store
-    checker = Checker(open_store(store_path), edits)
+    checker = Checker(open_store(store_path), edits, preload=True)
     checker.today = today
     _W.update(checker=checker, fmt=fmt_out, color=color, name=name)
 
