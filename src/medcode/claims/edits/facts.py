@@ -86,6 +86,9 @@ class StoreFacts:
         self._billable_dx: dict[tuple[str, tuple[str, ...]], Any] = {}
         self._billable_dx_max = 65536
         self._preloaded = False
+        self._ptp_cand: dict[tuple[str, ...], bool] = {}
+        #: answers the edits remember (``remember``), bounded: cleared when full
+        self.memo: dict[tuple[Any, ...], Any] = {}
         self.has_hcpcs = self._count("SELECT count(*) FROM hcpcs_code") > 0
         self.hcpcs_year = self._hcpcs_year()
         self.has_ptp = self._count("SELECT count(*) FROM ncci_ptp") > 0
@@ -114,6 +117,14 @@ class StoreFacts:
         self.additional_met = lru_cache(maxsize=32768)(self._additional_met)
         self.lock = threading.Lock()
         self.today = _today()      # a Checker passes its own day to ClaimContext
+
+    def remember(self, key: tuple[Any, ...], value: Any) -> Any:
+        """Keep ``value`` in ``memo`` under ``key`` (the memo is emptied when it holds 65,536
+        answers, so memory stays flat) and return it."""
+        if len(self.memo) >= 65536:
+            self.memo.clear()
+        self.memo[key] = value
+        return value
 
     def preload(self) -> None:
         """Read the (title, parent, kind) of every ICD-10-CM tabular node at once (98,762
@@ -274,7 +285,17 @@ class StoreFacts:
                                  (code,)).fetchone() is not None
 
     def ptp_candidates(self, codes: tuple[str, ...]) -> bool:
-        """Whether two of ``codes`` could form an NCCI PTP pair (column 1 and column 2)."""
+        """Whether two of ``codes`` could form an NCCI PTP pair (column 1 and column 2).
+        Remembered per code set (a bounded memo)."""
+        found = self._ptp_cand.get(codes)
+        if found is None:
+            found = self._ptp_candidates(codes)
+            if len(self._ptp_cand) >= 65536:
+                self._ptp_cand.clear()
+            self._ptp_cand[codes] = found
+        return found
+
+    def _ptp_candidates(self, codes: tuple[str, ...]) -> bool:
         if self._ptp_col1 is None:
             with self.lock:
                 self._ptp_col2 = frozenset(c for (c,) in self.conn.execute(
