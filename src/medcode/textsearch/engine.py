@@ -77,6 +77,7 @@ class _Ctx:
         self._conn = conn
         self._extdefs: dict[int, dict[str, str]] = {}
         self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
+        self._ext_cache: dict[tuple[str, int], tuple[list, dict, dict]] = {}
         self._lock = threading.Lock()
         self.bits: dict[tuple[str | None, dt.date | None], dict] = {}
         self.show = Displayer()
@@ -94,6 +95,26 @@ class _Ctx:
                 self._ext_stems[ref] = {ch: frozenset(stems(m)) for ch, m in got.items()}
                 self._extdefs[ref] = got
         return got, self._ext_stems[ref]
+
+    def ext(self, ext_json: str, bit: int
+            ) -> tuple[list, dict[str, str], dict[str, frozenset[str]]]:
+        """A document's 7th characters valid in a release (by its bit), their meanings and
+        stems, decoded once per process (many codes share one list); read-only."""
+        key = (ext_json, bit)
+        got = self._ext_cache.get(key)
+        if got is None:
+            ext = json.loads(ext_json)
+            exts = [e for e in ext["c"] if e[2] & bit]
+            meanings, all_stems = self.extdef(ext["d"])
+            got = (exts, meanings, {e[0]: all_stems.get(e[0], frozenset()) for e in exts})
+            if len(self._ext_cache) >= 65536:
+                self._ext_cache.clear()
+            self._ext_cache[key] = got
+        return got
+
+
+#: a code with no 7th characters: (valid ones, their meanings, their stems)
+_NO_EXT: tuple[list, dict[str, str], dict[str, frozenset[str]]] = ([], {}, {})
 
 
 def _distinct_systems(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -406,14 +427,7 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
     if system not in bits:
         return None
     bit, rel = bits[system]
-    exts: list[list] = []
-    meanings: dict[str, str] = {}
-    ext_stems: dict[str, frozenset[str]] = {}
-    if ext_json:
-        ext = json.loads(ext_json)
-        exts = [e for e in ext["c"] if e[2] & bit]
-        meanings, all_stems = ctx.extdef(ext["d"])
-        ext_stems = {e[0]: all_stems.get(e[0], frozenset()) for e in exts}
+    exts, meanings, ext_stems = ctx.ext(ext_json, bit) if ext_json else _NO_EXT
     s = score(parsed, tstems, terms, ext_stems, index=iterms, leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
               system_filtered=sysname is not None)
