@@ -342,11 +342,13 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         cases = " ".join(f"WHEN '{s.replace(chr(39), '')}' THEN {b}" for s, (b, _r) in bits.items())
         where.append(f"(d.node_mask & CASE d.system {cases} ELSE 0 END) != 0")
     pool = max(limit * 3, POOL)
-    head = f"SELECT {ctx.doc_cols} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
-           f"WHERE {' AND '.join(where)} "
+    # the candidates' ids first (no document text read or copied twice), their rows once
+    head = "SELECT search_fts.rowid FROM search_fts " + (
+        f"JOIN search_doc d ON d.id = search_fts.rowid WHERE {' AND '.join(where)} "
+        if len(where) > 1 else "WHERE search_fts MATCH ? ")
     by_static = head + "ORDER BY search_fts.rowid LIMIT ?"
     by_bm25 = head + "ORDER BY bm25(search_fts, 10.0, 3.0, 2.0) LIMIT ?"
-    rows: dict[int, tuple] = {}
+    ids: dict[int, None] = {}
     # 1. every word; 2. all words but one, commonest left out first; 3. any word -- each
     # step only while the list is short.
     # Per query: static order (plainest titles first), and when the query is narrow also
@@ -358,14 +360,15 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
               [(parsed.fts_or(), parsed.or_estimate, False)]]
     for phase in phases:
         for query, estimate, fine in phase:
-            if query is None or len(rows) >= limit:
+            if query is None or len(ids) >= limit:
                 continue
             plans = [(by_static, query)]
             if fine and estimate <= BM25_MAX_ROWS:
                 plans += [(by_bm25, query), (by_bm25, "{terms} : (" + query + ")")]
             for sql, match in plans:
-                for row in store.conn.execute(sql, (match, *args, pool)):
-                    rows.setdefault(row[0], row)
+                for (i,) in store.conn.execute(sql, (match, *args, pool)):
+                    ids[i] = None
+    rows = _doc_rows(store.conn, ctx, list(ids))
     scored: list[tuple[Hit, float]] = []
     headers: list[tuple[Hit, tuple]] = []
     for row in rows.values():
@@ -385,6 +388,17 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
                   if sysname is not None or not clinical.drops(reading, h.system, h.kind)]
     scored.sort(key=lambda hc: (-hc[0].score, hc[1], hc[0].code))
     return [h for h, _c in scored]
+
+
+def _doc_rows(conn: sqlite3.Connection, ctx: _Ctx, ids: list[int]) -> dict[int, tuple]:
+    """The search_doc rows of ``ids``, in that order."""
+    got: dict[int, tuple] = {}
+    for at in range(0, len(ids), 500):  # well under SQLite's bound-parameter limit
+        part = ids[at:at + 500]
+        for row in conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.id IN "
+                                f"({','.join('?' * len(part))})", part):
+            got[row[0]] = row
+    return {i: got[i] for i in ids if i in got}
 
 
 def _read_clinically(reading: clinical.Reading, hit: Hit) -> Hit:

@@ -151,27 +151,49 @@ def _title_sets(tstems: str, negated_query: bool) -> tuple[tuple[str, ...], froz
 
 
 class _Lines:
-    """A document's term lines, read once per process: the lines, and for each stem a line
-    may match the bit set of those lines (a slot's lines are the AND of its stems' sets)."""
+    """A document's term lines and the stems each may match, kept per process. A document
+    met again also gets, per stem, the bit set of its lines holding it (a slot's lines are
+    then the AND of its stems' sets instead of a walk over every line)."""
 
-    __slots__ = ("lines", "masks", "union", "all")
+    __slots__ = ("lines", "sets", "masks", "_union", "all", "uses")
 
     def __init__(self, lines: tuple[str, ...], negated_query: bool) -> None:
         self.lines = lines
-        masks: dict[str, int] = {}
-        for n, line in enumerate(lines):
-            bit = 1 << n
-            for s in term_stems(line, negated_query):
-                masks[s] = masks.get(s, 0) | bit
-        self.masks = masks
-        self.union = frozenset(masks)
+        self.sets = tuple(term_stems(line, negated_query) for line in lines)
+        self.masks: dict[str, int] | None = None
+        self._union: frozenset[str] | None = None
         self.all = (1 << len(lines)) - 1
+        self.uses = 0
+
+    @property
+    def union(self) -> frozenset[str]:
+        if self._union is None:
+            self._union = frozenset().union(*self.sets)
+        return self._union
+
+    def seen(self) -> None:
+        """One more scoring of this document: from the second on, index its lines."""
+        self.uses += 1
+        if self.uses == 2 and len(self.lines) > 2:
+            masks: dict[str, int] = {}
+            for n, line_set in enumerate(self.sets):
+                bit = 1 << n
+                for s in line_set:
+                    masks[s] = masks.get(s, 0) | bit
+            self.masks = masks
 
     def having(self, stems_set: frozenset[str]) -> int:
         """The bit set of the lines holding every stem of ``stems_set``."""
+        masks = self.masks
+        if masks is None:
+            mask = 0
+            for n, line_set in enumerate(self.sets):
+                if stems_set <= line_set:
+                    mask |= 1 << n
+            return mask
         mask = self.all
         for s in stems_set:
-            mask &= self.masks.get(s, 0)
+            mask &= masks.get(s, 0)
             if not mask:
                 break
         return mask
@@ -212,6 +234,7 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
     ext_all: frozenset[str] = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
     title_ext = title | ext_all if ext_all else title
     lines = term_lines.lines
+    term_lines.seen()
     everything: frozenset[str] | None = None
     got = 0.0
     matched_stems: set[str] = set()
