@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # typing costs a one-shot CLI search several ms to import
 MAX_LIMIT = 1000
 CODE_SCORE = 100.0
 _DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mask, "
-             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost, d.iterms")
+             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost, d.iterms, "
+             "d.tmark, d.imark")
 MMAP_BYTES = 512 * 1024 * 1024  # the store file is ~60 MB; reads map it, never write
 POOL = 60              # candidates read per FTS query (each of static and bm25 order)
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
@@ -72,6 +73,8 @@ class _Ctx:
         cols = {r[1] for r in conn.execute("PRAGMA table_info(search_doc)")}
         self.doc_cols = _DOC_COLS if "iterms" in cols else _DOC_COLS.replace(
             "d.iterms", "'' AS iterms")
+        if "tmark" not in cols:  # older store: the term lines are stemmed when read
+            self.doc_cols = self.doc_cols.replace("d.tmark, d.imark", "NULL, NULL")
         from medcode.textsearch import synonyms
         synonyms.prime(conn)
         self._conn = conn
@@ -437,12 +440,13 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
 def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               sysname: str | None, billable: bool | None, on: dt.date | None) -> Hit | None:
     (_id, system, code, shown, title, kind, bmask, _nmask, _leaf, tstems, terms, ext_json,
-     _dflt, _cost, iterms) = row
+     _dflt, _cost, iterms, tmark, imark) = row
     if system not in bits:
         return None
     bit, rel = bits[system]
     exts, meanings, ext_stems = ctx.ext(ext_json, bit) if ext_json else _NO_EXT
-    s = score(parsed, tstems, terms, ext_stems, index=iterms, leaf_now=bool(bmask & bit),
+    s = score(parsed, tstems, terms, ext_stems, index=iterms, marks=(tmark, imark),
+              leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
               system_filtered=sysname is not None)
     matched = tuple(s.matched)

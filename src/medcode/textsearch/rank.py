@@ -155,11 +155,18 @@ class _Lines:
     met again also gets, per stem, the bit set of its lines holding it (a slot's lines are
     then the AND of its stems' sets instead of a walk over every line)."""
 
-    __slots__ = ("lines", "sets", "masks", "_union", "all", "uses")
+    __slots__ = ("lines", "marked", "sets", "masks", "_union", "all", "uses")
 
-    def __init__(self, lines: tuple[str, ...], negated_query: bool) -> None:
+    def __init__(self, lines: tuple[str, ...], negated_query: bool,
+                 marks: tuple[str, ...] | None = None) -> None:
         self.lines = lines
-        self.sets = tuple(term_stems(line, negated_query) for line in lines)
+        if marks is not None and len(marks) == len(lines):  # stemmed by the build
+            pairs = [_marked_set(m, negated_query) for m in marks]
+            self.marked = tuple(m for m, _s in pairs)
+            self.sets = tuple(s for _m, s in pairs)
+        else:
+            self.marked = tuple(term_marked(line) for line in lines)
+            self.sets = tuple(term_stems(line, negated_query) for line in lines)
         self.masks: dict[str, int] | None = None
         self._union: frozenset[str] | None = None
         self.all = (1 << len(lines)) - 1
@@ -202,26 +209,46 @@ class _Lines:
 _NO_LINES = _Lines((), False)
 
 
+@lru_cache(maxsize=131072)
+def _marked_set(marks: str, negated_query: bool) -> tuple[tuple[str, ...], frozenset[str]]:
+    marked = tuple(marks.split())
+    return marked, matchable(marked, negated_query)
+
+
+def _joined(first: str, second: str) -> str:
+    return first + "\n" + second if first and second else first or second
+
+
 @lru_cache(maxsize=16384)
-def _line_sets(terms: str, negated_query: bool, index: str = "") -> _Lines:
-    """The term lines of a document (then its index paths, when given)."""
-    text = terms + "\n" + index if terms and index else terms or index
-    return _Lines(tuple(text.split("\n")), negated_query) if text else _NO_LINES
+def _line_sets(terms: str, negated_query: bool, index: str = "",
+               marks: tuple[str | None, str | None] = (None, None)) -> _Lines:
+    """The term lines of a document (then its index paths, when given); ``marks``: their
+    marked stems as the build wrote them (tmark, imark), None in an older store."""
+    text = _joined(terms, index)
+    if not text:
+        return _NO_LINES
+    tmark, imark = marks
+    joined = None if tmark is None or imark is None else \
+        tmark if not index else imark if not terms else tmark + "\n" + imark
+    return _Lines(tuple(text.split("\n")), negated_query,
+                  None if joined is None else tuple(joined.split("\n")))
 
 
 def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
-          system_filtered: bool, index: str = "") -> Scored:
+          system_filtered: bool, index: str = "",
+          marks: tuple[str | None, str | None] = (None, None)) -> Scored:
     """Score with the title, 7th characters and term lines; the index paths leading to the
     code (often hundreds: every drug of a class) are read only when the title does not
     already hold every word of the query."""
     neg = parsed.negated
-    first = _score(parsed, tstems, _line_sets(terms, neg), ext_stems, leaf_now=leaf_now,
+    first = _score(parsed, tstems, _line_sets(terms, neg, "", marks), ext_stems,
+                   leaf_now=leaf_now,
                    needs_7th=needs_7th, kind=kind, system=system,
                    system_filtered=system_filtered)
     if not index or first.title_all:
         return first
-    return _score(parsed, tstems, _line_sets(terms, neg, index), ext_stems,
+    return _score(parsed, tstems, _line_sets(terms, neg, index, marks), ext_stems,
                   leaf_now=leaf_now, needs_7th=needs_7th, kind=kind, system=system,
                   system_filtered=system_filtered)
 
@@ -287,10 +314,11 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
     top = max(line_hits.values(), default=0)
     if top and (top == matched_slots or title_hits < matched_slots):
         # among the lines that match most, the one that adds the least
-        best_extras, n = min((_extras(term_marked(lines[i]), matched_stems), i)
+        marked_lines = term_lines.marked
+        best_extras, n = min((_extras(marked_lines[i], matched_stems), i)
                              for i, hits in line_hits.items() if hits == top)
         label, _, text = lines[n].partition("\t")
-        nos = any(m.lstrip("~!") == "nos" for m in term_marked(lines[n]))
+        nos = any(m.lstrip("~!") == "nos" for m in marked_lines[n])
         # "Prostatitis NOS" as an inclusion term: this code is the default for the words
         term_extras = best_extras + (0.0 if nos else TERM_PENALTY)
         if top == matched_slots and term_extras < extras:
