@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 import medcode
 from medcode.cli import cli
 from medcode.codes.validity import validate
-
-
-@pytest.fixture
-def own_store(tmp_path: Path, store_path: Path) -> Path:
-    target = tmp_path / "home" / "medcode.sqlite"
-    target.parent.mkdir()
-    shutil.copyfile(store_path, target)
-    return target
 
 
 def _run(store: Path, *args: str):
