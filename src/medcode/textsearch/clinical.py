@@ -21,7 +21,8 @@ _SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
           "bilateral": "bilateral", "both": "bilateral", "bilat": "bilateral"}
 _OPPOSITE = {"left": ("right", "bilateral"), "right": ("left", "bilateral"),
              "bilateral": ("left", "right")}
-_STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history)\b")
+_STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history|long\s+term\s+use)\b"
+                     r"|^ on ")  # "on insulin", "on blood thinners": long-term drug therapy
 _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")

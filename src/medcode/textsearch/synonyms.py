@@ -16,6 +16,8 @@ from medcode.errors import SourceError
 from medcode.textsearch.tokens import stems
 
 FILE = "synonyms.tsv"
+#: common procedure names -> ICD-10-PCS table and its wording (read as more synonyms)
+PCS_FILE = "pcs_terms.tsv"
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,46 @@ def parse(text: str, where: str = FILE) -> list[Synonym]:
 _table: dict[tuple[str, ...], Synonym] | None = None
 
 
-def _text() -> str:
+def _read(name: str) -> str:
     import os  # os.path, not pathlib: this runs in every one-shot `medcode search`
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
-                        FILE)
+                        name)
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     from importlib import resources  # an unusual install (zip): ask the loader
-    return resources.files("medcode").joinpath("data", FILE).read_text(encoding="utf-8")
+    return resources.files("medcode").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class PcsTerm:
+    term: str
+    table: str        # 3 or 4 characters of an ICD-10-PCS code
+    wording: str      # root operation and body part as the table writes them
+    note: str
+    line: int
+
+
+def pcs_terms(text: str | None = None) -> list[PcsTerm]:
+    """The rows of ``pcs_terms.tsv``: term, table, wording, source note."""
+    text = _read(PCS_FILE) if text is None else text
+    out: list[PcsTerm] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cols = [c.strip() for c in raw.split("\t")]
+        if len(cols) < 3 or not all(cols[:3]):
+            raise SourceError(f"{PCS_FILE} line {n}: expected 'term<TAB>table<TAB>wording"
+                              f"<TAB>note', got {raw!r}")
+        out.append(PcsTerm(cols[0], cols[1].upper(), cols[2], cols[3] if len(cols) > 3 else "",
+                           n))
+    return out
+
+
+def _text() -> str:
+    """The synonym file, then each procedure name of pcs_terms.tsv as a synonym line."""
+    extra = "".join(f"{t.term}\t{t.wording}\n" for t in pcs_terms())
+    return _read(FILE) + "\n" + extra
 
 
 def _digest(text: str) -> str:
@@ -123,6 +156,27 @@ def prime(conn: sqlite3.Connection) -> bool:
     return True
 
 
+STATUS_FILE = "status_terms.tsv"
+_status: dict[tuple[str, ...], Synonym] | None = None
+
+
+def load_status() -> dict[tuple[str, ...], Synonym]:
+    """The synonyms plus ``status_terms.tsv``: how a query read as a patient's history or
+    status ("s/p appendectomy") finds its Z code. Read on first use (few queries need it)."""
+    global _status
+    if _status is None:
+        base = load()
+        extra = _merge(parse(_read(STATUS_FILE), STATUS_FILE))
+        table = dict(base)
+        for key, syn in extra.items():
+            prev = table.get(key)
+            table[key] = syn if prev is None else Synonym(
+                prev.phrase, syn.expansions + prev.expansions, key, syn.stems + prev.stems,
+                prev.line)
+        _status = table
+    return _status
+
+
 @lru_cache(maxsize=1)
 def by_head() -> dict[tuple[str, ...], list[tuple[str, Synonym]]]:
     """Phrases of 2+ words by the stems of all but their last word, with that last word
@@ -139,3 +193,7 @@ def by_head() -> dict[tuple[str, ...], list[tuple[str, Synonym]]]:
 @lru_cache(maxsize=1)
 def longest_key() -> int:
     return max((len(k) for k in load()), default=1)
+
+
+def longest_status_key() -> int:
+    return max((len(k) for k in load_status()), default=1)
