@@ -231,6 +231,8 @@ def _vaccine_hits(store: Any, ctx: _Ctx, reading: clinical.Reading, bits: dict) 
     out: list[Hit] = []
     wanted = [("ICD-10-CM", "Z23", "vaccine: encounter for immunization")] + [
         ("HCPCS", c, "vaccine: HCPCS administration code") for c in reading.admin]
+    if reading.administration:  # "administration of influenza vaccine": the service first
+        wanted = wanted[1:] + wanted[:1]
     for n, (system, code, why) in enumerate(wanted):
         if system not in bits:
             continue
@@ -367,7 +369,8 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
 
 
 def _read_clinically(reading: clinical.Reading, hit: Hit) -> Hit:
-    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind)
+    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind,
+                                 hit.matched)
     if not delta:
         return hit
     return replace(hit, score=round(hit.score + delta, 4),

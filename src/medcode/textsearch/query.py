@@ -241,9 +241,11 @@ def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], 
             return None
         typed = " ".join(content[i:i + n])
         slot = Slot(typed, [Alt(tuple(keys[i:i + n]))])
-        for exp, exp_stems in zip(syn.expansions, syn.stems):
+        for n_exp, (exp, exp_stems) in enumerate(zip(syn.expansions, syn.stems)):
             if all(a.stems != exp_stems for a in slot.alts):
-                slot.alts.append(Alt(exp_stems, f"synonym {typed} -> {exp}"))
+                kind = "status" if n_exp < syn.n_status else "synonym"
+                slot.alts.append(Alt(exp_stems, f"{kind} {typed} -> {exp}",
+                                     syn.weight(n_exp)))
         if prefix and n == 1 and i + n == len(content):
             slot.alts.extend(_prefix_slot(conn, content[i]).alts[1:])
         return slot

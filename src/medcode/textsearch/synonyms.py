@@ -27,6 +27,15 @@ class Synonym:
     key: tuple[str, ...]                 # stems of the phrase
     stems: tuple[tuple[str, ...], ...]   # stems of each expansion (non-empty)
     line: int
+    #: per expansion; a broader reading written "~wording" weighs BROAD (the narrower first)
+    weights: tuple[float, ...] = ()
+    n_status: int = 0                    # the first n expansions come from status_terms.tsv
+
+    def weight(self, i: int) -> float:
+        return self.weights[i] if i < len(self.weights) else 1.0
+
+
+BROAD = 0.8
 
 
 def parse(text: str, where: str = FILE) -> list[Synonym]:
@@ -38,13 +47,15 @@ def parse(text: str, where: str = FILE) -> list[Synonym]:
         if "\t" not in raw:
             raise SourceError(f"{where} line {n}: expected 'phrase<TAB>expansion', got {raw!r}")
         phrase, _, rest = raw.partition("\t")
-        expansions = tuple(e.strip() for e in rest.split("|") if e.strip())
+        written = [e.strip() for e in rest.split("|") if e.strip()]
+        expansions = tuple(e.lstrip("~").strip() for e in written)
         key = tuple(stems(phrase))
         exp_stems = tuple(tuple(stems(e)) for e in expansions)
         if not key or not expansions or not all(exp_stems):
             raise SourceError(f"{where} line {n}: {raw.strip()!r} has an empty phrase or "
                               "expansion (stopwords alone do not count)")
-        out.append(Synonym(phrase.strip(), expansions, key, exp_stems, n))
+        weights = tuple(BROAD if e.startswith("~") else 1.0 for e in written)
+        out.append(Synonym(phrase.strip(), expansions, key, exp_stems, n, weights))
     return out
 
 
@@ -103,9 +114,13 @@ def _merge(syns: list[Synonym]) -> dict[tuple[str, ...], Synonym]:
         prev = table.get(syn.key)
         if prev is not None:
             syn = Synonym(prev.phrase, prev.expansions + syn.expansions, syn.key,
-                          prev.stems + syn.stems, prev.line)
+                          prev.stems + syn.stems, prev.line, _weights(prev) + _weights(syn))
         table[syn.key] = syn
     return table
+
+
+def _weights(syn: Synonym) -> tuple[float, ...]:
+    return tuple(syn.weight(i) for i in range(len(syn.expansions)))
 
 
 def load() -> dict[tuple[str, ...], Synonym]:
@@ -129,7 +144,8 @@ def compile_into(conn: sqlite3.Connection) -> int:
     syns = parse(text)
     conn.execute("INSERT INTO search_synonym VALUES (0, ?, '')", (_digest(text),))
     conn.executemany("INSERT INTO search_synonym VALUES (?, ?, ?)", (
-        (s.line, s.phrase, json.dumps([s.expansions, s.key, s.stems], separators=(",", ":")))
+        (s.line, s.phrase, json.dumps([s.expansions, s.key, s.stems, _weights(s)],
+                                      separators=(",", ":")))
         for s in syns))
     return len(syns)
 
@@ -149,9 +165,9 @@ def prime(conn: sqlite3.Connection) -> bool:
         return False
     syns = []
     for line, phrase, data in rows[1:]:
-        exps, key, stems_ = json.loads(data)
+        exps, key, stems_, *weights = json.loads(data)
         syns.append(Synonym(phrase, tuple(exps), tuple(key), tuple(tuple(x) for x in stems_),
-                            line))
+                            line, tuple(weights[0]) if weights else ()))
     _table = _merge(syns)
     return True
 
@@ -170,9 +186,11 @@ def load_status() -> dict[tuple[str, ...], Synonym]:
         table = dict(base)
         for key, syn in extra.items():
             prev = table.get(key)
-            table[key] = syn if prev is None else Synonym(
+            n = len(syn.expansions)
+            table[key] = Synonym(syn.phrase, syn.expansions, key, syn.stems, syn.line,
+                                 _weights(syn), n) if prev is None else Synonym(
                 prev.phrase, syn.expansions + prev.expansions, key, syn.stems + prev.stems,
-                prev.line)
+                prev.line, _weights(syn) + _weights(prev), n)
         _status = table
     return _status
 
