@@ -99,6 +99,7 @@ class Checker:
         # edits whose data the store lacks could never find anything: not run
         from medcode.claims.edits.addon import has_aoc
         idle = {"NCCI-PTP": not self.facts.has_ptp, "NCCI-MUE": not self.facts.has_mue,
+                "NCCI-RELEASE": not (self.facts.has_ptp or self.facts.has_mue),
                 "ADDON-NO-PRIMARY": not has_aoc(self.facts)}
         self.edits = [(e.id, e.func) for e in select(edits) if not idle.get(e.id)]
         self.today = _today()      # "in the future" is judged against the run's day

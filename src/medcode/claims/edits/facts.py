@@ -87,6 +87,10 @@ class StoreFacts:
         self.hcpcs_year = self._hcpcs_year()
         self.has_ptp = self._count("SELECT count(*) FROM ncci_ptp") > 0
         self.has_mue = self._count("SELECT count(*) FROM ncci_mue") > 0
+        from medcode.systems.ncci import mue_period, ptp_period
+        # the quarters the loaded NCCI files were published for (NCCI-RELEASE)
+        self.ptp_period = ptp_period(self.conn) if self.has_ptp else None
+        self.mue_period = mue_period(self.conn) if self.has_mue else None
         # the codes the NCCI files name (bounded by the data, read once): a claim whose
         # codes are not among them needs no query
         self._ptp_col1: frozenset[str] | None = None
