@@ -218,7 +218,7 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
                 return True
         return False
 
-    parsed = parse(conn, query, prefix, is_code)
+    parsed = parse(conn, query, prefix, is_code, reading.status == "history")
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
     for hit in [*_identified(store, ctx, query, bits, sysname),
@@ -255,6 +255,8 @@ def _vaccine_hits(store: Any, ctx: _Ctx, reading: clinical.Reading, bits: dict) 
     out: list[Hit] = []
     wanted = [("ICD-10-CM", "Z23", "vaccine: encounter for immunization")] + [
         ("HCPCS", c, "vaccine: HCPCS administration code") for c in reading.admin]
+    if reading.administration:  # "administration of influenza vaccine": the service first
+        wanted = wanted[1:] + wanted[:1]
     for n, (system, code, why) in enumerate(wanted):
         if system not in bits:
             continue
@@ -405,7 +407,8 @@ def _doc_rows(conn: sqlite3.Connection, ctx: _Ctx, ids: list[int]) -> dict[int, 
 
 
 def _read_clinically(reading: clinical.Reading, hit: Hit) -> Hit:
-    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind)
+    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind,
+                                 hit.matched)
     if not delta:
         return hit
     return replace(hit, score=round(hit.score + delta, 4),

@@ -31,13 +31,17 @@ _HALF = frozenset({"acut"})
 #: or make it a status rather than the condition (history of, screening for)
 _POPULATION = frozenset(stem(w) for w in (
     ["newborn", "neonatal", "perinatal", "fetus", "fetal", "pregnancy", "childbirth", "puerperium",
-     "puerperal", "maternal", "congenital", "history", "screening"]))
+     "puerperal", "maternal", "congenital", "history", "screening",
+     "situ"]))  # "melanoma in situ" is not what "melanoma" means
 POPULATION = 1.4
 W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
 EXTRA_CAP = 8.0
 TERM_PENALTY = 0.4
 LEAF_BONUS, SEVENTH_BONUS, BLOCK_MALUS = 1.2, 1.0, 2.0
+#: HCPCS titles name the item first ("Cane, quad ..."): one whose first word the query
+#: does not name is an accessory, part or service around it
+HEAD_MALUS = 1.0
 #: ICD-9-CM was retired on 2015-10-01: without a system or date, today's codes come first
 SYSTEM_PRIOR = {"ICD-9-CM": -3.0}
 
@@ -341,6 +345,8 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
         value += SEVENTH_BONUS + (0.3 if seventh else 0.0)
     if kind in HEADER_KINDS:
         value -= BLOCK_MALUS
+    if system == "HCPCS" and marked and marked[0] not in matched_stems:
+        value -= HEAD_MALUS  # "Cane, ..." is a cane; "Replacement, handgrip, cane" is not
     if not system_filtered:
         value += SYSTEM_PRIOR.get(system, 0.0)
     return Scored(round(value, 4), labels + why, seventh, bool(live) and title_hits == len(live))
