@@ -13,7 +13,9 @@ claim, ~10% with a deliberate error) as JSON Lines, and writes the same claims a
     /proc every 0.2 s);
   * Spark ``local[2]`` on the Parquet file (``medcode.spark.check_claims``, findings written
     as Parquet): claims/s including start-up (session, JVM) and without it;
-  * the findings of Spark and of ``--jobs 2`` on the Parquet file are compared (by edit).
+  * the findings of Spark and of ``--jobs 2`` on the Parquet file are compared (by edit);
+  * the CPU time (user + system) of each run, all its processes, sampled from /proc, and
+    what it implies for ``--jobs 2`` on two idle cores (the machine is often shared).
 
 Ends with the sizing on paper for 100 million claims a day. Prints figures; asserts nothing.
 """
@@ -256,7 +258,7 @@ def main() -> int:
         core_hours = per_day / best / 3600
         print(f"\nsizing on paper: {best:,.0f} claims/s per core (--jobs 1, this machine) -> "
               f"100 million claims = {core_hours:.1f} core-hours; in a 1-hour nightly window "
-              f"{core_hours:.0f} cores (e.g. {max(1, round(core_hours / 8))} executors of 8 "
+              f"{core_hours:.0f} cores (e.g. {max(1, round(core_hours / 4))} executor(s) of 4 "
               f"cores), each executor loading the {store_mb:.0f} MB store once; spread over "
               f"the day, {per_day / 86400:,.0f} claims/s needs {per_day / 86400 / best:.1f} "
               f"cores")
