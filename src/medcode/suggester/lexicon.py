@@ -71,6 +71,33 @@ def _variants(title: str, aliases: dict[str, tuple[str, ...]]) -> list[str]:
     return out
 
 
+_CAUSE = " as the cause of diseases classified elsewhere"
+
+
+def _parts(title: str) -> list[str]:
+    """Shorter ways a note names what a CM title joins or qualifies: each side of
+    "Cramp and spasm", "Syncope and collapse"; the organism of "Parvovirus as the cause of
+    diseases classified elsewhere"; "left breast" for "left female breast"."""
+    low = title.lower().split(", initial encounter")[0]
+    out: list[str] = []
+    if _CAUSE in low:
+        out.append(low.replace(_CAUSE, ""))
+    for sex in (" female ", " male "):
+        if sex in low:
+            out.append(low.replace(sex, " "))
+    head = low.split(",")[0]
+    for joint in (" and ", " or "):
+        if head.count(joint) != 1 or head.startswith("other and"):
+            continue
+        left, right = head.split(joint)
+        lw, rw = left.split(), right.split()
+        if len(lw) <= 3 and len(rw) <= 3 and "of" not in lw and "of" not in rw:
+            out += [left, right]
+        elif len(rw) == 1 and len(lw) >= 3 and lw[-2] in ("of", "in"):
+            out += [left, " ".join(lw[:-1] + rw)]   # "abnormalities of gait and mobility"
+    return out
+
+
 def build(store: Any) -> Lexicon:
     conn = store.conn
     entries: list[Entry] = []
@@ -99,6 +126,8 @@ def build(store: Any) -> Lexicon:
         add(CM, code, title, title.split(", initial encounter")[0], "title", mask)
         for alt in _variants(title, CM_ALIASES):
             add(CM, code, title, alt, "synonym", mask)
+        for part in _parts(title):
+            add(CM, code, title, part, "part", mask)
     for code, text in conn.execute(
             "SELECT code, text FROM notes WHERE system = ? AND kind = 'inclusion_terms'", (CM,)):
         if code in billable:
