@@ -13,22 +13,37 @@ every loaded code and the shapes around them.
 
 from __future__ import annotations
 
+import gc
+import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from medcode.codes.identification import (
     _IMPORTED,
     _RANKS,
+    BULK_AFTER,
+    JUDGED_MAX,
     Candidate,
+    Identification,
     _cand,
     _Facts,
-    )
+    _identify,
+    _new_ident,
+    _readings,
+    _set_d,
+    _set_extra,
+)
 from medcode.systems import cpt, icd10pcs
 from medcode.systems.formats import (
+    _CM_LETTER_SECOND,
     _CM_REASON,
     _DIGITS,
     _PLAIN_LETTERS,
+    _PROC9_REASON,
     _WHO_REASON,
     HCPCS_LETTERS,
     _cpt_reason,
@@ -40,6 +55,7 @@ from medcode.systems.formats import (
 CM, PCS, HCPCS, CPT, ICD9, WHO = ("ICD-10-CM", "ICD-10-PCS", "HCPCS", "CPT", "ICD-9-CM",
                                   "ICD-10")
 Readings = tuple[Candidate, ...]
+_PCS_SECTIONS = frozenset(icd10pcs.SECTIONS)
 
 
 def _swaps(rank: Any, first: tuple[str, float], second: tuple[str, float]
@@ -69,7 +85,6 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
     cpt_loaded = f.is_loaded[CPT]
     who_loaded = f.is_loaded[WHO]
     found = f.found
-    looks_like_pcs = icd10pcs.looks_like_pcs
     cuts, owners = cpt._segments()
     categories = cpt.CATEGORIES
 
@@ -148,62 +163,90 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
     sw_pcs = _swaps(rank, (PCS, 0.7), (CM, 0.5))
     sw_who = _swaps(rank, (CM, 0.8), (WHO, 0.3)), _swaps(rank, (CM, 0.95), (WHO, 0.3))
     sw_cpt9 = _swaps(rank, (CPT, 0.9), (ICD9, 0.4))
-    icd9_reason = _icd9_reason("numeric", True)
+    icd9_listed_reason = _icd9_reason("numeric", True)
+    icd9_dotted_reason = _icd9_reason("numeric", False)
+    icd9_loaded = f.is_loaded[ICD9]
     #: CPT Category I (not loaded) per section segment: (reason text, plausible)
     cpt_digit: dict[int, tuple[str, bool]] = {}
-    #: CPT Category II/III/PLA... (not loaded) per last character: Candidate fields
+    #: CPT Category II/III/PLA... (not loaded) per last character: (kind, reason text)
     cpt_letter: dict[str, tuple[str, str]] = {}
+    #: HCPCS Level II per letter: (reason, score, reason text when HCPCS is not loaded)
+    hcpcs_letter: dict[str, tuple[str, float, str]] = {}
 
-    def pair(a: Candidate, b: Candidate, swaps: dict[tuple[bool, bool], bool]) -> Readings:
-        return (b, a) if swaps[a[9], b[9]] else (a, b)
+    def hcpcs(c0: str, d: str) -> Candidate:
+        known = hcpcs_letter.get(c0)
+        if known is None:
+            reason, score = _hcpcs_reading(c0)
+            known = hcpcs_letter[c0] = (reason, score, unloaded_text(reason, HCPCS))
+        if hcpcs_loaded:
+            return loaded(hcpcs_get, HCPCS, "Level II", d, known[0], known[1], True)
+        return _cand(Candidate, (HCPCS, "Level II", d, False, False, known[2], (), None,
+                                 known[1], True))
 
     def readings(s: str) -> Readings | None:
         n = len(s)
-        if n < 3:
+        if n < 3 or not s.isascii():
             return None
         c0 = s[0]
-        if s[1] in _DIGITS and (c0 in _PLAIN_LETTERS or (c0 == "E" and "." in s)):
-            if "." in s:
-                if n < 5 or s[3] != "." or s.count(".") != 1:
+        if "A" <= c0 <= "Z":
+            if s[1] in _DIGITS:
+                if "." in s:
+                    if n < 5 or s[3] != "." or s.count(".") != 1:
+                        return None
+                    d = s[:3] + s[4:]
+                    dotted = True
+                else:
+                    d = s
+                    dotted = False
+                m = len(d)
+                if m > 7 or not d.isalnum():
                     return None
-                d = s[:3] + s[4:]
-                dotted = True
-            else:
-                d = s
-                dotted = False
-            m = len(d)
-            if not (3 <= m <= 7 and d.isascii() and d.isalnum()):
+                # E, V and X codes of 3-5 characters may also be ICD-9-CM E and V codes (or
+                # HCPCS): the general rules decide. From 6 characters on they are ICD-10-CM
+                # (and ICD-10-PCS) only, as the other letters are (formats.shapes_of)
+                if m < 6 and c0 not in _PLAIN_LETTERS and not (c0 == "E" and dotted):
+                    return None
+                shown = d if m == 3 else (s if dotted else f"{d[:3]}.{d[3:]}")
+                if m == 7:
+                    # looks_like_pcs, for 7 upper-case ASCII letters or digits
+                    if c0 in _PCS_SECTIONS and "I" not in d and "O" not in d:
+                        if dotted:
+                            return (cm(d, shown, 0.5),)
+                        p = loaded(pcs_get, PCS, "procedure", d, _pcs_reason(c0), 0.7, False)
+                        b = cm(d, shown, 0.5)
+                        return (b, p) if sw_pcs[p[9], b[9]] else (p, b)
+                    return (cm(d, shown, 0.95 if dotted else 0.8),)
+                if m == 6:
+                    return (cm(d, shown, 0.95 if dotted else 0.8),)
+                if m == 5:
+                    if c0 in HCPCS_LETTERS and d[1:].isdigit():
+                        if dotted:
+                            return (cm(d, shown, 0.6),)
+                        a = hcpcs(c0, d)
+                        b = cm(d, shown, 0.6)
+                        return (b, a) if sw_hcpcs[a[9], b[9]] else (a, b)
+                    return (cm(d, shown, 0.95 if dotted else 0.8),)
+                if s[2] in _DIGITS and (m == 3 or d[3] in _DIGITS):
+                    a = cm(d, shown, 0.95 if dotted else 0.8)
+                    b = who(shown)
+                    return (b, a) if sw_who[dotted][a[9], b[9]] else (a, b)
+                return (cm(d, shown, 0.95 if dotted else 0.8),)
+            # a letter second: ICD-10-PCS sections B-X (BW03ZZZ); seven characters without a
+            # dot are never ICD-11 (formats._icd11), and only QA... is also ICD-10-CM
+            if (n == 7 and c0 in _PCS_SECTIONS and s.isalnum() and "I" not in s
+                    and "O" not in s and s[:2] not in _CM_LETTER_SECOND):
+                return (loaded(pcs_get, PCS, "procedure", s, _pcs_reason(c0), 0.7, False),)
+            return None
+        if c0 not in _DIGITS:
+            return None
+        if "." in s:
+            # ICD-9-CM as written with its dot: 250.00 (diagnosis), 36.06 (procedure)
+            if not icd9_loaded or s.count(".") != 1:
                 return None
-            if m == 5:
-                shown = s if dotted else f"{d[:3]}.{d[3:]}"
-                if c0 in HCPCS_LETTERS and d[1:].isdigit():
-                    if dotted:
-                        return (cm(d, shown, 0.6),)
-                    reason, score = _hcpcs_reading(c0)
-                    if hcpcs_loaded:
-                        h = loaded(hcpcs_get, HCPCS, "Level II", d, reason, score, True)
-                    else:
-                        h = _cand(Candidate, (HCPCS, "Level II", d, False, False,
-                                              unloaded_text(reason, HCPCS), (), None, score,
-                                              True))
-                    return pair(h, cm(d, shown, 0.6), sw_hcpcs)
-                return (cm(d, shown, 0.95 if dotted else 0.8),)
-            if m == 7:
-                shown = s if dotted else f"{d[:3]}.{d[3:]}"
-                if looks_like_pcs(d):
-                    if dotted:
-                        return (cm(d, shown, 0.5),)
-                    p = loaded(pcs_get, PCS, "procedure", d, _pcs_reason(c0), 0.7, False)
-                    return pair(p, cm(d, shown, 0.5), sw_pcs)
-                return (cm(d, shown, 0.95 if dotted else 0.8),)
-            if m == 6:
-                return (cm(d, s if dotted else f"{d[:3]}.{d[3:]}", 0.95 if dotted else 0.8),)
-            shown = d if m == 3 else (s if dotted else f"{d[:3]}.{d[3:]}")
-            score = 0.95 if dotted else 0.8
-            if s[2] in _DIGITS and (m == 3 or d[3] in _DIGITS):
-                return pair(cm(d, shown, score), who(shown), sw_who[dotted])
-            return (cm(d, shown, score),)
-        if c0 not in _DIGITS or "." in s:
+            if s[3:4] == "." and (n == 5 or n == 6) and s[:3].isdigit() and s[4:].isdigit():
+                return (loaded(icd9_get, ICD9, "diagnosis", s, icd9_dotted_reason, 0.9, True),)
+            if s[2] == "." and (n == 4 or n == 5) and s[:2].isdigit() and s[3:].isdigit():
+                return (loaded(icd9_get, ICD9, "procedure", s, _PROC9_REASON, 0.55, True),)
             return None
         if n == 5 and s[1:4].isdigit():
             last = s[4]
@@ -222,9 +265,10 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
                 hit = icd9_get(key9)
                 if hit is None:
                     return (c,)
-                w = why(icd9_reason, ICD9, hit[3])
-                return pair(c, _cand(Candidate, (ICD9, "diagnosis", key9, True, True, w[0],
-                                                 w[1], hit[1], 0.4 + 0.3, True)), sw_cpt9)
+                w = why(icd9_listed_reason, ICD9, hit[3])
+                b = _cand(Candidate, (ICD9, "diagnosis", key9, True, True, w[0], w[1], hit[1],
+                                      0.4 + 0.3, True))
+                return (b, c) if sw_cpt9[c[9], b[9]] else (c, b)
             if last in categories:
                 if cpt_loaded:
                     return None
@@ -235,10 +279,91 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
                 return (_cand(Candidate, (CPT, known2[0], s, False, False, known2[1], (), None,
                                           0.95, True)),)
             return None
-        if n == 7 and looks_like_pcs(s):
-            # a letter second (0DTJ4ZZ) is also what an ICD-11 stem code starts with, but
-            # seven characters without a dot or cluster mark are never ICD-11 (formats._icd11)
+        if n == 7 and s.isalnum() and "I" not in s and "O" not in s:
+            # ICD-10-PCS (looks_like_pcs); a letter second (0DTJ4ZZ) is also how an ICD-11
+            # stem code starts, but seven characters without a dot never are one
             return (loaded(pcs_get, PCS, "procedure", s, _pcs_reason(c0), 0.85, False),)
         return None
 
     return readings
+
+
+#: inputs identify_many works through at once when it is given a list or tuple
+SLICE = 4096
+#: a slice of stripped inputs joined by newlines, each what formats._PLAIN accepts
+_ALL_PLAIN = re.compile(r"(?:[A-Za-z0-9.\-]{1,40}\n)*[A-Za-z0-9.\-]{1,40}").fullmatch
+
+
+def _slice(f: _Facts, raws: list[str], fast: Callable[[str], Readings | None], rank: Any,
+           judged: dict[str, Readings]) -> list[Identification] | None:
+    """The Identifications of ``raws`` (inputs not seen before), or None unless they are all
+    plain strings (letters, digits, dots, dashes; identification._identify does the rest)."""
+    if set(map(type, raws)) != {str}:
+        return None
+    k = len(raws)
+    stripped = list(map(str.strip, raws))
+    joined = "\n".join(stripped)
+    if joined.count("\n") != k - 1 or not _ALL_PLAIN(joined):
+        return None
+    norm = joined.upper().split("\n")
+    jget = judged.get
+    cands = list(map(jget, norm))
+    for j in compress(range(k), map(is_, cands, repeat(None))):
+        s = norm[j]
+        c = jget(s)
+        if c is None:
+            c = fast(s) or _readings(f, s, rank)
+            if len(judged) < JUDGED_MAX:
+                judged[s] = c
+        cands[j] = c
+    objs = list(map(_new_ident, repeat(Identification, k)))
+    deque(map(_set_d, objs, zip(stripped, cands, repeat(None))), 0)
+    deque(map(_set_extra, objs, repeat(None)), 0)
+    return objs
+
+
+def identify_slices(f: _Facts, codes: list[str] | tuple[str, ...], memo_size: int,
+                    context: str | None) -> Iterator[Identification]:
+    """identify_many over a list, a slice at a time: the steps every input needs (the memo,
+    trimming, the plain-input check, upper case, the Identification) run over the whole
+    slice in C loops (map); Python code runs once per new normalised string. Same answers
+    as the input-by-input loop (identification.identify_many)."""
+    rank = _RANKS[context]
+    memo: dict[str, Identification] = {}
+    judged: dict[str, Readings] = {}
+    mget = memo.get
+    fast = None
+    seen = 0
+    for start in range(0, len(codes), SLICE):
+        chunk = codes[start:start + SLICE]
+        out = list(map(mget, chunk))
+        if None not in out:
+            yield from out
+            continue
+        where = list(compress(range(len(out)), map(is_, out, repeat(None))))
+        raws = chunk if len(where) == len(chunk) else list(map(chunk.__getitem__, where))
+        seen += len(raws)
+        # the answers hold no reference cycles: the cycle collector has nothing to find in
+        # them, yet the slice's new objects would make it sweep every object of the process
+        # over and over. It pauses while a slice is worked out (never across a yield).
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            if fast is None and seen >= BULK_AFTER:
+                f.bulk()
+                fast = fast_readings(f, context)
+            objs = _slice(f, raws, fast, rank, judged) if fast is not None else None
+            if objs is None:            # input by input: not strings, or not all plain
+                objs = [_identify(f, raw, rank, judged) for raw in raws]
+        finally:
+            if paused:
+                gc.enable()
+        room = memo_size - len(memo)
+        if room > 0:
+            memo.update(zip(raws[:room], objs[:room]))
+        if raws is chunk:
+            yield from objs
+        else:
+            deque(map(out.__setitem__, where, objs), 0)
+            yield from out

@@ -384,6 +384,15 @@ def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
     batch of all-different codes needs no query per code."""
     _check_context(context)
     f = _facts(store)
+    if isinstance(codes, (list, tuple)):
+        from medcode.codes.fastreadings import identify_slices
+        return identify_slices(f, codes, memo_size, context)
+    return _identify_each(f, codes, memo_size, context)
+
+
+def _identify_each(f: _Facts, codes: Iterable[str], memo_size: int, context: str | None
+                   ) -> Iterator[Identification]:
+    """identify_many input by input (a stream: nothing is read ahead)."""
     rank = _RANKS[context]
     memo: dict[str, Identification] = {}
     judged: dict[str, tuple[Candidate, ...]] = {}
