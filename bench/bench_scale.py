@@ -62,13 +62,29 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """user + system CPU seconds of ``pid`` so far (0 when gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fp:
+            fields = fp.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def measured(cmd: list[str], env: dict | None = None) -> dict:
     """Run ``cmd``; wall seconds, exit code, peak RSS of the main process and of its
-    largest descendant (sampled)."""
+    largest descendant (sampled), CPU seconds (user + system) of the main process and of
+    all its descendants (sampled every 0.2 s: the last fraction of a second of a process
+    may be missed)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env=env)
     peaks: dict[int, float] = {}
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
@@ -82,6 +98,7 @@ def measured(cmd: list[str], env: dict | None = None) -> dict:
                     break
             for p in pids:
                 peaks[p] = max(peaks.get(p, 0.0), _rss_mb(p))
+                cpu[p] = max(cpu.get(p, 0.0), _cpu_s(p))
             done.wait(0.2)
     t = threading.Thread(target=sample, daemon=True)
     t.start()
@@ -90,8 +107,10 @@ def measured(cmd: list[str], env: dict | None = None) -> dict:
     t.join()
     wall = time.perf_counter() - t0
     main = peaks.pop(proc.pid, 0.0)
+    main_cpu = cpu.pop(proc.pid, 0.0)
     return {"seconds": wall, "exit": proc.returncode, "main_mb": main,
-            "worker_mb": max(peaks.values(), default=0.0), "stderr": err[-2000:]}
+            "worker_mb": max(peaks.values(), default=0.0), "stderr": err[-2000:],
+            "main_cpu": main_cpu, "cpu": main_cpu + sum(cpu.values())}
 
 
 def to_parquet(jsonl: Path, target: Path) -> None:
@@ -185,7 +204,10 @@ def main() -> int:
                 rows.append(r)
                 print(f"  {r['label']:<20} {r['seconds']:7.1f} s {r['rate']:>8,.0f} claims/s  "
                       f"peak RSS main {r['main_mb']:5.0f} MB, worker {r['worker_mb']:5.0f} MB"
-                      f"  (exit {r['exit']})", flush=True)
+                      f"  (exit {r['exit']}); CPU {r['cpu']:.1f} s = "
+                      f"{n / max(r['cpu'], 1e-9):,.0f} claims per CPU-second, of which the "
+                      f"main process {r['main_cpu']:.1f} s; load {os.getloadavg()[0]:.1f}",
+                      flush=True)
                 if r["exit"] not in (0, 1):
                     print("    " + r["stderr"].strip()[-500:])
         one = {r["label"].split()[2]: r for r in rows if r["label"].startswith("--jobs 1")}
@@ -219,6 +241,16 @@ def main() -> int:
                 print(f"  findings by edit, Spark vs --jobs 2: "
                       f"{'identical' if same else 'DIFFERENT'} ({sum(cli.values()):,} findings)")
         best = max(r["rate"] for r in rows if r["label"].startswith("--jobs 1"))
+        per_cpu = max(n / r["cpu"] for r in rows if r["label"].startswith("--jobs 1"))
+        print(f"\nper core: {best:,.0f} claims/s wall (--jobs 1), {per_cpu:,.0f} claims per "
+              "CPU-second (what a core gives when it is not shared)")
+        for r in rows:
+            if r["label"].startswith("--jobs 2"):
+                base = next(x for x in rows if x["label"] == r["label"].replace("2", "1", 1))
+                print(f"  {r['label']}: CPU {r['cpu']:.1f} s vs {base['cpu']:.1f} s for --jobs 1"
+                      f" -> on 2 idle cores about {2 * base['cpu'] / r['cpu']:.2f}x --jobs 1 "
+                      f"(the main process: {r['main_cpu']:.1f} s)")
+        best = max(best, per_cpu)
         store_mb = store_path.stat().st_size / 1e6
         per_day = 100_000_000
         core_hours = per_day / best / 3600

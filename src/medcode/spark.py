@@ -103,7 +103,7 @@ def _checker(ref: str, shipped: bool, edits: tuple[str, ...] | None, today: dt.d
             path = SparkFiles.get(ref)
         else:
             path = ref
-        checker = Checker(Store(path), set(edits) if edits else None)
+        checker = Checker(Store(path), set(edits) if edits else None, preload=True)
         checker.today = today
         _CHECKERS[key] = checker
     return checker
@@ -113,7 +113,7 @@ def _results(batches: Iterable[Any], ref: str, shipped: bool, edits: tuple[str, 
              today: dt.date, layout: str, columns: list[str]) -> Iterator[list[Any]]:
     """The ClaimResults of each incoming record batch (a list per batch)."""
     from medcode.claims.engine import _format_result
-    from medcode.claims.formats.arrowfmt import FlatGrouper, flat_items, nested_items
+    from medcode.claims.formats.arrowfmt import FlatGrouper, batch_items, flat_items
     from medcode.errors import ClaimFormatError
     checker = _checker(ref, shipped, edits, today)
     name = "spark"
@@ -131,7 +131,7 @@ def _results(batches: Iterable[Any], ref: str, shipped: bool, edits: tuple[str, 
 
     for batch in batches:
         if grouper is None:
-            yield check(nested_items(batch.to_pylist(), name, row0))
+            yield check(batch_items(batch, name, row0))
         else:
             yield check(flat_items(batch, grouper, row0))
         row0 += batch.num_rows

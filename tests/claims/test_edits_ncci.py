@@ -171,3 +171,57 @@ def test_without_ncci_data_no_ncci_findings(store: Any) -> None:
     r = check(store, [line("0001U", "2026-07-15", units=9), line("0030U", "2026-07-15")],
               edits={"NCCI-PTP", "NCCI-MUE"})
     assert r.findings == ()
+
+
+# --- NCCI-RELEASE: lines dated outside the quarter of the loaded files -----------------------
+# the excerpts are PTP v32.2 and MUE effective 2026-07-01: both for 2026-07-01 to 2026-09-30
+
+def test_release_quiet_inside_the_quarter(full_store: Any) -> None:
+    r = check(full_store, [line("0001U", "2026-08-03"), line("0030U", "2026-08-03")],
+              edits={"NCCI-RELEASE"})
+    assert not found(r, "NCCI-RELEASE")
+
+
+def test_release_ptp_after_the_quarter_names_the_fetch(full_store: Any) -> None:
+    r = check(full_store, [line("0001U", "2026-11-16"), line("0030U", "2026-11-16")],
+              edits={"NCCI-RELEASE", "NCCI-PTP"})
+    (rel,) = [f for f in found(r, "NCCI-RELEASE") if "PTP" in f.message]
+    assert rel.severity == "warning" and rel.line == 1
+    assert "version 32.2" in rel.message and "2026-07-01 to 2026-09-30" in rel.message
+    assert "medcode data fetch ncci-ptp --quarter 2026Q4" in (rel.fix or "")
+    assert found(r, "NCCI-PTP")          # still checked against what is loaded
+
+
+def test_release_ptp_not_said_for_a_single_code_or_earlier_dates(full_store: Any) -> None:
+    one = check(full_store, [line("0001U", "2026-11-16")], edits={"NCCI-RELEASE"})
+    assert not [f for f in found(one, "NCCI-RELEASE") if "PTP" in f.message]
+    early = check(full_store, [line("0001U", "2025-03-03"), line("0030U", "2025-03-03")],
+                  edits={"NCCI-RELEASE"})
+    assert not [f for f in found(early, "NCCI-RELEASE") if "PTP" in f.message]
+
+
+def test_release_mue_before_the_file_says_units_were_not_checked(full_store: Any) -> None:
+    r = check(full_store, [line("0001U", "2024-07-15", units=99)],
+              edits={"NCCI-RELEASE", "NCCI-MUE"})
+    (rel,) = found(r, "NCCI-RELEASE")
+    assert "not checked" in rel.message and "effective 2026-07-01" in rel.message
+    assert "--quarter 2024Q3" in (rel.fix or "")
+    assert not found(r, "NCCI-MUE")
+
+
+def test_release_mue_after_the_quarter(full_store: Any) -> None:
+    r = check(full_store, [line("0001U", "2027-01-05")], edits={"NCCI-RELEASE"})
+    (rel,) = found(r, "NCCI-RELEASE")
+    assert "after the NCCI MUEs loaded" in rel.message and "--quarter 2027Q1" in (rel.fix or "")
+
+
+def test_status_coverage_names_the_ncci_quarter(full_store: Any) -> None:
+    import datetime as dt
+
+    from medcode.store.freshness import coverage
+    inside = {c["system"]: c for c in coverage(full_store, dt.date(2026, 8, 1))}
+    assert inside["NCCI-PTP"]["covers_today"] and not inside["NCCI-PTP"]["stale"]
+    assert inside["MUE"]["effective_from"] == "2026-07-01"
+    later = {c["system"]: c for c in coverage(full_store, dt.date(2026, 12, 2))}
+    assert later["NCCI-PTP"]["stale"] and later["NCCI-PTP"]["effective_to"] == "2026-09-30"
+    assert "medcode data fetch mue --quarter 2026Q4" in later["MUE"]["advice"]

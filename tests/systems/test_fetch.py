@@ -1,4 +1,5 @@
-"""medcode.store.fetch against a real HTTP server on 127.0.0.1 serving the real 2020 zip."""
+"""The HCPCS download of medcode.store.publishers against a real HTTP server on 127.0.0.1
+serving the real 2020 zip."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from medcode.errors import SourceError
-from medcode.store.fetch import ENV_BASE_URL, fetch_hcpcs, hcpcs_urls, parse_quarter
+from medcode.store.publishers import DATASETS, ENV_BASE_URL, base_url, fetch, parse_quarter
 from medcode.systems.hcpcs import parse_hcpcs
 
 ZIP2020 = (Path(__file__).resolve().parents[1] / "data" / "cms" / "hcpcs"
@@ -55,6 +56,12 @@ def server(monkeypatch: pytest.MonkeyPatch
         thread.join(5)
 
 
+def fetch_hcpcs(quarter: str, dest: Path, base: str | None = None, timeout: float = 60.0
+                ) -> Path:
+    (got,) = fetch("hcpcs", *parse_quarter(quarter), dest, base, timeout=timeout)
+    return got
+
+
 def test_parse_quarter() -> None:
     assert parse_quarter("2026Q4") == (2026, 4)
     assert parse_quarter("2024q3") == (2024, 3)
@@ -65,18 +72,18 @@ def test_parse_quarter() -> None:
             parse_quarter(bad)
 
 
-def test_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_BASE_URL, raising=False)
-    assert hcpcs_urls("2024Q3")[0] == \
-        "https://www.cms.gov/files/zip/july-2024-alpha-numeric-hcpcs-file.zip"
-    assert hcpcs_urls("2026Q1", "http://mirror/x/") == [
-        "http://mirror/x/january-2026-alpha-numeric-hcpcs-file.zip",
-        "http://mirror/x/january-2026-alpha-numeric-hcpcs-files.zip",
-        "http://mirror/x/2026-alpha-numeric-hcpcs-file.zip"]
+    groups = DATASETS["hcpcs"].groups
+    assert base_url(None) == "https://www.cms.gov/files/zip"
+    assert groups(2024, 3)[0] == ["july-2024-alpha-numeric-hcpcs-file.zip"]
+    assert groups(2026, 1) == [["january-2026-alpha-numeric-hcpcs-file.zip"],
+                               ["january-2026-alpha-numeric-hcpcs-files.zip"],
+                               ["2026-alpha-numeric-hcpcs-file.zip"]]
+    assert base_url("http://mirror/x/") == "http://mirror/x"
     monkeypatch.setenv(ENV_BASE_URL, "http://env-mirror")
-    assert hcpcs_urls("2022Q4") == [
-        "http://env-mirror/october-2022-alpha-numeric-hcpcs-file.zip",
-        "http://env-mirror/october-2022-alpha-numeric-hcpcs-files.zip"]
+    assert base_url(None) == "http://env-mirror"
+    assert len(groups(2022, 4)) == 2
 
 
 def test_fetch_real_zip(server, tmp_path: Path) -> None:
@@ -86,14 +93,15 @@ def test_fetch_real_zip(server, tmp_path: Path) -> None:
     body = ZIP2020.read_bytes()
     # the January file of 2020 sits under the old annual name: the third address tried
     files["/files/zip/2020-alpha-numeric-hcpcs-file.zip"] = (200, body, "application/zip")
-    got = fetch_hcpcs("2020Q1", tmp_path / "dl", base_url=base)
+    got = fetch_hcpcs("2020Q1", tmp_path / "dl", base)
     assert got == tmp_path / "dl" / "2020-alpha-numeric-hcpcs-file.zip"
     assert got.read_bytes() == body
     assert seen == ["/files/zip/january-2020-alpha-numeric-hcpcs-file.zip",
                     "/files/zip/january-2020-alpha-numeric-hcpcs-files.zip",
                     "/files/zip/2020-alpha-numeric-hcpcs-file.zip"]
     assert sum(not r.is_modifier for r in parse_hcpcs(got)) == 6710
-    assert [p.name for p in (tmp_path / "dl").iterdir()] == [got.name]   # no temp file left
+    # no partial file left; the checksum book beside it
+    assert sorted(p.name for p in (tmp_path / "dl").iterdir()) == [got.name, "checksums.json"]
 
 
 def test_fetch_via_env(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,10 +117,10 @@ def test_fetch_via_env(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_fetch_404(server, tmp_path: Path) -> None:
     base, _, seen = server
     with pytest.raises(SourceError) as info:
-        fetch_hcpcs("2026Q4", tmp_path, base_url=base)
+        fetch_hcpcs("2026Q4", tmp_path, base)
     message = str(info.value)
     assert "not found" in message and "october-2026-alpha-numeric-hcpcs-file.zip" in message
-    assert ENV_BASE_URL in message and len(seen) == 2
+    assert "--base-url" in message and len(seen) == 2
     assert list(tmp_path.iterdir()) == []
 
 
@@ -122,7 +130,7 @@ def test_fetch_not_a_zip(server, tmp_path: Path) -> None:
         200, b"<!DOCTYPE html><html>Page moved</html>", "text/html")
     with pytest.raises(SourceError, match=r"july-2026-alpha-numeric-hcpcs-file.zip: not a zip "
                                           r"file \(got an HTML page\)"):
-        fetch_hcpcs("2026Q3", tmp_path, base_url=base)
+        fetch_hcpcs("2026Q3", tmp_path, base)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -135,7 +143,7 @@ def test_fetch_zip_without_hcpcs(server, tmp_path: Path) -> None:
         200, other.read_bytes(), "application/zip")
     dest = tmp_path / "dl"
     with pytest.raises(SourceError, match="holds no HCPCS file"):
-        fetch_hcpcs("2026Q2", dest, base_url=base)
+        fetch_hcpcs("2026Q2", dest, base)
     assert list(dest.iterdir()) == []
 
 
@@ -143,17 +151,12 @@ def test_fetch_server_error_and_offline(server, tmp_path: Path) -> None:
     base, files, _ = server
     files["/files/zip/april-2026-alpha-numeric-hcpcs-file.zip"] = (500, b"oops", "text/plain")
     with pytest.raises(SourceError, match="HTTP 500"):
-        fetch_hcpcs("2026Q2", tmp_path, base_url=base)
+        fetch_hcpcs("2026Q2", tmp_path, base)
     # a port nothing listens on (bound then closed): connection refused
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(SourceError, match="cannot connect"):
-        fetch_hcpcs("2026Q2", tmp_path, base_url=f"http://127.0.0.1:{port}", timeout=5)
-
-
-def test_fetch_bad_quarter(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match="bad quarter '2026Q9'"):
-        fetch_hcpcs("2026Q9", tmp_path)
+    with pytest.raises(SourceError, match="no network"):
+        fetch_hcpcs("2026Q2", tmp_path, f"http://127.0.0.1:{port}", timeout=5)

@@ -43,7 +43,7 @@ def _init(store_path: str, edits: set[str] | None, today: dt.date, fmt_out: str,
           color: bool, name: str) -> None:
     from medcode.claims.engine import Checker
     from medcode.store.open import open_store
-    checker = Checker(open_store(store_path), edits)
+    checker = Checker(open_store(store_path), edits, preload=True)
     checker.today = today
     _W.update(checker=checker, fmt=fmt_out, color=color, name=name)
 
@@ -53,8 +53,8 @@ def _items(part: Part, name: str) -> Iterator[Any]:
         from medcode.claims.formats.jsonfmt import read_jsonl
         return read_jsonl(io.BytesIO(part.payload), name, part.row0 + 1)
     if part.kind == "nested":
-        from medcode.claims.formats.arrowfmt import nested_items
-        return nested_items(part.payload.to_pylist(), name, part.row0)
+        from medcode.claims.formats.arrowfmt import batch_items
+        return batch_items(part.payload, name, part.row0)
     if part.kind == "flat":
         return _flat(part, name)
     return iter(part.payload)

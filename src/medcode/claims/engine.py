@@ -91,14 +91,20 @@ def _order(f: Finding) -> tuple[int, int]:
 class Checker:
     """Runs the selected edits on claims of one store; reusable and cheap to keep."""
 
-    def __init__(self, store: Store, edits: Iterable[str] | None = None) -> None:
+    def __init__(self, store: Store, edits: Iterable[str] | None = None, *,
+                 preload: bool = False) -> None:
+        """``preload``: read the per-code facts every claim may need at once (for a batch of
+        many claims; see ``StoreFacts.preload``)."""
         from medcode.claims.edits import select
         from medcode.claims.edits.context import facts_for
         self.store = store
         self.facts = facts_for(store)
+        if preload:
+            self.facts.preload()
         # edits whose data the store lacks could never find anything: not run
         from medcode.claims.edits.addon import has_aoc
         idle = {"NCCI-PTP": not self.facts.has_ptp, "NCCI-MUE": not self.facts.has_mue,
+                "NCCI-RELEASE": not (self.facts.has_ptp or self.facts.has_mue),
                 "ADDON-NO-PRIMARY": not has_aoc(self.facts)}
         self.edits = [(e.id, e.func) for e in select(edits) if not idle.get(e.id)]
         self.today = _today()      # "in the future" is judged against the run's day
@@ -115,17 +121,19 @@ class Checker:
 
 
 def check_claims(claims: Iterable[Claim | ClaimFormatError], store: Store | None = None, *,
-                 edits: set[str] | Iterable[str] | None = None) -> Iterator[ClaimResult]:
+                 edits: set[str] | Iterable[str] | None = None, preload: bool = False
+                 ) -> Iterator[ClaimResult]:
     """Check each claim, in order, yielding one ClaimResult per input item (streaming).
 
     ``store`` None opens the default store. ``edits`` narrows the run to these edit IDs
     (ValueError for an unknown ID, raised before the first claim is read). An input item
     that is a ClaimFormatError yields a failed result with a CLAIM-FORMAT finding.
+    ``preload`` (for many claims) reads the per-code facts at once; answers do not change.
     """
     if store is None:
         from medcode.store.open import open_store
         store = open_store()
-    checker = Checker(store, edits)
+    checker = Checker(store, edits, preload=preload)
     return _run(checker, claims)
 
 

@@ -133,6 +133,19 @@ def _releases(store: Store) -> list[str]:
     return out
 
 
+#: an input file from this size on is checked with the per-code facts read at once
+PRELOAD_BYTES = 8_000_000
+
+
+def _big(source: Any) -> bool:
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    try:
+        return os.path.getsize(source) >= PRELOAD_BYTES
+    except OSError:
+        return False
+
+
 def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store: Store,
               progress: Callable[[int], None] | None = None, *,
               edits: set[str] | None = None, err: IO[str] | None = None,
@@ -180,7 +193,8 @@ def run_check(source: Any, fmt_in: str | None, fmt_out: str, output: Any, store:
                       "notes": summary.notes})
         with reader:
             try:
-                for result in check_claims(reader, store, edits=edits):
+                for result in check_claims(reader, store, edits=edits,
+                                           preload=_big(source)):
                     summary.add(result)
                     writer.claim(result)
                     if progress is not None and summary.claims % PROGRESS_EVERY == 0:

@@ -24,10 +24,9 @@ def fetch_cmd(ctx: click.Context, kind: str, year: int | None, quarter: str | No
     Interrupted downloads resume; each file's sha256 is recorded. Without network it says so
     and exits 3."""
     from medcode.cli.app import _store_file
-    from medcode.store.fetch import parse_quarter
     from medcode.store.freshness import fiscal_year, today
     from medcode.store.imports import import_files
-    from medcode.store.publishers import DATASETS, fetch
+    from medcode.store.publishers import DATASETS, fetch, parse_quarter
     kind = kind.lower()
     ds = DATASETS[kind]
     if ds.period == "year":

@@ -389,13 +389,35 @@ def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
     judged: dict[str, tuple[Candidate, ...]] = {}
     get = memo.get
     seen = 0
+    fast = None
+    new, set_d, set_extra = _new_ident, _set_d, _set_extra
     for raw in codes:
         hit = get(raw)
         if hit is None:
             seen += 1
             if seen == BULK_AFTER:
                 f.bulk()
-            hit = _identify(f, raw, rank, judged)
+                from medcode.codes.fastreadings import fast_readings
+                fast = fast_readings(f, context)
+            if fast is not None and type(raw) is str:
+                shown = raw.strip()
+                # what _identify does, with the short path first (and _PLAIN's common cases
+                # without the regular expression: ASCII letters and digits, maybe dots)
+                if (shown.isascii() and len(shown) <= 40 and (
+                        shown.isalnum() or shown.replace(".", "").isalnum())) or _PLAIN(shown):
+                    s = shown.upper()
+                    cands = judged.get(s)
+                    if cands is None:
+                        cands = fast(s) or _readings(f, s, rank)
+                        if len(judged) < JUDGED_MAX:
+                            judged[s] = cands
+                    hit = new(Identification)
+                    set_d(hit, (shown, cands, None))
+                    set_extra(hit, None)
+                else:
+                    hit = _identify(f, raw, rank, judged)
+            else:
+                hit = _identify(f, raw, rank, judged)
             if seen <= memo_size:
                 memo[raw] = hit
         yield hit

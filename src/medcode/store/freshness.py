@@ -111,4 +111,25 @@ def coverage(store: Store, day: dt.date | None = None) -> list[dict[str, Any]]:
         if covering is None and not retired:
             item["advice"] = advice(system, day)
         out.append(item)
+    out.extend(_ncci_coverage(store, day))
+    return out
+
+
+def _ncci_coverage(store: Store, day: dt.date) -> list[dict[str, Any]]:
+    """The NCCI PTP and MUE files loaded (imports; quarterly), in the shape of ``coverage``."""
+    from medcode.systems.ncci import mue_period, ptp_period
+    out = []
+    for system, period in (("NCCI-PTP", ptp_period(store.conn)), ("MUE", mue_period(store.conn))):
+        if period is None:
+            continue
+        first, last, label = period
+        covers = first <= day <= last
+        item: dict[str, Any] = {
+            "system": system, "newest": label, "effective_from": first.isoformat(),
+            "effective_to": last.isoformat(), "today": day.isoformat(), "covers_today": covers,
+            "in_force_today": label if covers else None, "stale": not covers,
+            "cycle": CYCLES[system]}
+        if not covers:
+            item["advice"] = advice(system, day)
+        out.append(item)
     return out

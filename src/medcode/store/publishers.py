@@ -7,7 +7,10 @@ Addresses (``https://www.cms.gov/files/zip/<name>``; ``--base-url`` or
   addenda) and, for the notes, ``YYYY-code-tables-tabular-and-index.zip`` (optional).
 * ICD-10-PCS FY YYYY: ``YYYY-icd-10-pcs-order-file-long-and-abbreviated-titles.zip`` and
   ``YYYY-icd-10-pcs-code-tables-and-index.zip`` (either serves).
-* HCPCS quarter: ``<month>-YYYY-alpha-numeric-hcpcs-file.zip`` (see ``medcode.store.fetch``).
+* HCPCS quarter: ``<month>-YYYY-alpha-numeric-hcpcs-file.zip`` (e.g. ``july-2024-...``); some
+  quarters used ``...-hcpcs-files.zip`` and some January files
+  ``YYYY-alpha-numeric-hcpcs-file.zip``, so those names are tried next. The zip must hold an
+  ``*ANWEB*`` member.
 * NCCI PTP (practitioner and hospital) and MUE quarter: CMS names these files with the
   edit version inside (``ccipra-v322r0``), so the addresses below are the quarter's names on
   the CMS NCCI pages as of 2026; give ``--base-url`` for a mirror that keeps them.
@@ -23,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,6 +53,9 @@ class Dataset:
     #: alternatives: each a list of file names that are fetched together (the first name of
     #: a group must exist; later ones are optional)
     groups: Callable[[int, int], list[list[str]]]
+    #: what the name of some member of the (first) zip must contain, upper case ("" = any)
+    member: str = ""
+    what: str = ""
 
 
 def _hcpcs(year: int, q: int) -> list[list[str]]:
@@ -68,7 +75,7 @@ DATASETS: dict[str, Dataset] = {d.kind: d for d in (
     Dataset("icd10pcs", "icd10pcs", "year", lambda y, _q: [
         [f"{y}-icd-10-pcs-order-file-long-and-abbreviated-titles.zip"],
         [f"{y}-icd-10-pcs-code-tables-and-index.zip"]]),
-    Dataset("hcpcs", "hcpcs", "quarter", _hcpcs),
+    Dataset("hcpcs", "hcpcs", "quarter", _hcpcs, "ANWEB", "HCPCS file"),
     Dataset("ncci-ptp", "ncci-ptp", "quarter", lambda y, q: [
         [f"medicare-ncci-{y}q{q}-practitioner-ptp-edits.zip"]]),
     Dataset("ncci-ptp-hospital", "ncci-ptp", "quarter", lambda y, q: [
@@ -76,6 +83,20 @@ DATASETS: dict[str, Dataset] = {d.kind: d for d in (
     Dataset("mue", "mue", "quarter", lambda y, q: [
         [f"medicare-ncci-{y}-q{q}-practitioner-services-mue-table.zip"]]),
 )}
+
+
+def parse_quarter(quarter: str | None, today: dt.date | None = None) -> tuple[int, int]:
+    """'2026Q4' -> (2026, 4); None -> the quarter of ``today`` (medcode's today by default).
+    Anything else is a ValueError."""
+    if quarter is None:
+        if today is None:
+            from medcode.store.freshness import today as medcode_today
+            today = medcode_today()
+        return today.year, (today.month - 1) // 3 + 1
+    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*Q([1-4])\s*", quarter, re.IGNORECASE)
+    if not m or not 2000 <= int(m.group(1)) <= 2100:
+        raise ValueError(f"bad quarter {quarter!r}: expected YYYYQn, e.g. 2026Q4")
+    return int(m.group(1)), int(m.group(2))
 
 
 def base_url(given: str | None) -> str:
@@ -156,6 +177,15 @@ def check_zip(url: str, path: Path) -> None:
         raise SourceError(f"{url}: broken zip file: member {bad} fails its CRC check")
 
 
+def _holds(url: str, path: Path, member: str, what: str) -> None:
+    """The downloaded zip has a member whose name contains ``member``; else it is removed."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    if not any(member in n.upper() for n in names):
+        path.unlink()
+        raise SourceError(f"{url}: the zip holds no {what} (no *{member}* member)")
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -194,6 +224,8 @@ def fetch(kind: str, year: int, quarter: int, dest: Path, base: str | None = Non
             url = f"{root}/{name}"
             try:
                 got.append(download(url, dest / name, timeout, progress))
+                if i == 0 and ds.member:
+                    _holds(url, got[-1], ds.member, ds.what)
                 record_checksum(dest, got[-1], url)
             except Missing:
                 tried.append(url)

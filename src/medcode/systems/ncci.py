@@ -23,7 +23,7 @@ import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -354,6 +354,42 @@ def _source(conn: sqlite3.Connection, table: str, key: str) -> str | None:
     return row[0] if row else None
 
 
+def _quarter_of(day: date) -> tuple[date, date]:
+    month = (day.month - 1) // 3 * 3 + 1
+    last = (date(day.year, 12, 31) if month == 10
+            else date(day.year, month + 3, 1) - timedelta(days=1))
+    return date(day.year, month, 1), last
+
+
+def ptp_period(conn: sqlite3.Connection) -> tuple[date, date, str] | None:
+    """The quarter the loaded PTP files were published for, from their version: NCCI
+    version NN.q is in force from quarter q+1 of 1994+NN (31.2 from 2025-07-01, 32.0 from
+    2026-01-01). None when no PTP file is loaded or its name carried no version."""
+    try:
+        version = _source(conn, "ncci_ptp_source", "ncci_version")
+    except sqlite3.OperationalError:
+        return None
+    m = re.fullmatch(r"(\d{2})\.(\d)", version or "")
+    if not m or int(m.group(2)) > 3:
+        return None
+    first, last = _quarter_of(date(1994 + int(m.group(1)), int(m.group(2)) * 3 + 1, 1))
+    return first, last, f"version {version}"
+
+
+def mue_period(conn: sqlite3.Connection) -> tuple[date, date, str] | None:
+    """The quarter of the loaded MUE files: from their effective date (in the file name) to
+    the end of that quarter. None when no MUE file is loaded."""
+    try:
+        effective = _source(conn, "ncci_mue_source", "effective")
+    except sqlite3.OperationalError:
+        return None
+    try:
+        start = date.fromisoformat(effective or "")
+    except ValueError:
+        return None
+    return start, _quarter_of(start)[1], f"effective {start}"
+
+
 def _ptp_dicts(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
     try:
         rows = conn.execute(sql, args).fetchall()
@@ -370,6 +406,11 @@ def _ptp_dicts(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[
     return out
 
 
+def _today() -> date:
+    from medcode.store.freshness import today
+    return today()
+
+
 _ACTIVE = "effective <= ? AND (deletion IS NULL OR deletion > ?)"
 
 
@@ -377,7 +418,7 @@ def ptp_edits(conn: sqlite3.Connection, col1: str, col2: str, on: date | None = 
               setting: str | None = None) -> list[dict[str, Any]]:
     """Edits active on ``on`` (default today) for column 1 ``col1`` with column 2 ``col2``
     (this order only); ``setting`` 'practitioner'/'outpatient' narrows, None gives both."""
-    day = (on or date.today()).isoformat()
+    day = (on or _today()).isoformat()
     sql = (f"SELECT {', '.join(_PTP_COLS)} FROM ncci_ptp WHERE column1 = ? AND column2 = ? "
            f"AND {_ACTIVE}")
     args: list[Any] = [norm_code(col1), norm_code(col2), day, day]
@@ -394,7 +435,7 @@ def ptp_for_codes(conn: sqlite3.Connection, codes: Iterable[str], on: date | Non
     keys = sorted({norm_code(c) for c in codes if c and c.strip()})
     if len(keys) < 2:
         return []
-    day = (on or date.today()).isoformat()
+    day = (on or _today()).isoformat()
     marks = ", ".join("?" * len(keys))
     sql = (f"SELECT {', '.join(_PTP_COLS)} FROM ncci_ptp WHERE column1 IN ({marks}) "
            f"AND column2 IN ({marks}) AND {_ACTIVE}")
@@ -409,7 +450,7 @@ def mue_get(conn: sqlite3.Connection, code: str, on: date | None = None,
             setting: str | None = None) -> dict[str, Any] | None:
     """The MUE for ``code``: the row in force on ``on`` (latest effective <= on), else the
     earliest loaded one with ``in_force`` False. ``setting`` None prefers practitioner."""
-    day = (on or date.today()).isoformat()
+    day = (on or _today()).isoformat()
     sql = ("SELECT code, setting, effective, mue_value, mai, rationale FROM ncci_mue "
            "WHERE code = ?")
     args: list[Any] = [norm_code(code)]

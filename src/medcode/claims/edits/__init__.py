@@ -7,7 +7,8 @@ DX-SUPPLEMENTARY-FIRST, DX-Z-FIRST-ONLY,
 PTR-MISSING, PTR-RANGE, PTR-UNUSED), ``dx_notes`` (DX-EXCL1, DX-MANIF-FIRST, DX-ETIOLOGY,
 DX-USE-ADDITIONAL), ``lines`` (PX-FORMAT, PX-INVALID,
 LINE-UNITS, LINE-CHARGE, CLAIM-TOTAL, PX-OTHER-SYSTEM), ``modifiers`` (MOD-FORMAT,
-MOD-INVALID, MOD-59X, MOD-25), ``ncci`` (NCCI-PTP, NCCI-MUE), ``addon`` (ADDON-NO-PRIMARY).
+MOD-INVALID, MOD-59X, MOD-25), ``ncci`` (NCCI-PTP, NCCI-MUE,
+NCCI-RELEASE), ``addon`` (ADDON-NO-PRIMARY).
 
 Public: ``edit`` (the decorator), ``registry()`` (ID -> Edit), ``select(ids)``,
 ``NOT_IMPLEMENTED`` (ID -> why). Importing this package imports no family module.

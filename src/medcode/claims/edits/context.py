@@ -47,16 +47,17 @@ class Dx:
         "suggestions",
     )
 
-    def __init__(self, pos: int, raw: str) -> None:
+    def __init__(self, pos: int, raw: str, code: str = "", shown: str | None = None,
+                 release: Release | None = None, fact: DxFact | None = None) -> None:
         self.pos = pos                  # 1-based
         self.raw = raw
-        self.code = ""                  # dotless upper case; '' when malformed
-        self.shown = raw
+        self.code = code                # dotless upper case; '' when malformed
+        self.shown = raw if shown is None else shown
         self.status = "valid"
         self.message = ""
         self.suggestions: tuple[str, ...] = ()
-        self.fact: DxFact | None = None
-        self.release: Release | None = None
+        self.fact = fact
+        self.release = release
         self.icd9 = False
         self.extra: dict[str, Any] = {}
 
@@ -74,14 +75,19 @@ class Ln:
         self.number = line.number
         self.line = line
         self.code, self.kind, self.cls = _line_code(line.code)
-        self.mods = tuple(m.strip().lstrip("-").upper() for m in line.modifiers) \
-            if line.modifiers else ()
+        self.mods = _mods(line.modifiers) if line.modifiers else ()
         self.date = line.date
         #: the name of the code system the line says its code is from, when medcode does
         #: not check that system (SNOMED CT, CVX, NDC, a local system); else ""
-        self.system = other_system(line)
+        self.system = other_system(line) if line.extra else ""
         if self.system:
             self.kind, self.cls = "other-system", None
+
+
+@lru_cache(maxsize=4096)
+def _mods(modifiers: tuple[str, ...]) -> tuple[str, ...]:
+    """A line's modifiers as the edits compare them: stripped, no leading '-', upper case."""
+    return tuple(m.strip().lstrip("-").upper() for m in modifiers)
 
 
 def other_system(line: ClaimLine) -> str:
@@ -173,7 +179,9 @@ class ClaimContext:
         # the releases every diagnosis is checked in, when all are ICD-10-CM releases: a code
         # billable in each is valid at once (the common case; no ICD-9 reading, no validation)
         rels = [rel for rel, _day, _exact in self.checks]
-        self._rels: list[Release] | None = rels if rels and None not in rels else None  # type: ignore[assignment]
+        whole = bool(rels) and all(r is not None for r in rels)
+        self._rels: list[Release] | None = rels if whole else None  # type: ignore[assignment]
+        self._rkey = tuple(r.name for r in rels) if whole else None  # type: ignore[union-attr]
         self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
         self._valid: list[Dx] | None = None
         self.today = today or facts.today
@@ -199,9 +207,16 @@ class ClaimContext:
         return out, inexact
 
     def _dx(self, pos: int, raw: str) -> Dx:
-        d = Dx(pos, raw)
         quals = self.claim.diagnosis_qualifiers
-        if pos <= len(quals) and quals[pos - 1].upper() in ("BK", "BF"):
+        icd9 = bool(quals) and pos <= len(quals) and quals[pos - 1].upper() in ("BK", "BF")
+        if not icd9 and self._rkey is not None:
+            # the common case, remembered per (diagnosis as written, releases): a code
+            # billable in every release of the claim's dates (the path below, first branch)
+            hit = self.facts.billable_dx(raw, self._rkey, self._rels)  # type: ignore[arg-type]
+            if hit is not None:
+                return Dx(pos, raw, hit[0], hit[1], self._rels[-1], hit[2])  # type: ignore[index]
+        d = Dx(pos, raw)
+        if icd9:
             d.icd9 = True
         d.code, d.shown, error = _dx_code(raw)
         if error:

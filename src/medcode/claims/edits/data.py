@@ -163,6 +163,7 @@ def mce_versions() -> tuple[MceVersion, ...]:
     return tuple(sorted(out))
 
 
+@functools.lru_cache(maxsize=4096)
 def mce_version_for(day: dt.date | None) -> MceVersion:
     """The MCE version in force on ``day`` (the newest when None; the oldest carried, v40,
     for earlier dates)."""

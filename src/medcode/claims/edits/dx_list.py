@@ -138,6 +138,8 @@ def ptr_missing(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
 def ptr_range(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     n_dx = len(claim.diagnoses)
     for ln in claim.lines:
+        if _pointers_fine(ln.pointers, ln.raw_pointers, n_dx):
+            continue
         n = ln.number
         if ln.raw_pointers:
             bad = [p for p in ln.raw_pointers if not _readable(p)]
@@ -167,6 +169,13 @@ def ptr_range(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                               f"holds at most {MAX_POINTERS}.", line=n, codes=(ln.code,),
                               fix=f"keep the {MAX_POINTERS} diagnoses most related to line "
                               f"{n}, the main one first")
+
+
+def _pointers_fine(ptrs: tuple[int, ...], raw: tuple[str, ...], n_dx: int) -> bool:
+    """Whether PTR-RANGE has nothing to say about a line's pointers: all readable, each to a
+    listed diagnosis, none twice, at most 4."""
+    return not raw and len(ptrs) <= MAX_POINTERS and (not ptrs or max(ptrs) <= n_dx) and \
+        len(set(ptrs)) == len(ptrs)
 
 
 def _readable(p: str) -> bool:

@@ -83,10 +83,20 @@ class StoreFacts:
         self.edits = registry()
         self.icd10_releases: list[Release] = store.releases(SYSTEM)
         self._billable: dict[str, frozenset[str]] = {}
+        self._billable_dx: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._billable_dx_max = 65536
+        self._preloaded = False
+        self._ptp_cand: dict[tuple[str, ...], bool] = {}
+        #: answers the edits remember (``remember``), bounded: cleared when full
+        self.memo: dict[tuple[Any, ...], Any] = {}
         self.has_hcpcs = self._count("SELECT count(*) FROM hcpcs_code") > 0
         self.hcpcs_year = self._hcpcs_year()
         self.has_ptp = self._count("SELECT count(*) FROM ncci_ptp") > 0
         self.has_mue = self._count("SELECT count(*) FROM ncci_mue") > 0
+        from medcode.systems.ncci import mue_period, ptp_period
+        # the quarters the loaded NCCI files were published for (NCCI-RELEASE)
+        self.ptp_period = ptp_period(self.conn) if self.has_ptp else None
+        self.mue_period = mue_period(self.conn) if self.has_mue else None
         # the codes the NCCI files name (bounded by the data, read once): a claim whose
         # codes are not among them needs no query
         self._ptp_col1: frozenset[str] | None = None
@@ -107,6 +117,26 @@ class StoreFacts:
         self.additional_met = lru_cache(maxsize=32768)(self._additional_met)
         self.lock = threading.Lock()
         self.today = _today()      # a Checker passes its own day to ClaimContext
+
+    def remember(self, key: tuple[Any, ...], value: Any) -> Any:
+        """Keep ``value`` in ``memo`` under ``key`` (the memo is emptied when it holds 65,536
+        answers, so memory stays flat) and return it."""
+        if len(self.memo) >= 65536:
+            self.memo.clear()
+        self.memo[key] = value
+        return value
+
+    def preload(self) -> None:
+        """Read the (title, parent, kind) of every ICD-10-CM tabular node at once (98,762
+        rows for the bundled releases, about 20 MB, bounded by the data) instead of one query
+        per node met: worth it for a batch of many claims, whose long tail of codes would
+        otherwise cost a query each, in each worker process. Answers do not change."""
+        if self._preloaded:
+            return
+        rows = {code: (title, parent, kind) for code, title, parent, kind in self.conn.execute(
+            "SELECT code, title, parent, kind FROM codes WHERE system = ?", (SYSTEM,))}
+        self.notes.node = rows.get          # type: ignore[method-assign]
+        self._preloaded = True
 
     def _count(self, sql: str) -> int:
         try:
@@ -129,6 +159,24 @@ class StoreFacts:
         found = self._billable.get(rel.name)
         if found is None:
             found = self._billable[rel.name] = self.store.billable_set(SYSTEM, rel)
+        return found
+
+    def billable_dx(self, raw: str, key: tuple[str, ...], rels: list[Release]
+                    ) -> tuple[str, str, DxFact | None] | None:
+        """(code, display form, DxFact) of a diagnosis as written that is a well-formed code
+        billable in every release of ``rels`` (``key``: their names); None otherwise.
+        Remembered (a bounded memo): claims repeat their diagnoses."""
+        memo = (raw, key)
+        found = self._billable_dx.get(memo, False)
+        if found is False:
+            from .context import _dx_code
+            code, shown, error = _dx_code(raw)
+            found = None
+            if not error and all(code in self.billable(rel) for rel in rels):
+                found = (code, shown, self.dx_fact(code))
+            if len(self._billable_dx) >= self._billable_dx_max:
+                self._billable_dx.clear()
+            self._billable_dx[memo] = found
         return found
 
     def _release_for(self, day: dt.date | None) -> tuple[Release | None, bool]:
@@ -237,7 +285,17 @@ class StoreFacts:
                                  (code,)).fetchone() is not None
 
     def ptp_candidates(self, codes: tuple[str, ...]) -> bool:
-        """Whether two of ``codes`` could form an NCCI PTP pair (column 1 and column 2)."""
+        """Whether two of ``codes`` could form an NCCI PTP pair (column 1 and column 2).
+        Remembered per code set (a bounded memo)."""
+        found = self._ptp_cand.get(codes)
+        if found is None:
+            found = self._ptp_candidates(codes)
+            if len(self._ptp_cand) >= 65536:
+                self._ptp_cand.clear()
+            self._ptp_cand[codes] = found
+        return found
+
+    def _ptp_candidates(self, codes: tuple[str, ...]) -> bool:
         if self._ptp_col1 is None:
             with self.lock:
                 self._ptp_col2 = frozenset(c for (c,) in self.conn.execute(

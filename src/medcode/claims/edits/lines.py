@@ -169,8 +169,10 @@ def line_charge(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
 
 
 def _claim_total(claim: Claim) -> tuple[float | None, str | None]:
+    extra = claim.extra
+    if not extra:
+        return None, None
     from medcode.claims.formats.values import parse_number_kept
-    extra = claim.extra or {}
     if extra.get("raw_total") is not None:
         return None, str(extra["raw_total"])
     return parse_number_kept(extra.get("total_charge"), "total charge")

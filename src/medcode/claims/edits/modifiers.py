@@ -10,13 +10,15 @@ Surgery-section procedure (10004-69990, codes with a global surgery period) need
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from medcode.models import Claim, Finding
 from medcode.systems.cpt import modifiers as cpt_modifiers
 
-from .context import ClaimContext
+from .context import ClaimContext, StoreFacts
 from .registry import edit
 
 MAX_MODIFIERS = 4      # X12 837P SV101-3..6; CMS-1500 item 24D
@@ -28,6 +30,8 @@ _X = {"XE", "XS", "XP", "XU"}
       "characters", "a malformed modifier, a repeated one, or more than 4")
 def mod_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
     for ln in ctx.lines:
+        if _well_formed(ln.mods):
+            continue
         n = ln.number
         for raw, mod in zip(ln.line.modifiers, ln.mods, strict=True):
             if not _MOD.match(mod):
@@ -47,6 +51,14 @@ def mod_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                               fix=f"list each modifier of line {n} once")
 
 
+@lru_cache(maxsize=4096)
+def _well_formed(mods: tuple[str, ...]) -> bool:
+    """Whether MOD-FORMAT has nothing to say about a line's modifiers: at most 4, each
+    2 letters or digits, none twice."""
+    return len(mods) <= MAX_MODIFIERS and len(set(mods)) == len(mods) and all(
+        _MOD.match(m) for m in mods)
+
+
 @edit("MOD-INVALID", "error", "CPT modifiers (medcode/data/cpt_modifiers.csv); CMS HCPCS "
       "file, Level II modifiers", "a modifier that is unknown or not active on the date")
 def mod_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
@@ -58,6 +70,13 @@ def mod_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         if cpt_mods is None:
             cpt_mods = cpt_modifiers()
         day = ln.date or ctx.dos
+        known = facts.memo.get(("mods", ln.mods, day))
+        if known is None:
+            known = facts.remember(("mods", ln.mods, day), all(
+                mod in cpt_mods or not _MOD.match(mod) or _active(facts, mod, day)
+                for mod in ln.mods))
+        if known:
+            continue                # every modifier known and active: nothing to say
         for mod in dict.fromkeys(ln.mods):
             if mod in cpt_mods or not _MOD.match(mod):
                 continue
@@ -91,6 +110,12 @@ def mod_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                     yield ctx.finding("MOD-INVALID", f"Line {n}: {mod} is neither a CPT nor a "
                                       "HCPCS Level II modifier.", line=n, codes=(ln.code, mod),
                                       fix=f"check modifier {mod} of line {n}")
+
+
+def _active(facts: StoreFacts, mod: str, day: dt.date | None) -> bool:
+    """Whether a HCPCS file is loaded and has ``mod`` active on ``day`` (or undated)."""
+    rec = facts.hcpcs_mod(mod, day) if facts.has_hcpcs else None
+    return rec is not None and (day is None or bool(rec["active"]))
 
 
 @edit("MOD-59X", "warning", "CMS MLN Fact Sheet \"Proper Use of Modifiers 59, XE, XP, XS, XU\"; "

@@ -1,4 +1,5 @@
-"""CMS National Correct Coding Initiative: NCCI-PTP, NCCI-MUE (when their files are loaded).
+"""CMS National Correct Coding Initiative: NCCI-PTP, NCCI-MUE (when their files are loaded),
+and NCCI-RELEASE: procedure lines dated outside the quarter those files were published for.
 
 PTP: for each date of service, the pairs of codes billed on different lines that an edit
 active that day (effective <= date < deletion) names as column 1 / column 2. Modifier
@@ -9,6 +10,11 @@ pair.
 
 MUE: the units of a code on one date of service. Adjudication indicator 1: per line; 2 and
 3: all lines of the code on that date together. Only an MUE in force on the date counts.
+
+NCCI-RELEASE: CMS publishes both files each quarter. A PTP file carries every edit with its
+effective and deletion dates, so earlier dates are judged right; a line dated after the
+quarter was checked against edits that may have changed since. An MUE file carries only the
+values in force from its effective date: lines dated before it were not checked at all.
 """
 
 from __future__ import annotations
@@ -115,3 +121,52 @@ def mue(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                 f"{rec['value']} (medically unlikely edit, {_MAI.get(rec['mai'], '')}).",
                 line=lines[0].number, codes=(code,), reference=ref,
                 fix=f"bill at most {_n(rec['value'], 'unit')} of {code} for {day}")
+
+
+def _lines(lines: list[Ln]) -> str:
+    nums = ", ".join(str(ln.number) for ln in lines)
+    return f"Line{'s' if len(lines) > 1 else ''} {nums}"
+
+
+@edit("NCCI-RELEASE", "warning", "medcode: the NCCI files loaded in the store (medcode data "
+      "status); CMS publishes PTP and MUE files each quarter",
+      "a procedure line dated outside the quarter of the NCCI PTP or MUE files loaded")
+def ncci_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+    from medcode.store.freshness import advice
+    facts = ctx.facts
+    procs = [ln for ln in ctx.lines if ln.date is not None and ln.kind in ("cpt", "hcpcs")]
+    if facts.ptp_period is not None:
+        first, last, label = facts.ptp_period
+        by_date: dict[dt.date, list[Ln]] = defaultdict(list)
+        for ln in procs:
+            if ln.date is not None and ln.date > last:
+                by_date[ln.date].append(ln)
+        # a pair needs two codes on one date
+        late = [ln for day_lines in by_date.values() if len({ln.code for ln in day_lines}) > 1
+                for ln in day_lines]
+        if late:
+            day = max(ln.date for ln in late if ln.date is not None)
+            yield ctx.finding(
+                "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI PTP edits loaded "
+                f"({label}, for {first} to {last}): their code pairs were checked against "
+                "those edits; pairs CMS added or deleted since are not known.",
+                line=late[0].number, fix=advice("NCCI-PTP", day) + " for an exact check")
+    if facts.mue_period is not None:
+        first, last, label = facts.mue_period
+        late = [ln for ln in procs if ln.date is not None and ln.date > last
+                and facts.has_mue_for(ln.code)]
+        early = [ln for ln in procs if ln.date is not None and ln.date < first
+                 and facts.has_mue_for(ln.code)]
+        if late:
+            day = max(ln.date for ln in late if ln.date is not None)
+            yield ctx.finding(
+                "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI MUEs loaded ({label}, "
+                f"for {first} to {last}): their units were checked against those values; "
+                "values CMS changed since are not known.", line=late[0].number,
+                fix=advice("MUE", day) + " for an exact check")
+        if early:
+            day = min(ln.date for ln in early if ln.date is not None)
+            yield ctx.finding(
+                "NCCI-RELEASE", f"{_lines(early)} are dated before the NCCI MUEs loaded "
+                f"({label}) were in force: their units were not checked against any MUE.",
+                line=early[0].number, fix=advice("MUE", day) + " to check them")

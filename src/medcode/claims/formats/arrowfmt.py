@@ -29,7 +29,7 @@ from .jsonfmt import claim_from_dict
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["BATCH_ROWS", "FlatGrouper", "batches", "flat_items", "layout_of",
+__all__ = ["BATCH_ROWS", "FlatGrouper", "batch_items", "batches", "flat_items", "layout_of",
            "nested_items", "read_arrow"]
 
 Item = Claim | ClaimFormatError
@@ -106,10 +106,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def nested_items(rows: list[dict[str, Any]], name: str, row0: int) -> Iterator[Item]:
-    """One item per row (row numbers start after ``row0``)."""
+def _plain_leaves(dtype: Any) -> bool:
+    """Whether Arrow gives every value of ``dtype`` as the JSON reader would see it already
+    (text, numbers, booleans, lists and structs of them): then ``_plain`` has nothing to do."""
+    import pyarrow.types as pt
+    if pt.is_struct(dtype):
+        return all(_plain_leaves(dtype.field(i).type) for i in range(dtype.num_fields))
+    if pt.is_list(dtype) or pt.is_large_list(dtype):
+        return _plain_leaves(dtype.value_type)
+    return bool(pt.is_string(dtype) or pt.is_large_string(dtype) or pt.is_integer(dtype)
+                or pt.is_floating(dtype) or pt.is_boolean(dtype) or pt.is_null(dtype))
+
+
+def batch_items(batch: pa.RecordBatch, name: str, row0: int) -> Iterator[Item]:
+    """The items of one record batch of the nested layout (``nested_items`` of its rows)."""
+    plain = all(_plain_leaves(f.type) for f in batch.schema)
+    return nested_items(batch.to_pylist(), name, row0, converted=plain)
+
+
+def nested_items(rows: list[dict[str, Any]], name: str, row0: int, *,
+                 converted: bool = False) -> Iterator[Item]:
+    """One item per row (row numbers start after ``row0``). ``converted``: the rows hold
+    only JSON-like values already (fresh objects, see ``batch_items``)."""
     for i, row in enumerate(rows, row0 + 1):
-        obj = _plain(row)
+        obj = row if converted else _plain(row)
         if "id" not in obj:
             for key in ("claim_id", "claimid", "claim"):
                 if key in obj:
@@ -235,7 +255,7 @@ def _items(it: Iterator[pa.RecordBatch], schema: pa.Schema, layout: str, name: s
     try:
         for batch in it:
             if grouper is None:
-                yield from nested_items(batch.to_pylist(), name, row0)
+                yield from batch_items(batch, name, row0)
             else:
                 yield from flat_items(batch, grouper, row0)
             row0 += batch.num_rows

@@ -75,7 +75,57 @@ def _patient(obj: Any) -> Patient:
     return Patient(birth_date=birth, sex=parse_sex(obj.get("sex")), extra=extra)
 
 
+def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
+    """The line of the common shape (known keys; code, modifiers and dates as text; units,
+    charge and pointers as JSON numbers), read without the general parsers; None when the
+    line is of another shape (``_line`` reads it). Gives the Claim ``_line`` gives."""
+    code = obj.get("code")
+    if type(code) is not str:
+        return None
+    code = code.strip()
+    if not code:
+        return None
+    units = obj.get("units")
+    if units is None:
+        units = 1
+    elif type(units) is not int and type(units) is not float:
+        return None
+    charge = obj.get("charge")
+    if charge is not None and type(charge) is not int and type(charge) is not float:
+        return None
+    pointers = obj.get("pointers")
+    if pointers is None:
+        ptrs: tuple[int, ...] = ()
+    elif type(pointers) is list:
+        ptrs = tuple(pointers)
+        for p in ptrs:
+            if type(p) is not int or p < 1:
+                return None
+    else:
+        return None
+    mods = obj.get("modifiers")
+    if mods is None or mods == []:
+        modifiers: tuple[str, ...] = ()
+    elif type(mods) is list:
+        for m in mods:
+            if type(m) is not str:
+                return None
+        modifiers = tuple(m.strip() for m in mods if m.strip())
+    else:
+        return None
+    date, raw_date = parse_date(obj.get("date"))
+    return ClaimLine(code, modifiers, units, charge, date, ptrs, number, {}, raw_date, ())
+
+
 def _line(obj: Any, number: int) -> ClaimLine:
+    if type(obj) is dict and obj.keys() <= _LINE_KEYS:
+        fast = _line_fast(obj, number)
+        if fast is not None:
+            return fast
+    return _line_general(obj, number)
+
+
+def _line_general(obj: Any, number: int) -> ClaimLine:
     if not isinstance(obj, dict):
         raise _Shape(f"lines[{number}] must be an object, not {type(obj).__name__}")
     code = obj.get("code")

@@ -30,12 +30,29 @@ _SPLIT = re.compile(r"[;|,\s]+")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
+_DATES: dict[str, tuple[dt.date | None, str | None]] = {}
+_DATES_MAX = 65536
+
+
 def parse_date(text: object) -> tuple[dt.date | None, str | None]:
     """Return ``(date, raw)``: the date when it parses, else ``(None, text as given)``.
 
     Accepted: ISO ``YYYY-MM-DD`` (a time part after ``T`` is ignored), X12 ``YYYYMMDD`` and
-    US ``MM/DD/YYYY``. Blank or None gives ``(None, None)``.
+    US ``MM/DD/YYYY``. Blank or None gives ``(None, None)``. Answers for texts are
+    remembered (a bounded memo: claims repeat the same few hundred dates).
     """
+    if type(text) is str:
+        found = _DATES.get(text)
+        if found is None:
+            found = _parse_date(text)
+            if len(_DATES) >= _DATES_MAX:
+                _DATES.clear()
+            _DATES[text] = found
+        return found
+    return _parse_date(text)
+
+
+def _parse_date(text: object) -> tuple[dt.date | None, str | None]:
     if text is None:
         return None, None
     raw = str(text).strip()
