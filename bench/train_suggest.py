@@ -31,7 +31,7 @@ from medcode.suggester.model import KNN_TERMS, Model, fit, key  # noqa: E402
 from medcode.suggester.text import tokenize  # noqa: E402
 
 MIN_GRAM = 2      # a gram must be in this many notes
-MIN_PAIR = 2      # and with the code in this many
+MIN_PAIR = core.ASSOC_PAIRS  # and with the code in this many
 MIN_P = 0.1       # and P(code | gram) at least this (before leaving a note out)
 OUT = Path(__file__).resolve().parents[1] / "src" / "medcode" / "data" / "suggest" / \
     "model.json.gz"

@@ -208,3 +208,16 @@ def test_nearest_training_notes_vote_and_skip_the_note_itself() -> None:
     assert both["CM:K3580"][0] > both.get("CM:S72001A", (0.0, 0))[0]
     assert set(m.neighbours({"appendic": 1, "fever": 1}, k=1, skip=0)) == {"CM:S72001A"}
     assert Model().neighbours({"fever": 1}) == {}
+
+
+def test_neoplasm_table_names_sites_the_titles_do_not(store) -> None:
+    from medcode.suggester.lexicon import lexicon
+    sugs = suggest(store, "Bone scan showed a metastasis in the cuboid.", system="ICD-10-CM",
+                   on=DAY)
+    c7951 = by_code(sugs, "C79.51")       # Secondary malignant neoplasm of bone
+    assert any(w.startswith("neoplasm:") and "cuboid" in w for w in c7951.why), c7951.why
+    # the table prints "D04.7-" (a character to add): the entry names a billable child
+    foot = [e for e in lexicon(store).entries if e.source == "neoplasm" and "foot" in e.req
+            and e.code.startswith("D047")]
+    assert foot and all(len(e.code) == 5 for e in foot)
+    assert all(store.row("ICD-10-CM", e.code)[5] for e in foot)

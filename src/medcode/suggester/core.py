@@ -14,6 +14,7 @@ from medcode.suggester.model import FEATURES, Model, key, packaged
 from medcode.suggester.text import PRESENT, Tok, tokenize
 
 MAX_CHARS = 200_000
+ASSOC_PAIRS = 2         # notes a (gram, code) pair is counted in before it is kept
 ASSOC_MIN = 0.15        # a learned phrase proposes a code when P(code | phrase) reaches this
 _SMOOTH = 2.0
 
@@ -140,7 +141,7 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
             df = model.df.get(g, 0) - (g in g_in)
             for k, n_gc in pairs:
                 n_gc -= k in gold
-                if n_gc <= 0:
+                if n_gc < ASSOC_PAIRS:   # as for an unseen note: the pair needs other notes
                     continue
                 p = n_gc / (df + _SMOOTH)
                 if p < ASSOC_MIN:
@@ -241,7 +242,8 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
           c.knn, math.log1p(c.knn_n), c.knn * lex_f, math.log1p(c.sibs),
           1.0 if c.best_in_cat else 0.0,
           1.0 if "unspecified" in lex.titles.get((c.system, c.code), "").lower() else 0.0,
-          1.0 if ms and all(lex.entries[m.entry].source == "part" for m in ms) else 0.0,
+          1.0 if ms and all(lex.entries[m.entry].source in ("part", "neoplasm")
+                            for m in ms) else 0.0,
           len(c.code) / 7]
     assert len(x) == len(FEATURES)
     return x

@@ -33,6 +33,15 @@ CM_ALIASES = {
     "neoplasm": ("tumor", "tumour", "neoplasm", "mass"),
     "malignant neoplasm": ("carcinoma", "cancer", "malignant tumor", "malignancy"),
     "calculus": ("stone", "lithiasis"),
+    "secondary malignant neoplasm": ("metastasis", "metastases", "metastatic"),
+}
+#: how a note names a Neoplasm Table column (followed by the site's words)
+NEOPLASM_COLUMNS = {
+    "malignant primary": ("malignant neoplasm", "carcinoma", "cancer", "malignant tumor"),
+    "malignant secondary": ("metastasis", "metastases", "metastatic"),
+    "in situ": ("carcinoma in situ",),
+    "benign": ("benign neoplasm", "benign tumor"),
+    "unspecified behavior": ("neoplasm", "tumor"),
 }
 
 
@@ -133,6 +142,7 @@ def build(store: Any) -> Lexicon:
         if code in billable:
             title, mask = billable[code]
             add(CM, code, title, text, "inclusion", mask)
+    _add_neoplasm_table(conn, billable, add)
     _add_synonyms(entries, add)
     if conn.execute("SELECT 1 FROM codes WHERE system = ? LIMIT 1", (PCS,)).fetchone():
         tables = dict(conn.execute(
@@ -151,6 +161,46 @@ def build(store: Any) -> Lexicon:
             for text in (title, *_variants(title, PCS_ALIASES)):
                 add(PCS, code, title, text, "table", masks[code], pcs=True)
     return Lexicon(entries)
+
+
+def _billable_under(conn: Any, billable: dict[str, tuple[str, int]], code: str) -> str | None:
+    """``code`` if billable, else its default child: the one whose title says "unspecified"
+    most, then the one ending in 9, then 0 (the index prints "C50.9-": a character to add)."""
+    for _ in range(4):
+        if code in billable:
+            return code
+        kids = conn.execute("SELECT code, title FROM codes WHERE system = ? AND parent = ?",
+                            (CM, code)).fetchall()
+        if not kids:
+            return None
+        code = max(kids, key=lambda kt: (kt[1].lower().count("unspecified"), kt[0][-1] == "9",
+                                         kt[0][-1] == "0", kt[0]))[0]
+    return code if code in billable else None
+
+
+def _add_neoplasm_table(conn: Any, billable: dict[str, tuple[str, int]], add: Any) -> None:
+    """The Neoplasm Table: "liver metastases" is C78.7, "carcinoma of the renal pelvis" C65.9
+    -- sites the tabular titles do not spell out."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'index_entries'").fetchone() \
+            is None:
+        return
+    seen: dict[str, str | None] = {}
+    for path, col, target in conn.execute(
+            "SELECT path, col, target FROM index_entries WHERE tbl = 'neoplasm' AND target IS "
+            "NOT NULL AND col IS NOT NULL ORDER BY id"):
+        names = NEOPLASM_COLUMNS.get(col)
+        levels = path.split(" > ")[1:]
+        if not names or not levels:
+            continue
+        if target not in seen:
+            seen[target] = _billable_under(conn, billable, target)
+        code = seen[target]
+        if code is None:
+            continue
+        title, mask = billable[code]
+        site = " ".join(lv.split(",")[0].replace(" NEC", "") for lv in levels)
+        for name in names:
+            add(CM, code, title, f"{name} of {site}", "neoplasm", mask)
 
 
 def _add_synonyms(entries: list[Entry], add: Any) -> None:
