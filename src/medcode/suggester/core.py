@@ -156,9 +156,9 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
     for k, (share, n) in model.neighbours(stem_counts(toks), skip=skip).items():
         system, _, code = k.partition(":")
         system = CM if system == "CM" else PCS
-        c = cands.get((system, code))
-        if c is not None:     # a vote, never a proposal: every suggestion has words behind it
-            c.knn, c.knn_n = share, n
+        voted = cands.get((system, code))
+        if voted is not None:  # a vote, never a proposal: every suggestion has words behind it
+            voted.knn, voted.knn_n = share, n
     cat: dict[tuple[str, str], list[_Cand]] = {}
     for c in cands.values():
         cat.setdefault((c.system, c.code[:3]), []).append(c)
