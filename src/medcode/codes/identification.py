@@ -381,7 +381,9 @@ def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
     answers are remembered per input string (up to ``memo_size`` distinct ones), so a
     batch costs one full identification per distinct code. Past ``BULK_AFTER`` distinct
     codes the loaded code lists are read into memory once (about a second), so that a long
-    batch of all-different codes needs no query per code."""
+    batch of all-different codes needs no query per code. A list or tuple is worked through
+    a slice at a time (``fastreadings.identify_slices``); any other iterable input by input,
+    nothing read ahead. The answers are the same either way."""
     _check_context(context)
     f = _facts(store)
     if isinstance(codes, (list, tuple)):
