@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import sys
 import time
 from collections import Counter
@@ -26,11 +27,11 @@ import _codiesp  # noqa: E402
 import medcode  # noqa: E402
 from medcode.suggester import core  # noqa: E402
 from medcode.suggester.lexicon import CM, PCS, lexicon  # noqa: E402
-from medcode.suggester.model import Model, fit, key  # noqa: E402
+from medcode.suggester.model import KNN_TERMS, Model, fit, key  # noqa: E402
 from medcode.suggester.text import tokenize  # noqa: E402
 
 MIN_GRAM = 2      # a gram must be in this many notes
-MIN_PAIR = 2      # and with the code in this many
+MIN_PAIR = core.ASSOC_PAIRS  # and with the code in this many
 MIN_P = 0.1       # and P(code | gram) at least this (before leaving a note out)
 OUT = Path(__file__).resolve().parents[1] / "src" / "medcode" / "data" / "suggest" / \
     "model.json.gz"
@@ -55,13 +56,27 @@ def count(notes) -> Model:
         for g in gs:
             for k in gk:
                 pair[(g, k)] += 1
+    knn_df: Counter[str] = Counter()
+    tfs = []
+    for _id, text, d, p in notes:
+        tf = core.stem_counts(tokenize(text)[0])
+        knn_df.update(tf)
+        tfs.append((tf, sorted(gold_keys(d, p))))
+    n = len(notes)
+    knn_notes = []
+    for tf, gk in tfs:
+        top = sorted(tf, key=lambda s: (-(1 + math.log(tf[s])) * math.log((n + 1) /
+                                                                          (knn_df[s] + 1)), s))
+        knn_notes.append([[[s, tf[s]] for s in sorted(top[:KNN_TERMS])], gk])
+    vocab = {s for terms, _ in knn_notes for s, _ in terms}
     assoc: dict[str, list[list]] = {}
     for (g, k), n in pair.items():
         if n >= MIN_PAIR and df[g] >= MIN_GRAM and n / (df[g] + 2) >= MIN_P:
             assoc.setdefault(g, []).append([k, n])
     for v in assoc.values():
         v.sort(key=lambda kv: -kv[1])
-    return Model(len(notes), dict(prior), {g: df[g] for g in assoc}, assoc, {})
+    return Model(len(notes), dict(prior), {g: df[g] for g in assoc}, assoc, {}, {},
+                 {s: knn_df[s] for s in sorted(vocab)}, knn_notes)
 
 
 def rows_for(store, model: Model, notes):
@@ -70,11 +85,11 @@ def rows_for(store, model: Model, notes):
     systems = core._systems(store, None, None)
     seen = []
     hits: dict[str, list[int]] = {}
-    for _id, text, d, p in notes:
+    for i, (_id, text, d, p) in enumerate(notes):
         gk = gold_keys(d, p)
         toks = tokenize(text)[0]
         g_in = set(core.grams(toks))
-        _t, cands, _ = core.analyse(store, text, systems, model, loo=(g_in, gk))
+        _t, cands, _ = core.analyse(store, text, systems, model, loo=(g_in, gk), skip=i)
         seen.append((_t, cands, gk))
         for c in cands.values():
             k = key(c.system, c.code)

@@ -34,6 +34,17 @@ def store(store_path: Path):
 
 
 @pytest.fixture
+def own_store(tmp_path: Path, store_path: Path) -> Path:
+    """A private copy of the session store, as ``<tmp>/home/medcode.sqlite`` (imports and
+    fetches change it)."""
+    import shutil
+    target = tmp_path / "home" / "medcode.sqlite"
+    target.parent.mkdir()
+    shutil.copyfile(store_path, target)
+    return target
+
+
+@pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is absent: CMS excerpts with CPT codes and X12 samples "

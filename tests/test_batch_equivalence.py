@@ -110,3 +110,51 @@ def test_validate_many_equals_validate_with_repeats_and_odd_inputs(store, hcpcs_
                     slow = False        # validate_many never raises for one code
                 assert got == slow, (code, day)
         assert any(fast) and not all(fast)
+
+
+def _every_shape(store, step: int = 1) -> list[str]:
+    """Every loaded code (every ``step``-th) as written, with and without its dot, one
+    character short and one too many; every 5-digit number (CPT/ICD-9 collisions), CPT Category
+    II/III/PLA shapes, HCPCS shapes of every letter; the odd inputs."""
+    q = lambda sql: [r[0] for r in store.conn.execute(sql)]  # noqa: E731
+    out: set[str] = set(ODD)
+    for system in ("ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "ICD-10", "ICD-11", "HCPCS"):
+        for c in q(f"SELECT code FROM codes WHERE system='{system}'")[::step]:
+            plain = c.replace(".", "")
+            out.update((c, plain, display(plain), c[:-1], c + "Q", plain + "X"))
+    out.update(f"{i:05d}" for i in range(0, 100_000, step))
+    out.update(f"{i:04d}{x}" for i in range(0, 10_000, 3 * step) for x in "FTUAMXZ")
+    out.update(f"{x}{i:04d}" for x in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+               for i in range(0, 10_000, 11 * step))
+    out.update(f"{x}{i:04d}"[:3] + "." + f"{i:04d}"[2:] for x in "AEJVXZ"
+               for i in range(0, 10_000, 97))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("context", [None, "diagnosis", "procedure"])
+def test_fast_readings_equal_the_general_rules(store, hcpcs_store, context):
+    """identify_many's short path (fastreadings) gives, field for field, what the shape rules
+    and the judge give (identification._readings), for every loaded code and the shapes
+    around them, with and without HCPCS, with and without WHO ICD-10 loaded."""
+    from medcode.codes.fastreadings import fast_readings
+    from medcode.codes.identification import _RANKS, _Facts, _readings
+    rank = _RANKS[context]
+    cases = [(store, True), (hcpcs_store, True)] + [(store, False)] * (context is None)
+    for s, who in cases:
+        f, ref = _Facts(s), _Facts(s)          # separate caches: nothing shared but the store
+        for facts in (f, ref):
+            facts.bulk()
+            if not who:     # a store without the WHO lists: that reading is judged by shape
+                facts.is_loaded = {**facts.is_loaded, "ICD-10": False}
+        fast = fast_readings(f, context)
+        assert fast is not None
+        shortcut = 0
+        for raw in _every_shape(s, step=2 if context is None else 5):
+            code = raw.strip().upper()
+            if not code or not code.replace(".", "").replace("-", "").isalnum():
+                continue
+            got = fast(code)
+            if got is not None:
+                shortcut += 1
+                assert got == _readings(ref, code, rank), code
+        assert shortcut > 50_000            # the short path answered most of them

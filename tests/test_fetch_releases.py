@@ -65,14 +65,6 @@ def cms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, 
         httpd.shutdown()
 
 
-@pytest.fixture
-def own_store(tmp_path: Path, store_path: Path) -> Path:
-    target = tmp_path / "home" / "medcode.sqlite"
-    target.parent.mkdir()
-    shutil.copyfile(store_path, target)
-    return target
-
-
 def _run(store: Path, *args: str):
     return CliRunner().invoke(cli, ["--store", str(store), *args])
 

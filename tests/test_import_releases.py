@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 import medcode
 from medcode.cli import cli
 from medcode.codes.validity import validate
-
-
-@pytest.fixture
-def own_store(tmp_path: Path, store_path: Path) -> Path:
-    target = tmp_path / "home" / "medcode.sqlite"
-    target.parent.mkdir()
-    shutil.copyfile(store_path, target)
-    return target
 
 
 def _run(store: Path, *args: str):
@@ -140,4 +130,48 @@ def test_pcs_tables_and_order_file(own_store, tmp_path, shared_data):
     s = medcode.open_store(own_store)
     assert validate(s, "0SG604Y", on=dt.date(2027, 10, 1), system="ICD-10-PCS").valid
     assert not validate(s, "0SG604Z", on=dt.date(2027, 10, 1), system="ICD-10-PCS").valid
+    s.close()
+
+
+_SYNTHETIC_INDEX = """<?xml version="1.0" encoding="utf-8"?>
+<ICD10CM.index>
+ <version>2028</version>
+ <title>ICD-10-CM INDEX TO DISEASES and INJURIES</title>
+ <letter><title>S</title>
+  <mainTerm><title>Singultus <nemod>(persistent)</nemod></title><code>R06.6</code>
+   <term level="1"><title>psychogenic</title><code>F45.8</code></term>
+  </mainTerm>
+ </letter>
+</ICD10CM.index>
+"""
+
+
+def test_the_alphabetic_index_in_the_code_tables_zip_is_searched(own_store, tmp_path):
+    """`data import icd10cm` with the order file and the CMS "Code Tables, Tabular and Index"
+    zip (here a small synthetic Alphabetic Index in the CMS XML layout) loads the index:
+    search finds a code through an index path no title or inclusion term has, and says so."""
+    from medcode.textsearch import search
+    from medcode.textsearch.index_view import index_lookup
+    s = medcode.open_store(own_store)
+    assert "R06.6" not in [h.code for h in search(s, "singultus", limit=5)]
+    s.close()
+    order = write_order_file(own_store, "FY2027", tmp_path / "icd10cm_order_2028.txt",
+                             drop="Z87893", add=("Z87895", "Made-up FY2028 code"))
+    descriptions = tmp_path / "2028-code-descriptions-tabular-order.zip"
+    with zipfile.ZipFile(descriptions, "w") as zf:
+        zf.write(order, "icd10cm_order_2028.txt")
+    tables = tmp_path / "2028-code-tables-tabular-and-index.zip"
+    with zipfile.ZipFile(tables, "w") as zf:
+        zf.writestr("icd10cm_index_2028.xml", _SYNTHETIC_INDEX)
+    r = _run(own_store, "data", "import", "icd10cm", str(descriptions), str(tables))
+    assert r.exit_code == 0, r.output
+    s = medcode.open_store(own_store)
+    hit = search(s, "singultus", limit=5)[0]
+    assert hit.code == "R06.6"
+    assert any(m.startswith("index: Singultus") for m in hit.matched), hit.matched
+    psych = search(s, "psychogenic singultus", limit=3)[0]
+    assert psych.code == "F45.8"
+    assert [h.code for h in index_lookup(s, "singultus", table="index")][:1] == ["R06.6"]
+    # the bundled Drug table is still there beside the imported index
+    assert index_lookup(s, "acetaminophen", table="drug")
     s.close()

@@ -8,20 +8,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 import medcode
 from medcode.cli import cli
-
-
-@pytest.fixture
-def own_store(tmp_path: Path, store_path: Path) -> Path:
-    """A private copy of the session store (imports change it)."""
-    target = tmp_path / "home" / "medcode.sqlite"
-    target.parent.mkdir()
-    shutil.copyfile(store_path, target)
-    return target
 
 
 def _run(store: Path, *args: str):

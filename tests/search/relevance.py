@@ -11,7 +11,10 @@ RELEVANCE = Path(__file__).with_name("relevance.tsv")
 BLIND = Path(__file__).with_name("relevance_blind.tsv")
 #: drawn blind from the official Drug/Neoplasm/External Cause tables (make_index_queries.py)
 INDEX = Path(__file__).with_name("relevance_index.tsv")
-ALL = (RELEVANCE, BLIND, INDEX)
+#: a second blind set, written before its queries were run (issue 13, helper i13r): measures
+#: whether the lexicon and query reading generalise beyond the first blind set
+BLIND2 = Path(__file__).with_name("relevance_blind2.tsv")
+ALL = (RELEVANCE, BLIND, INDEX, BLIND2)
 SYSTEMS = {"HCPCS": "HCPCS", "PCS": "ICD-10-PCS", "CPT": "CPT", "ICD10CM": "ICD-10-CM"}
 
 

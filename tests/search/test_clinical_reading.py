@@ -69,3 +69,42 @@ def test_an_operation_named_gives_todays_procedure_codes(search_store):
     assert not clinical.read("appendicitis").procedure
     hit = search(search_store, "appendectomy", limit=1)[0]
     assert hit.system == "ICD-10-PCS" and hit.code.startswith("0DTJ")
+
+
+@pytest.mark.parametrize("query, first", [
+    ("s/p appendectomy", "Z90.49"),          # acquired absence, not the operation
+    ("s/p cabg", "Z95.1"),                   # presence of aortocoronary bypass graft
+    ("s/p left knee replacement", "Z96.652"),
+    ("status post amputation left below knee", "Z89.512"),
+    ("history of mi", "I25.2"),              # old MI is the history code outside chapter 21
+    ("on blood thinners", "Z79.01"),         # "on <drug>": long-term (current) use
+])
+def test_status_lexicon_finds_the_status_code(search_store, query, first):
+    hits = search(search_store, query, limit=5)
+    assert hits[0].code == first, [h.code for h in hits]
+    assert not any(h.system == "ICD-10-PCS" for h in hits)
+
+
+def test_status_lexicon_is_used_only_for_a_status_query(search_store):
+    # the plain operation is still the operation, and "mi" alone is still an acute MI
+    assert search(search_store, "cholecystectomy", limit=1)[0].system == "ICD-10-PCS"
+    assert codes(search_store, "mi", 1)[0].startswith("I21")
+
+
+def test_both_ears_is_bilateral(search_store):
+    hit = search(search_store, "hearing loss both ears", limit=1)[0]
+    assert hit.code == "H91.93" and "laterality: bilateral" in hit.matched
+
+
+def test_a_procedure_query_is_not_its_status_code(search_store):
+    # Z98.4- "Cataract extraction status" says the same words: the operation comes first
+    assert codes(search_store, "cataract extraction", 1)[0][:3] == "08D"
+
+
+def test_administration_named_puts_the_hcpcs_service_first(hcpcs_store):
+    assert codes(hcpcs_store, "administration of influenza vaccine", 2) == ["G0008", "Z23"]
+
+
+def test_hcpcs_item_named_before_its_parts(hcpcs_store):
+    # "Replacement, handgrip, cane, crutch, or walker" (A4636) is not a cane
+    assert codes(hcpcs_store, "cane", 1, system="HCPCS")[0] in ("E0100", "E0105")

@@ -184,3 +184,40 @@ def test_pairing_instructions_come_with_the_code(store) -> None:
     kinds = {(i["kind"], i["code"]) for i in e1140.instructions}
     assert ("use_additional", "E11") in kinds   # insulin / oral drugs (Z79.4, Z79.84)
     assert any("Z79.4" in i["text"] for i in e1140.instructions)
+
+
+@pytest.mark.parametrize("note, code, word", [
+    ("She had an episode of syncope at home.", "R55", "syncope"),        # Syncope and collapse
+    ("Painful cramp of the left calf at night.", "R25.2", "cramp"),       # Cramp and spasm
+    ("Blood culture grew Streptococcus pneumoniae.", "B95.3", "pneumoniae"),  # ... as the cause
+])
+def test_a_part_of_a_joined_title_names_the_code(store, note: str, code: str, word: str) -> None:
+    sugs = suggest(store, note, system="ICD-10-CM", on=DAY)
+    s = by_code(sugs, code)
+    assert word in " ".join(e["text"] for e in s.evidence).lower()
+
+
+def test_nearest_training_notes_vote_and_skip_the_note_itself() -> None:
+    from medcode.suggester.model import Model
+    m = Model(knn_df={"appendic": 1, "fever": 2, "fractur": 1},
+              knn_notes=[[[["appendic", 2], ["fever", 1]], ["CM:K3580"]],
+                         [[["fever", 1], ["fractur", 3]], ["CM:S72001A"]]])
+    votes = m.neighbours({"appendic": 1, "fever": 1}, k=1)
+    assert set(votes) == {"CM:K3580"} and votes["CM:K3580"] == (1.0, 1)
+    both = m.neighbours({"appendic": 1, "fever": 1}, k=2)
+    assert both["CM:K3580"][0] > both.get("CM:S72001A", (0.0, 0))[0]
+    assert set(m.neighbours({"appendic": 1, "fever": 1}, k=1, skip=0)) == {"CM:S72001A"}
+    assert Model().neighbours({"fever": 1}) == {}
+
+
+def test_neoplasm_table_names_sites_the_titles_do_not(store) -> None:
+    from medcode.suggester.lexicon import lexicon
+    sugs = suggest(store, "Bone scan showed a metastasis in the cuboid.", system="ICD-10-CM",
+                   on=DAY)
+    c7951 = by_code(sugs, "C79.51")       # Secondary malignant neoplasm of bone
+    assert any(w.startswith("neoplasm:") and "cuboid" in w for w in c7951.why), c7951.why
+    # the table prints "D04.7-" (a character to add): the entry names a billable child
+    foot = [e for e in lexicon(store).entries if e.source == "neoplasm" and "foot" in e.req
+            and e.code.startswith("D047")]
+    assert foot and all(len(e.code) == 5 for e in foot)
+    assert all(store.row("ICD-10-CM", e.code)[5] for e in foot)

@@ -42,7 +42,19 @@ def app_from_env() -> FastAPI:
     from medcode.api.security import Security
     path = os.environ.get(STORE_ENV)
     store = medcode.open_store(Path(path) if path else None)
-    return _settled(create_app(store, Security.from_env()))
+    app = create_app(store, Security.from_env())
+    _warm_search(store)
+    return _settled(app)
+
+
+def _warm_search(store: object) -> None:
+    """Do search's once-per-process work (the store's systems, synonyms, compiled
+    patterns) before the first request rather than inside it."""
+    import medcode
+    try:
+        medcode.search("heart attack", limit=1, store=store)
+    except medcode.MedcodeError:
+        pass  # a store without a search index: /v1/search says so per request
 
 
 def _settled(app: FastAPI) -> FastAPI:

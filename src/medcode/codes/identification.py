@@ -381,21 +381,54 @@ def identify_many(store: Store, codes: Iterable[str], memo_size: int = 200_000,
     answers are remembered per input string (up to ``memo_size`` distinct ones), so a
     batch costs one full identification per distinct code. Past ``BULK_AFTER`` distinct
     codes the loaded code lists are read into memory once (about a second), so that a long
-    batch of all-different codes needs no query per code."""
+    batch of all-different codes needs no query per code. A list or tuple is worked through
+    a slice at a time (``fastreadings.identify_slices``); any other iterable input by input,
+    nothing read ahead. The answers are the same either way."""
     _check_context(context)
     f = _facts(store)
+    if isinstance(codes, (list, tuple)):
+        from medcode.codes.fastreadings import identify_slices
+        return identify_slices(f, codes, memo_size, context)
+    return _identify_each(f, codes, memo_size, context)
+
+
+def _identify_each(f: _Facts, codes: Iterable[str], memo_size: int, context: str | None
+                   ) -> Iterator[Identification]:
+    """identify_many input by input (a stream: nothing is read ahead)."""
     rank = _RANKS[context]
     memo: dict[str, Identification] = {}
     judged: dict[str, tuple[Candidate, ...]] = {}
     get = memo.get
     seen = 0
+    fast = None
+    new, set_d, set_extra = _new_ident, _set_d, _set_extra
     for raw in codes:
         hit = get(raw)
         if hit is None:
             seen += 1
             if seen == BULK_AFTER:
                 f.bulk()
-            hit = _identify(f, raw, rank, judged)
+                from medcode.codes.fastreadings import fast_readings
+                fast = fast_readings(f, context)
+            if fast is not None and type(raw) is str:
+                shown = raw.strip()
+                # what _identify does, with the short path first (and _PLAIN's common cases
+                # without the regular expression: ASCII letters and digits, maybe dots)
+                if (shown.isascii() and len(shown) <= 40 and (
+                        shown.isalnum() or shown.replace(".", "").isalnum())) or _PLAIN(shown):
+                    s = shown.upper()
+                    cands = judged.get(s)
+                    if cands is None:
+                        cands = fast(s) or _readings(f, s, rank)
+                        if len(judged) < JUDGED_MAX:
+                            judged[s] = cands
+                    hit = new(Identification)
+                    set_d(hit, (shown, cands, None))
+                    set_extra(hit, None)
+                else:
+                    hit = _identify(f, raw, rank, judged)
+            else:
+                hit = _identify(f, raw, rank, judged)
             if seen <= memo_size:
                 memo[raw] = hit
         yield hit

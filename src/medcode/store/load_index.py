@@ -90,6 +90,27 @@ def _release_of(name: str) -> str:
     return f"FY{m.group(1)}" if m else "imported"
 
 
+def load_members(conn: sqlite3.Connection, paths: list[Path]) -> dict:
+    """The index XML files among ``paths`` (or inside the zips among them: the CMS "Code
+    Tables, Tabular and Index" zip holds the Alphabetic Index and the three tables), loaded;
+    other files are passed over. Returns the counts per table ({} when there was none)."""
+    counts: dict = {}
+    found = 0
+    for path in paths:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                for name in zf.namelist():
+                    base = name.rsplit("/", 1)[-1].lower()
+                    if base.endswith(".xml") and "tabular" not in base:
+                        data = zf.read(name)
+                        found += _load_one(conn, data, name, counts)
+        elif path.suffix.lower() == ".xml" and "tabular" not in path.name.lower():
+            found += _load_one(conn, path.read_bytes(), path.name, counts)
+    if found:
+        refresh_fts(conn)
+    return counts
+
+
 def load_import(conn: sqlite3.Connection, paths: list[Path]) -> dict:
     """Import kind ``icd10cm-index``: index XML files, or the CMS zip holding them."""
     counts: dict = {}

@@ -129,7 +129,15 @@ def load_icd10cm(conn: sqlite3.Connection, paths: Sequence[Path], release: str |
         else:
             raise SourceError(f"{files}: a tabular XML alone does not say which codes are "
                               "billable: give the order file (icd10cm_order_YYYY.txt) or the "
-                              "addenda with it")
+                              "addenda with it (the index alone: `medcode data import "
+                              "icd10cm-index`)")
+    # the "Code Tables, Tabular and Index" zip also holds the Alphabetic Index and its
+    # tables: search reads them as index paths (issue 13)
+    from medcode.store import load_index
+    index = load_index.load_members(conn, [Path(p) for p in paths])
+    if index:
+        counts = {**counts, "index entries": sum(v for v in index.values()
+                                                 if isinstance(v, int))}
     return {**counts, "release": name, "effective_from": start.isoformat(),
             "effective_to": end.isoformat()}
 

@@ -7,8 +7,10 @@ spans of the note that justify it.
 
 How it reads (see README "Codes from a clinical note"): sentences and words with offsets
 (``text``), negation/uncertainty/family/history cues, mentions of every code title,
-inclusion term and synonym (``lexicon``, ``match``), phrases learned from training notes,
-and a small logistic ranker (``model``). Search internals are reached only through
+inclusion term and synonym, the parts of joined titles ("Syncope and collapse") and the
+sites of the Neoplasm Table (``lexicon``, ``match``), phrases learned from training notes,
+the codes of the most similar training notes (a vote, never a proposal), and a small logistic
+ranker (``model``). Search internals are reached only through
 ``adapter``.
 """
 

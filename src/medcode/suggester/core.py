@@ -14,6 +14,7 @@ from medcode.suggester.model import FEATURES, Model, key, packaged
 from medcode.suggester.text import PRESENT, Tok, tokenize
 
 MAX_CHARS = 200_000
+ASSOC_PAIRS = 2         # notes a (gram, code) pair is counted in before it is kept
 ASSOC_MIN = 0.15        # a learned phrase proposes a code when P(code | phrase) reaches this
 _SMOOTH = 2.0
 
@@ -46,6 +47,10 @@ class _Cand:
     mentions: list[Mention] = field(default_factory=list)
     assoc: list[tuple[float, str, tuple[int, ...]]] = field(default_factory=list)
     search: float = 0.0
+    knn: float = 0.0          # share of the nearest training notes coded with it
+    knn_n: int = 0
+    sibs: int = 0             # other candidates of the same category (3 characters)
+    best_in_cat: bool = True  # the strongest learned association of its category
 
 
 def grams(toks: list[Tok]) -> dict[str, list[tuple[int, ...]]]:
@@ -59,6 +64,15 @@ def grams(toks: list[Tok]) -> dict[str, list[tuple[int, ...]]]:
         if prev is not None and toks[prev].sent == t.sent and i - prev <= 2:
             out.setdefault(toks[prev].stem + " " + t.stem, []).append((prev, i))
         prev = i
+    return out
+
+
+def stem_counts(toks: list[Tok]) -> dict[str, int]:
+    """How often each content stem is in a note (what the nearest notes are found by)."""
+    out: dict[str, int] = {}
+    for t in toks:
+        if not t.stop and len(t.stem) >= 2 and not t.stem.isdigit():
+            out[t.stem] = out.get(t.stem, 0) + 1
     return out
 
 
@@ -92,10 +106,11 @@ def _systems(store: Any, system: str | None, on: dt.date | None) -> dict[str, in
 
 
 def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
-            loo: tuple[set[str], set[str]] | None = None, use_search: bool = False
-            ) -> tuple[list[Tok], dict[tuple[str, str], _Cand], list[float] | None]:
+            loo: tuple[set[str], set[str]] | None = None, use_search: bool = False,
+            skip: int = -1) -> tuple[list[Tok], dict[tuple[str, str], _Cand], list[float] | None]:
     """Candidates of a note (``loo``: this note's grams and gold keys, left out of the
-    counts when the note is itself a training note)."""
+    counts when the note is itself a training note; ``skip``: its place among the model's
+    nearest-neighbour notes)."""
     lex = lexicon(store)
     toks, sents = tokenize(text)
     cands: dict[tuple[str, str], _Cand] = {}
@@ -126,7 +141,7 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
             df = model.df.get(g, 0) - (g in g_in)
             for k, n_gc in pairs:
                 n_gc -= k in gold
-                if n_gc <= 0:
+                if n_gc < ASSOC_PAIRS:   # as for an unseen note: the pair needs other notes
                     continue
                 p = n_gc / (df + _SMOOTH)
                 if p < ASSOC_MIN:
@@ -138,6 +153,20 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
                     continue
                 c = cands.setdefault((system, code), _Cand(system, code))
                 c.assoc.append((p, g, places[0]))
+    for k, (share, n) in model.neighbours(stem_counts(toks), skip=skip).items():
+        system, _, code = k.partition(":")
+        system = CM if system == "CM" else PCS
+        voted = cands.get((system, code))
+        if voted is not None:  # a vote, never a proposal: every suggestion has words behind it
+            voted.knn, voted.knn_n = share, n
+    cat: dict[tuple[str, str], list[_Cand]] = {}
+    for c in cands.values():
+        cat.setdefault((c.system, c.code[:3]), []).append(c)
+    for group in cat.values():
+        top = max(max((p for p, _, _ in c.assoc), default=0.0) for c in group)
+        for c in group:
+            c.sibs = len(group) - 1
+            c.best_in_cat = max((p for p, _, _ in c.assoc), default=0.0) >= top
     if use_search:
         for a, b in sents:
             for code, system, sc in _search_sentence(store, text[a:b], systems):
@@ -209,8 +238,13 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
     if gold is not None and hit_cand:   # a training note: leave itself out
         hit_cand -= 1
         hit_gold -= k in gold
-    x += [(hit_gold + 0.2) / (hit_cand + 1), math.log1p(hit_cand), amax * lex_f]
-    assert len(x) == len(FEATURES)
+    x += [(hit_gold + 0.2) / (hit_cand + 1), math.log1p(hit_cand), amax * lex_f,
+          c.knn, math.log1p(c.knn_n), c.knn * lex_f, math.log1p(c.sibs),
+          1.0 if c.best_in_cat else 0.0,
+          1.0 if "unspecified" in lex.titles.get((c.system, c.code), "").lower() else 0.0,
+          1.0 if ms and all(lex.entries[m.entry].source in ("part", "neoplasm")
+                            for m in ms) else 0.0,
+          len(c.code) / 7]
     assert len(x) == len(FEATURES)
     return x
 
@@ -295,6 +329,8 @@ def _suggestion(store: Any, lex: Lexicon, c: _Cand, toks: list[Tok], text: str, 
         if p >= 0.5 or (not spans and n == 0):
             spans.setdefault((toks[where[0]].start, toks[where[-1]].end), None)
         why.append(f"learned: '{g}' (P={p:.2f} in training notes)")
+    if c.knn_n:
+        why.append(f"coded in {c.knn_n} of the most similar training notes")
     ordered = sorted(spans)
     merged: list[list[int]] = []
     for a, b in ordered:

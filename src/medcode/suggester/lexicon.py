@@ -33,6 +33,15 @@ CM_ALIASES = {
     "neoplasm": ("tumor", "tumour", "neoplasm", "mass"),
     "malignant neoplasm": ("carcinoma", "cancer", "malignant tumor", "malignancy"),
     "calculus": ("stone", "lithiasis"),
+    "secondary malignant neoplasm": ("metastasis", "metastases", "metastatic"),
+}
+#: how a note names a Neoplasm Table column (followed by the site's words)
+NEOPLASM_COLUMNS = {
+    "malignant primary": ("malignant neoplasm", "carcinoma", "cancer", "malignant tumor"),
+    "malignant secondary": ("metastasis", "metastases", "metastatic"),
+    "in situ": ("carcinoma in situ",),
+    "benign": ("benign neoplasm", "benign tumor"),
+    "unspecified behavior": ("neoplasm", "tumor"),
 }
 
 
@@ -71,6 +80,33 @@ def _variants(title: str, aliases: dict[str, tuple[str, ...]]) -> list[str]:
     return out
 
 
+_CAUSE = " as the cause of diseases classified elsewhere"
+
+
+def _parts(title: str) -> list[str]:
+    """Shorter ways a note names what a CM title joins or qualifies: each side of
+    "Cramp and spasm", "Syncope and collapse"; the organism of "Parvovirus as the cause of
+    diseases classified elsewhere"; "left breast" for "left female breast"."""
+    low = title.lower().split(", initial encounter")[0]
+    out: list[str] = []
+    if _CAUSE in low:
+        out.append(low.replace(_CAUSE, ""))
+    for sex in (" female ", " male "):
+        if sex in low:
+            out.append(low.replace(sex, " "))
+    head = low.split(",")[0]
+    for joint in (" and ", " or "):
+        if head.count(joint) != 1 or head.startswith("other and"):
+            continue
+        left, right = head.split(joint)
+        lw, rw = left.split(), right.split()
+        if len(lw) <= 3 and len(rw) <= 3 and "of" not in lw and "of" not in rw:
+            out += [left, right]
+        elif len(rw) == 1 and len(lw) >= 3 and lw[-2] in ("of", "in"):
+            out += [left, " ".join(lw[:-1] + rw)]   # "abnormalities of gait and mobility"
+    return out
+
+
 def build(store: Any) -> Lexicon:
     conn = store.conn
     entries: list[Entry] = []
@@ -99,11 +135,14 @@ def build(store: Any) -> Lexicon:
         add(CM, code, title, title.split(", initial encounter")[0], "title", mask)
         for alt in _variants(title, CM_ALIASES):
             add(CM, code, title, alt, "synonym", mask)
+        for part in _parts(title):
+            add(CM, code, title, part, "part", mask)
     for code, text in conn.execute(
             "SELECT code, text FROM notes WHERE system = ? AND kind = 'inclusion_terms'", (CM,)):
         if code in billable:
             title, mask = billable[code]
             add(CM, code, title, text, "inclusion", mask)
+    _add_neoplasm_table(conn, billable, add)
     _add_synonyms(entries, add)
     if conn.execute("SELECT 1 FROM codes WHERE system = ? LIMIT 1", (PCS,)).fetchone():
         tables = dict(conn.execute(
@@ -122,6 +161,46 @@ def build(store: Any) -> Lexicon:
             for text in (title, *_variants(title, PCS_ALIASES)):
                 add(PCS, code, title, text, "table", masks[code], pcs=True)
     return Lexicon(entries)
+
+
+def _billable_under(conn: Any, billable: dict[str, tuple[str, int]], code: str) -> str | None:
+    """``code`` if billable, else its default child: the one whose title says "unspecified"
+    most, then the one ending in 9, then 0 (the index prints "C50.9-": a character to add)."""
+    for _ in range(4):
+        if code in billable:
+            return code
+        kids = conn.execute("SELECT code, title FROM codes WHERE system = ? AND parent = ?",
+                            (CM, code)).fetchall()
+        if not kids:
+            return None
+        code = max(kids, key=lambda kt: (kt[1].lower().count("unspecified"), kt[0][-1] == "9",
+                                         kt[0][-1] == "0", kt[0]))[0]
+    return code if code in billable else None
+
+
+def _add_neoplasm_table(conn: Any, billable: dict[str, tuple[str, int]], add: Any) -> None:
+    """The Neoplasm Table: "liver metastases" is C78.7, "carcinoma of the renal pelvis" C65.9
+    -- sites the tabular titles do not spell out."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'index_entries'").fetchone() \
+            is None:
+        return
+    seen: dict[str, str | None] = {}
+    for path, col, target in conn.execute(
+            "SELECT path, col, target FROM index_entries WHERE tbl = 'neoplasm' AND target IS "
+            "NOT NULL AND col IS NOT NULL ORDER BY id"):
+        names = NEOPLASM_COLUMNS.get(col)
+        levels = path.split(" > ")[1:]
+        if not names or not levels:
+            continue
+        if target not in seen:
+            seen[target] = _billable_under(conn, billable, target)
+        code = seen[target]
+        if code is None:
+            continue
+        title, mask = billable[code]
+        site = " ".join(lv.split(",")[0].replace(" NEC", "") for lv in levels)
+        for name in names:
+            add(CM, code, title, f"{name} of {site}", "neoplasm", mask)
 
 
 def _add_synonyms(entries: list[Entry], add: Any) -> None:

@@ -17,7 +17,13 @@ from importlib import resources
 FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
             "assoc_max", "assoc_sum", "log_prior", "seen", "negated", "uncertain", "family",
             "history", "position", "lex_x_prior", "sentences", "search", "other",
-            "code_precision", "code_candidates", "assoc_x_lex")
+            "code_precision", "code_candidates", "assoc_x_lex", "knn", "knn_notes",
+            "knn_x_lex", "siblings", "best_in_category", "unspecified", "part_only",
+            "code_length")
+#: neighbours a note's codes are voted by (the most similar training notes)
+KNN_K = 10
+#: stems kept per training note (its highest tf-idf ones)
+KNN_TERMS = 80
 FILE = ("data", "suggest", "model.json.gz")
 
 
@@ -29,17 +35,65 @@ class Model:
     assoc: dict[str, list[list]] = field(default_factory=dict)    # gram -> [[key, notes], ...]
     weights: dict[str, list[float]] = field(default_factory=dict)  # system -> FEATURES weights
     hits: dict[str, list[int]] = field(default_factory=dict)      # key -> [gold, candidate]
+    #: nearest training notes: stem -> notes holding it; per note its top stems (with their
+    #: counts) and its gold keys
+    knn_df: dict[str, int] = field(default_factory=dict)
+    knn_notes: list[list] = field(default_factory=list)           # [[[stem, tf], ...], [keys]]
+
+    def __post_init__(self) -> None:
+        self._postings: dict[str, list[tuple[int, float]]] | None = None
 
     def to_json(self) -> dict:
         return {"format": 1, "features": list(FEATURES), "docs": self.docs, "prior": self.prior,
                 "df": self.df, "assoc": self.assoc, "weights": self.weights,
-                "hits": self.hits}
+                "hits": self.hits, "knn_df": self.knn_df, "knn_notes": self.knn_notes}
 
     @classmethod
     def from_json(cls, d: dict) -> Model:
         if d.get("format") != 1 or d.get("features") != list(FEATURES):
             raise ValueError("suggest model of another format")
-        return cls(d["docs"], d["prior"], d["df"], d["assoc"], d["weights"], d["hits"])
+        return cls(d["docs"], d["prior"], d["df"], d["assoc"], d["weights"], d["hits"],
+                   d.get("knn_df", {}), d.get("knn_notes", []))
+
+    def idf(self, s: str) -> float:
+        return math.log((len(self.knn_notes) + 1) / (self.knn_df.get(s, 0) + 1))
+
+    def postings(self) -> dict[str, list[tuple[int, float]]]:
+        """stem -> (training note, its normalised tf-idf weight there)."""
+        if self._postings is None:
+            post: dict[str, list[tuple[int, float]]] = {}
+            for i, (terms, _keys) in enumerate(self.knn_notes):
+                vec = [(s, (1 + math.log(tf)) * self.idf(s)) for s, tf in terms]
+                norm = math.sqrt(sum(w * w for _, w in vec)) or 1.0
+                for s, w in vec:
+                    post.setdefault(s, []).append((i, w / norm))
+            self._postings = post
+        return self._postings
+
+    def neighbours(self, tf: dict[str, int], skip: int = -1, k: int = KNN_K
+                   ) -> dict[str, tuple[float, int]]:
+        """key -> (similarity-weighted share of the ``k`` nearest training notes holding
+        the code, how many of them do), for a note of stem counts ``tf``."""
+        if not self.knn_notes:
+            return {}
+        post = self.postings()
+        sim: dict[int, float] = {}
+        for s, n in tf.items():
+            hits = post.get(s)
+            if hits:
+                w = (1 + math.log(n)) * self.idf(s)
+                for i, v in hits:
+                    sim[i] = sim.get(i, 0.0) + w * v
+        sim.pop(skip, None)
+        top = sorted(sim.items(), key=lambda iv: (-iv[1], iv[0]))[:k]
+        total = sum(v for _, v in top) or 1.0
+        out: dict[str, list[float]] = {}
+        for i, v in top:
+            for kk in self.knn_notes[i][1]:
+                o = out.setdefault(kk, [0.0, 0])
+                o[0] += v / total
+                o[1] += 1
+        return {kk: (o[0], int(o[1])) for kk, o in out.items()}
 
     def score(self, system: str, x: list[float]) -> float:
         w = self.weights.get(system)

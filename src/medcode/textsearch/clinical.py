@@ -21,14 +21,15 @@ _SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
           "bilateral": "bilateral", "both": "bilateral", "bilat": "bilateral"}
 _OPPOSITE = {"left": ("right", "bilateral"), "right": ("left", "bilateral"),
              "bilateral": ("left", "right")}
-_STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history)\b")
+_STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history|long\s+term\s+use)\b"
+                     r"|^ on ")  # "on insulin", "on blood thinners": long-term drug therapy
 _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
 _VACCINE = re.compile(r"\b(?:vaccin\w*|immuni[sz]\w*|shots?|jabs?|booster)\b")
 _PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pexy|rrhaphy|"
-                        r"tripsy|ization)\b|\b(?:removal|repair|replacement|excision|"
-                        r"insertion|resection|transplant\w*|biopsy|surgery|operation|"
+                        r"tripsy|ization|dialysis)\b|\b(?:removal|repair|replacement|excision|"
+                        r"insertion|resection|extraction|transplant\w*|biopsy|surgery|operation|"
                         r"procedure|amputation|implant\w*|bypass|transfusion|intubation|"
                         r"dialysis|ventilation)\b")
 #: vaccine named in the query -> HCPCS administration code (Medicare Part B)
@@ -40,6 +41,7 @@ SIDE_MATCH, SIDE_OPPOSITE, SIDE_UNSPECIFIED = 0.3, -3.0, -0.8
 #: the query names an operation and no status: today's procedure codes (ICD-10-PCS) first
 PROCEDURE_NOW = 1.5
 STATUS_Z, STATUS_PROCEDURE = 2.5, -4.0
+STATUS_UNASKED = -1.0
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
@@ -49,6 +51,7 @@ class Reading:
     status: str | None = None          # history | screening | follow-up | encounter | vaccine
     procedure: bool = False            # the query names an operation ("s/p appendectomy")
     admin: tuple[str, ...] = ()        # HCPCS vaccine administration codes named
+    administration: bool = False       # the query names the service ("administration of")
 
     @property
     def active(self) -> bool:
@@ -74,7 +77,8 @@ def read(query: str) -> Reading:
     admin: tuple[str, ...] = ()
     if status == "vaccine":
         admin = tuple(code for code, rx in _ADMIN if rx.search(text))
-    return Reading(side, status, bool(_PROCEDURE.search(text)), admin)
+    return Reading(side, status, bool(_PROCEDURE.search(text)), admin,
+                   bool(admin) and re.search(r"\badmin\w*", text) is not None)
 
 
 def _title_sides(title: str) -> set[str]:
@@ -98,9 +102,10 @@ def drops(reading: Reading, system: str, kind: str) -> bool:
     return reading.status == "history" and is_procedure(system, kind)
 
 
-def adjust(reading: Reading, system: str, code: str, title: str, kind: str
-           ) -> tuple[float, str | None]:
-    """(score change, reason) for one hit."""
+def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
+           matched: tuple[str, ...] = ()) -> tuple[float, str | None]:
+    """(score change, reason) for one hit. ``matched``: why it matched; a match through the
+    status lexicon ("status mi -> old myocardial infarction") counts as a status code."""
     delta = 0.0
     why: list[str] = []
     if reading.side and system == "ICD-10-CM":
@@ -112,16 +117,22 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str
             delta += SIDE_OPPOSITE
         elif "unspecified" in title.lower():
             delta += SIDE_UNSPECIFIED
-    if reading.procedure and not reading.status and system == "ICD-10-PCS":
-        delta += PROCEDURE_NOW
-        why.append("procedure: ICD-10-PCS")
+    if reading.procedure and not reading.status:
+        if system == "ICD-10-PCS":
+            delta += PROCEDURE_NOW
+            why.append("procedure: ICD-10-PCS")
+        elif system == "ICD-10-CM" and code[:1] == "Z":
+            delta += STATUS_UNASKED  # "cataract extraction" is the operation, not its status
     if reading.status:
-        is_z = system == "ICD-10-CM" and code[:1] == "Z"
+        is_z = system == "ICD-10-CM" and (code[:1] == "Z" or (
+            reading.status == "history" and any(m.startswith("status ") for m in matched)))
         if is_z:
             delta += STATUS_Z
-            why.append(f"{reading.status}: a Z code")
-        elif is_procedure(system, kind):
-            delta += STATUS_PROCEDURE
+            why.append(f"{reading.status}: a Z code" if code[:1] == "Z" else
+                       f"{reading.status}: a status code")
+        elif is_procedure(system, kind) or (reading.status == "history"
+                                            and system == "HCPCS"):
+            delta += STATUS_PROCEDURE  # a history is neither a service nor a supply
         elif reading.status == "vaccine" and system == "ICD-10-CM" and code[:1] == "T":
             delta += STATUS_PROCEDURE  # an adverse effect of a vaccine is not its encounter
     return delta, ("; ".join(why) or None)

@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # typing costs a one-shot CLI search several ms to import
 MAX_LIMIT = 1000
 CODE_SCORE = 100.0
 _DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mask, "
-             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost, d.iterms")
+             "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost, d.iterms, "
+             "d.tmark, d.imark")
 MMAP_BYTES = 512 * 1024 * 1024  # the store file is ~60 MB; reads map it, never write
 POOL = 60              # candidates read per FTS query (each of static and bm25 order)
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
@@ -72,11 +73,14 @@ class _Ctx:
         cols = {r[1] for r in conn.execute("PRAGMA table_info(search_doc)")}
         self.doc_cols = _DOC_COLS if "iterms" in cols else _DOC_COLS.replace(
             "d.iterms", "'' AS iterms")
+        if "tmark" not in cols:  # older store: the term lines are stemmed when read
+            self.doc_cols = self.doc_cols.replace("d.tmark, d.imark", "NULL, NULL")
         from medcode.textsearch import synonyms
         synonyms.prime(conn)
         self._conn = conn
         self._extdefs: dict[int, dict[str, str]] = {}
         self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
+        self._ext_cache: dict[tuple[str, int], tuple[list, dict, dict]] = {}
         self._lock = threading.Lock()
         self.bits: dict[tuple[str | None, dt.date | None], dict] = {}
         self.show = Displayer()
@@ -94,6 +98,26 @@ class _Ctx:
                 self._ext_stems[ref] = {ch: frozenset(stems(m)) for ch, m in got.items()}
                 self._extdefs[ref] = got
         return got, self._ext_stems[ref]
+
+    def ext(self, ext_json: str, bit: int
+            ) -> tuple[list, dict[str, str], dict[str, frozenset[str]]]:
+        """A document's 7th characters valid in a release (by its bit), their meanings and
+        stems, decoded once per process (many codes share one list); read-only."""
+        key = (ext_json, bit)
+        got = self._ext_cache.get(key)
+        if got is None:
+            ext = json.loads(ext_json)
+            exts = [e for e in ext["c"] if e[2] & bit]
+            meanings, all_stems = self.extdef(ext["d"])
+            got = (exts, meanings, {e[0]: all_stems.get(e[0], frozenset()) for e in exts})
+            if len(self._ext_cache) >= 65536:
+                self._ext_cache.clear()
+            self._ext_cache[key] = got
+        return got
+
+
+#: a code with no 7th characters: (valid ones, their meanings, their stems)
+_NO_EXT: tuple[list, dict[str, str], dict[str, frozenset[str]]] = ([], {}, {})
 
 
 def _distinct_systems(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -194,7 +218,7 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
                 return True
         return False
 
-    parsed = parse(conn, query, prefix, is_code)
+    parsed = parse(conn, query, prefix, is_code, reading.status == "history")
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
     for hit in [*_identified(store, ctx, query, bits, sysname),
@@ -231,6 +255,8 @@ def _vaccine_hits(store: Any, ctx: _Ctx, reading: clinical.Reading, bits: dict) 
     out: list[Hit] = []
     wanted = [("ICD-10-CM", "Z23", "vaccine: encounter for immunization")] + [
         ("HCPCS", c, "vaccine: HCPCS administration code") for c in reading.admin]
+    if reading.administration:  # "administration of influenza vaccine": the service first
+        wanted = wanted[1:] + wanted[:1]
     for n, (system, code, why) in enumerate(wanted):
         if system not in bits:
             continue
@@ -321,11 +347,13 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         cases = " ".join(f"WHEN '{s.replace(chr(39), '')}' THEN {b}" for s, (b, _r) in bits.items())
         where.append(f"(d.node_mask & CASE d.system {cases} ELSE 0 END) != 0")
     pool = max(limit * 3, POOL)
-    head = f"SELECT {ctx.doc_cols} FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid " \
-           f"WHERE {' AND '.join(where)} "
+    # the candidates' ids first (no document text read or copied twice), their rows once
+    head = "SELECT search_fts.rowid FROM search_fts " + (
+        f"JOIN search_doc d ON d.id = search_fts.rowid WHERE {' AND '.join(where)} "
+        if len(where) > 1 else "WHERE search_fts MATCH ? ")
     by_static = head + "ORDER BY search_fts.rowid LIMIT ?"
     by_bm25 = head + "ORDER BY bm25(search_fts, 10.0, 3.0, 2.0) LIMIT ?"
-    rows: dict[int, tuple] = {}
+    ids: dict[int, None] = {}
     # 1. every word; 2. all words but one, commonest left out first; 3. any word -- each
     # step only while the list is short.
     # Per query: static order (plainest titles first), and when the query is narrow also
@@ -337,14 +365,15 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
               [(parsed.fts_or(), parsed.or_estimate, False)]]
     for phase in phases:
         for query, estimate, fine in phase:
-            if query is None or len(rows) >= limit:
+            if query is None or len(ids) >= limit:
                 continue
             plans = [(by_static, query)]
             if fine and estimate <= BM25_MAX_ROWS:
                 plans += [(by_bm25, query), (by_bm25, "{terms} : (" + query + ")")]
             for sql, match in plans:
-                for row in store.conn.execute(sql, (match, *args, pool)):
-                    rows.setdefault(row[0], row)
+                for (i,) in store.conn.execute(sql, (match, *args, pool)):
+                    ids[i] = None
+    rows = _doc_rows(store.conn, ctx, list(ids))
     scored: list[tuple[Hit, float]] = []
     headers: list[tuple[Hit, tuple]] = []
     for row in rows.values():
@@ -366,8 +395,20 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
     return [h for h, _c in scored]
 
 
+def _doc_rows(conn: sqlite3.Connection, ctx: _Ctx, ids: list[int]) -> dict[int, tuple]:
+    """The search_doc rows of ``ids``, in that order."""
+    got: dict[int, tuple] = {}
+    for at in range(0, len(ids), 500):  # well under SQLite's bound-parameter limit
+        part = ids[at:at + 500]
+        for row in conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.id IN "
+                                f"({','.join('?' * len(part))})", part):
+            got[row[0]] = row
+    return {i: got[i] for i in ids if i in got}
+
+
 def _read_clinically(reading: clinical.Reading, hit: Hit) -> Hit:
-    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind)
+    delta, why = clinical.adjust(reading, hit.system, hit.code, hit.title, hit.kind,
+                                 hit.matched)
     if not delta:
         return hit
     return replace(hit, score=round(hit.score + delta, 4),
@@ -402,19 +443,13 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
 def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               sysname: str | None, billable: bool | None, on: dt.date | None) -> Hit | None:
     (_id, system, code, shown, title, kind, bmask, _nmask, _leaf, tstems, terms, ext_json,
-     _dflt, _cost, iterms) = row
+     _dflt, _cost, iterms, tmark, imark) = row
     if system not in bits:
         return None
     bit, rel = bits[system]
-    exts: list[list] = []
-    meanings: dict[str, str] = {}
-    ext_stems: dict[str, frozenset[str]] = {}
-    if ext_json:
-        ext = json.loads(ext_json)
-        exts = [e for e in ext["c"] if e[2] & bit]
-        meanings, all_stems = ctx.extdef(ext["d"])
-        ext_stems = {e[0]: all_stems.get(e[0], frozenset()) for e in exts}
-    s = score(parsed, tstems, terms, ext_stems, index=iterms, leaf_now=bool(bmask & bit),
+    exts, meanings, ext_stems = ctx.ext(ext_json, bit) if ext_json else _NO_EXT
+    s = score(parsed, tstems, terms, ext_stems, index=iterms, marks=(tmark, imark),
+              leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
               system_filtered=sysname is not None)
     matched = tuple(s.matched)

@@ -43,7 +43,9 @@ CREATE TABLE search_doc (
     ext TEXT,                    -- JSON {"d": search_extdef.id, "c": [[chr, bmask, nmask], ...]}
     dflt TEXT,                   -- a header's default code (its "unspecified" leaf), dotless
     cost REAL NOT NULL,          -- static rank: rowids follow it
-    iterms TEXT NOT NULL DEFAULT ''  -- index paths leading here ("drug table<TAB>..." lines)
+    iterms TEXT NOT NULL DEFAULT '', -- index paths leading here ("drug table<TAB>..." lines)
+    tmark TEXT NOT NULL DEFAULT '',  -- per line of terms: its text's marked stems (the
+    imark TEXT NOT NULL DEFAULT ''   -- same for iterms): ranking never stems at query time
 );
 CREATE UNIQUE INDEX search_doc_key ON search_doc (system, code);
 CREATE TABLE search_extdef (id INTEGER PRIMARY KEY, meanings TEXT NOT NULL); -- {chr: meaning}
@@ -231,12 +233,12 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
                      kind, bmask, nmask, leaf, " ".join(tmarked), "\n".join(terms),
                      _ext_json(ext, extdefs) if ext else None, None,
                      (" ".join(tplain), " ".join(term_stems), " ".join(ext_stems)),
-                     "\n".join(ilines)])
+                     "\n".join(ilines), _line_marks(terms), _line_marks(ilines)])
     _set_defaults(conn, docs)
     # rowid order = static order: an FTS scan in rowid order meets the plainest titles first
     docs.sort(key=lambda d: (d[0], d[1], d[2]))
-    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     ((i, *d[1:13], round(d[0], 3), d[14]) for i, d in enumerate(docs, 1)))
+    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     ((i, *d[1:13], round(d[0], 3), *d[14:17]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_fts (rowid, title, terms, ext) VALUES (?,?,?,?)",
                      ((i, *d[13]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_extdef VALUES (?, ?)",
@@ -247,6 +249,13 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
     compile_into(conn)
     return {"search": {"docs": len(docs), "words": len(vocab),
                        **{f"docs {s}": n for s, n in sorted(per_system.items())}}}
+
+
+def _line_marks(lines: list[str]) -> str:
+    """The marked stems of each "label<TAB>text" line's text, one line each, split as the
+    search splits the joined lines (rank.py reads them instead of stemming per query)."""
+    return "\n".join(" ".join(marked_stems(line.partition("\t")[2]))
+                     for line in "\n".join(lines).split("\n")) if lines else ""
 
 
 def _set_defaults(conn: sqlite3.Connection, docs: list[list]) -> None:

@@ -180,8 +180,10 @@ def completions(conn: sqlite3.Connection, prefix: str) -> list[str]:
 
 
 def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
-          is_code: Callable[[str], bool] | None = None) -> Parsed:
-    """Slots of ``text``; pieces for which ``is_code`` is true are codes, not words."""
+          is_code: Callable[[str], bool] | None = None, status: bool = False) -> Parsed:
+    """Slots of ``text``; pieces for which ``is_code`` is true are codes, not words.
+    ``status``: the query reads as a patient's history or status, so the status lexicon
+    (``s/p appendectomy`` -> acquired absence ...) adds its wordings."""
     if not isinstance(text, str):
         text = ""
     text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS * 2])  # full-width Ｅ１１ -> E11
@@ -199,8 +201,8 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
         content.append(last_word)  # "fracture o" may be the start of "open"
     content = content[:MAX_QUERY_TOKENS]
     keys = [stem(w) for w in content]
-    table = synonyms.load()
-    longest = synonyms.longest_key()
+    table = synonyms.load_status() if status else synonyms.load()
+    longest = synonyms.longest_status_key() if status else synonyms.longest_key()
     slots: list[Slot] = []
     i = 0
     while i < len(content):
@@ -239,9 +241,11 @@ def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], 
             return None
         typed = " ".join(content[i:i + n])
         slot = Slot(typed, [Alt(tuple(keys[i:i + n]))])
-        for exp, exp_stems in zip(syn.expansions, syn.stems):
+        for n_exp, (exp, exp_stems) in enumerate(zip(syn.expansions, syn.stems)):
             if all(a.stems != exp_stems for a in slot.alts):
-                slot.alts.append(Alt(exp_stems, f"synonym {typed} -> {exp}"))
+                kind = "status" if n_exp < syn.n_status else "synonym"
+                slot.alts.append(Alt(exp_stems, f"{kind} {typed} -> {exp}",
+                                     syn.weight(n_exp)))
         if prefix and n == 1 and i + n == len(content):
             slot.alts.extend(_prefix_slot(conn, content[i]).alts[1:])
         return slot

@@ -31,13 +31,17 @@ _HALF = frozenset({"acut"})
 #: or make it a status rather than the condition (history of, screening for)
 _POPULATION = frozenset(stem(w) for w in (
     ["newborn", "neonatal", "perinatal", "fetus", "fetal", "pregnancy", "childbirth", "puerperium",
-     "puerperal", "maternal", "congenital", "history", "screening"]))
+     "puerperal", "maternal", "congenital", "history", "screening",
+     "situ"]))  # "melanoma in situ" is not what "melanoma" means
 POPULATION = 1.4
 W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
 EXTRA_CAP = 8.0
 TERM_PENALTY = 0.4
 LEAF_BONUS, SEVENTH_BONUS, BLOCK_MALUS = 1.2, 1.0, 2.0
+#: HCPCS titles name the item first ("Cane, quad ..."): one whose first word the query
+#: does not name is an accessory, part or service around it
+HEAD_MALUS = 1.0
 #: ICD-9-CM was retired on 2015-10-01: without a system or date, today's codes come first
 SYSTEM_PRIOR = {"ICD-9-CM": -3.0}
 
@@ -112,24 +116,36 @@ _EMPTY: frozenset[str] = frozenset()
 
 
 def _extras(marked: list[str] | tuple[str, ...], matched: set[str]) -> float:
+    """What the words of ``marked`` not in ``matched`` add beyond the query (each stem once)."""
     total = 0.0
+    for s, weight in _weights(tuple(marked)):
+        if s not in matched:
+            total += weight
+    return total
+
+
+@lru_cache(maxsize=131072)
+def _weights(marked: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """(stem, weight) of each distinct stem of ``marked``, first occurrence first: summed in
+    this order over the unmatched stems, the same float as a walk over ``marked``."""
+    out: list[tuple[str, float]] = []
     seen: set[str] = set()
     for m in marked:
         s = m.lstrip("~!")
-        if s in matched or s in seen:
+        if s in seen:
             continue
         seen.add(s)
         if s in _POPULATION:
-            total += POPULATION
+            out.append((s, POPULATION))
         elif s in _OTHER:
-            total += 1.0
+            out.append((s, 1.0))
         elif s in _HALF:
-            total += HALF
+            out.append((s, HALF))
         elif m[:1] in ("~", "!"):
-            total += LOOSE
+            out.append((s, LOOSE))
         else:
-            total += 1.0
-    return total
+            out.append((s, 1.0))
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)
@@ -138,36 +154,124 @@ def _title_sets(tstems: str, negated_query: bool) -> tuple[tuple[str, ...], froz
     return marked, matchable(marked, negated_query)
 
 
+class _Lines:
+    """A document's term lines and the stems each may match, kept per process. A document
+    met again also gets, per stem, the bit set of its lines holding it (a slot's lines are
+    then the AND of its stems' sets instead of a walk over every line)."""
+
+    __slots__ = ("lines", "marked", "sets", "masks", "_union", "all", "uses")
+
+    def __init__(self, lines: tuple[str, ...], negated_query: bool,
+                 marks: tuple[str, ...] | None = None) -> None:
+        self.lines = lines
+        if marks is not None and len(marks) == len(lines):  # stemmed by the build
+            pairs = [_marked_set(m, negated_query) for m in marks]
+            self.marked = tuple(m for m, _s in pairs)
+            self.sets = tuple(s for _m, s in pairs)
+        else:
+            self.marked = tuple(term_marked(line) for line in lines)
+            self.sets = tuple(term_stems(line, negated_query) for line in lines)
+        self.masks: dict[str, int] | None = None
+        self._union: frozenset[str] | None = None
+        self.all = (1 << len(lines)) - 1
+        self.uses = 0
+
+    @property
+    def union(self) -> frozenset[str]:
+        if self._union is None:
+            self._union = frozenset().union(*self.sets)
+        return self._union
+
+    def seen(self) -> None:
+        """One more scoring of this document: from the second on, index its lines."""
+        self.uses += 1
+        if self.uses == 2 and len(self.lines) > 2:
+            masks: dict[str, int] = {}
+            for n, line_set in enumerate(self.sets):
+                bit = 1 << n
+                for s in line_set:
+                    masks[s] = masks.get(s, 0) | bit
+            self.masks = masks
+
+    def having(self, stems_set: frozenset[str]) -> int:
+        """The bit set of the lines holding every stem of ``stems_set``."""
+        masks = self.masks
+        if masks is None:
+            mask = 0
+            for n, line_set in enumerate(self.sets):
+                if stems_set <= line_set:
+                    mask |= 1 << n
+            return mask
+        mask = self.all
+        for s in stems_set:
+            mask &= masks.get(s, 0)
+            if not mask:
+                break
+        return mask
+
+
+_NO_LINES = _Lines((), False)
+
+
+@lru_cache(maxsize=131072)
+def _marked_set(marks: str, negated_query: bool) -> tuple[tuple[str, ...], frozenset[str]]:
+    marked = tuple(marks.split())
+    return marked, matchable(marked, negated_query)
+
+
+def _joined(first: str, second: str) -> str:
+    return first + "\n" + second if first and second else first or second
+
+
+@lru_cache(maxsize=16384)
+def _line_sets(terms: str, negated_query: bool, index: str = "",
+               marks: tuple[str | None, str | None] = (None, None)) -> _Lines:
+    """The term lines of a document (then its index paths, when given); ``marks``: their
+    marked stems as the build wrote them (tmark, imark), None in an older store."""
+    text = _joined(terms, index)
+    if not text:
+        return _NO_LINES
+    tmark, imark = marks
+    joined = None if tmark is None or imark is None else \
+        tmark if not index else imark if not terms else tmark + "\n" + imark
+    return _Lines(tuple(text.split("\n")), negated_query,
+                  None if joined is None else tuple(joined.split("\n")))
+
+
 def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
-          system_filtered: bool, index: str = "") -> Scored:
+          system_filtered: bool, index: str = "",
+          marks: tuple[str | None, str | None] = (None, None)) -> Scored:
     """Score with the title, 7th characters and term lines; the index paths leading to the
     code (often hundreds: every drug of a class) are read only when the title does not
     already hold every word of the query."""
-    first = _score(parsed, tstems, terms, ext_stems, leaf_now=leaf_now, needs_7th=needs_7th,
-                   kind=kind, system=system, system_filtered=system_filtered)
+    neg = parsed.negated
+    first = _score(parsed, tstems, _line_sets(terms, neg, "", marks), ext_stems,
+                   leaf_now=leaf_now,
+                   needs_7th=needs_7th, kind=kind, system=system,
+                   system_filtered=system_filtered)
     if not index or first.title_all:
         return first
-    return _score(parsed, tstems, terms + "\n" + index if terms else index, ext_stems,
+    return _score(parsed, tstems, _line_sets(terms, neg, index, marks), ext_stems,
                   leaf_now=leaf_now, needs_7th=needs_7th, kind=kind, system=system,
                   system_filtered=system_filtered)
 
 
-def _score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
-           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
-           system_filtered: bool) -> Scored:
+def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
+           ext_stems: dict[str, frozenset[str]], *, leaf_now: bool, needs_7th: bool, kind: str,
+           system: str, system_filtered: bool) -> Scored:
     neg = parsed.negated
     marked, title = _title_sets(tstems, neg)
     ext_all: frozenset[str] = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
     title_ext = title | ext_all if ext_all else title
-    lines = terms.split("\n") if terms else []
-    line_sets = [term_stems(line, neg) for line in lines]
+    lines = term_lines.lines
+    term_lines.seen()
     everything: frozenset[str] | None = None
     got = 0.0
     matched_stems: set[str] = set()
     why: list[str] = []
     title_hits = matched_slots = 0
-    line_hits = [0] * len(lines)
+    line_hits: dict[int, int] = {}   # line number -> slots it matched (those matching any)
     live = parsed.live()
     for alts in live:
         best = 0.0
@@ -181,25 +285,27 @@ def _score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozens
             else:
                 value = 0.0
             in_title = in_title or value > 0.0
-            for n, ls in enumerate(line_sets):
-                if stems_set <= ls:
-                    in_line |= 1 << n
+            if lines:
+                having = term_lines.having(stems_set)
+                if having:
+                    in_line |= having
                     value = max(value, W_TERM)
-            if value == 0.0 and lines:
-                if everything is None:
-                    everything = title_ext.union(*line_sets)
-                if stems_set <= everything:
-                    value = W_SPREAD
+                elif value == 0.0:
+                    if everything is None:
+                        everything = title_ext | term_lines.union
+                    if stems_set <= everything:
+                        value = W_SPREAD
             if value > 0.0:
                 value *= weight
                 matched_stems.update(stems_set)
                 if reason and reason not in why:
                     why.append(reason)
                 best = max(best, value)
-        if in_line:
-            for n in range(len(lines)):
-                if in_line >> n & 1:
-                    line_hits[n] += 1
+        while in_line:
+            low = in_line & -in_line
+            n = low.bit_length() - 1
+            line_hits[n] = line_hits.get(n, 0) + 1
+            in_line ^= low
         if in_title:
             title_hits += 1
         if best > 0:
@@ -209,13 +315,14 @@ def _score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozens
     title_extras = _extras(marked, matched_stems)
     extras = title_extras
     labels: list[str] = ["title"] if title_hits else []
-    top = max(line_hits, default=0)
+    top = max(line_hits.values(), default=0)
     if top and (top == matched_slots or title_hits < matched_slots):
         # among the lines that match most, the one that adds the least
-        best_extras, n = min((_extras(term_marked(lines[i]), matched_stems), i)
-                             for i in range(len(lines)) if line_hits[i] == top)
+        marked_lines = term_lines.marked
+        best_extras, n = min((_extras(marked_lines[i], matched_stems), i)
+                             for i, hits in line_hits.items() if hits == top)
         label, _, text = lines[n].partition("\t")
-        nos = any(m.lstrip("~!") == "nos" for m in term_marked(lines[n]))
+        nos = any(m.lstrip("~!") == "nos" for m in marked_lines[n])
         # "Prostatitis NOS" as an inclusion term: this code is the default for the words
         term_extras = best_extras + (0.0 if nos else TERM_PENALTY)
         if top == matched_slots and term_extras < extras:
@@ -238,6 +345,8 @@ def _score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozens
         value += SEVENTH_BONUS + (0.3 if seventh else 0.0)
     if kind in HEADER_KINDS:
         value -= BLOCK_MALUS
+    if system == "HCPCS" and marked and marked[0] not in matched_stems:
+        value -= HEAD_MALUS  # "Cane, ..." is a cane; "Replacement, handgrip, cane" is not
     if not system_filtered:
         value += SYSTEM_PRIOR.get(system, 0.0)
     return Scored(round(value, 4), labels + why, seventh, bool(live) and title_hits == len(live))

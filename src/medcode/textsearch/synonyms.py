@@ -16,6 +16,8 @@ from medcode.errors import SourceError
 from medcode.textsearch.tokens import stems
 
 FILE = "synonyms.tsv"
+#: common procedure names -> ICD-10-PCS table and its wording (read as more synonyms)
+PCS_FILE = "pcs_terms.tsv"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,15 @@ class Synonym:
     key: tuple[str, ...]                 # stems of the phrase
     stems: tuple[tuple[str, ...], ...]   # stems of each expansion (non-empty)
     line: int
+    #: per expansion; a broader reading written "~wording" weighs BROAD (the narrower first)
+    weights: tuple[float, ...] = ()
+    n_status: int = 0                    # the first n expansions come from status_terms.tsv
+
+    def weight(self, i: int) -> float:
+        return self.weights[i] if i < len(self.weights) else 1.0
+
+
+BROAD = 0.8
 
 
 def parse(text: str, where: str = FILE) -> list[Synonym]:
@@ -36,28 +47,61 @@ def parse(text: str, where: str = FILE) -> list[Synonym]:
         if "\t" not in raw:
             raise SourceError(f"{where} line {n}: expected 'phrase<TAB>expansion', got {raw!r}")
         phrase, _, rest = raw.partition("\t")
-        expansions = tuple(e.strip() for e in rest.split("|") if e.strip())
+        written = [e.strip() for e in rest.split("|") if e.strip()]
+        expansions = tuple(e.lstrip("~").strip() for e in written)
         key = tuple(stems(phrase))
         exp_stems = tuple(tuple(stems(e)) for e in expansions)
         if not key or not expansions or not all(exp_stems):
             raise SourceError(f"{where} line {n}: {raw.strip()!r} has an empty phrase or "
                               "expansion (stopwords alone do not count)")
-        out.append(Synonym(phrase.strip(), expansions, key, exp_stems, n))
+        weights = tuple(BROAD if e.startswith("~") else 1.0 for e in written)
+        out.append(Synonym(phrase.strip(), expansions, key, exp_stems, n, weights))
     return out
 
 
 _table: dict[tuple[str, ...], Synonym] | None = None
 
 
-def _text() -> str:
+def _read(name: str) -> str:
     import os  # os.path, not pathlib: this runs in every one-shot `medcode search`
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
-                        FILE)
+                        name)
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     from importlib import resources  # an unusual install (zip): ask the loader
-    return resources.files("medcode").joinpath("data", FILE).read_text(encoding="utf-8")
+    return resources.files("medcode").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class PcsTerm:
+    term: str
+    table: str        # 3 or 4 characters of an ICD-10-PCS code
+    wording: str      # root operation and body part as the table writes them
+    note: str
+    line: int
+
+
+def pcs_terms(text: str | None = None) -> list[PcsTerm]:
+    """The rows of ``pcs_terms.tsv``: term, table, wording, source note."""
+    text = _read(PCS_FILE) if text is None else text
+    out: list[PcsTerm] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cols = [c.strip() for c in raw.split("\t")]
+        if len(cols) < 3 or not all(cols[:3]):
+            raise SourceError(f"{PCS_FILE} line {n}: expected 'term<TAB>table<TAB>wording"
+                              f"<TAB>note', got {raw!r}")
+        out.append(PcsTerm(cols[0], cols[1].upper(), cols[2], cols[3] if len(cols) > 3 else "",
+                           n))
+    return out
+
+
+def _text() -> str:
+    """The synonym file, then each procedure name of pcs_terms.tsv as a synonym line."""
+    extra = "".join(f"{t.term}\t{t.wording}\n" for t in pcs_terms())
+    return _read(FILE) + "\n" + extra
 
 
 def _digest(text: str) -> str:
@@ -70,9 +114,13 @@ def _merge(syns: list[Synonym]) -> dict[tuple[str, ...], Synonym]:
         prev = table.get(syn.key)
         if prev is not None:
             syn = Synonym(prev.phrase, prev.expansions + syn.expansions, syn.key,
-                          prev.stems + syn.stems, prev.line)
+                          prev.stems + syn.stems, prev.line, _weights(prev) + _weights(syn))
         table[syn.key] = syn
     return table
+
+
+def _weights(syn: Synonym) -> tuple[float, ...]:
+    return tuple(syn.weight(i) for i in range(len(syn.expansions)))
 
 
 def load() -> dict[tuple[str, ...], Synonym]:
@@ -96,7 +144,8 @@ def compile_into(conn: sqlite3.Connection) -> int:
     syns = parse(text)
     conn.execute("INSERT INTO search_synonym VALUES (0, ?, '')", (_digest(text),))
     conn.executemany("INSERT INTO search_synonym VALUES (?, ?, ?)", (
-        (s.line, s.phrase, json.dumps([s.expansions, s.key, s.stems], separators=(",", ":")))
+        (s.line, s.phrase, json.dumps([s.expansions, s.key, s.stems, _weights(s)],
+                                      separators=(",", ":")))
         for s in syns))
     return len(syns)
 
@@ -116,11 +165,34 @@ def prime(conn: sqlite3.Connection) -> bool:
         return False
     syns = []
     for line, phrase, data in rows[1:]:
-        exps, key, stems_ = json.loads(data)
+        exps, key, stems_, *weights = json.loads(data)
         syns.append(Synonym(phrase, tuple(exps), tuple(key), tuple(tuple(x) for x in stems_),
-                            line))
+                            line, tuple(weights[0]) if weights else ()))
     _table = _merge(syns)
     return True
+
+
+STATUS_FILE = "status_terms.tsv"
+_status: dict[tuple[str, ...], Synonym] | None = None
+
+
+def load_status() -> dict[tuple[str, ...], Synonym]:
+    """The synonyms plus ``status_terms.tsv``: how a query read as a patient's history or
+    status ("s/p appendectomy") finds its Z code. Read on first use (few queries need it)."""
+    global _status
+    if _status is None:
+        base = load()
+        extra = _merge(parse(_read(STATUS_FILE), STATUS_FILE))
+        table = dict(base)
+        for key, syn in extra.items():
+            prev = table.get(key)
+            n = len(syn.expansions)
+            table[key] = Synonym(syn.phrase, syn.expansions, key, syn.stems, syn.line,
+                                 _weights(syn), n) if prev is None else Synonym(
+                prev.phrase, syn.expansions + prev.expansions, key, syn.stems + prev.stems,
+                prev.line, _weights(syn) + _weights(prev), n)
+        _status = table
+    return _status
 
 
 @lru_cache(maxsize=1)
@@ -139,3 +211,7 @@ def by_head() -> dict[tuple[str, ...], list[tuple[str, Synonym]]]:
 @lru_cache(maxsize=1)
 def longest_key() -> int:
     return max((len(k) for k in load()), default=1)
+
+
+def longest_status_key() -> int:
+    return max((len(k) for k in load_status()), default=1)

@@ -1,0 +1,369 @@
+"""identify_many's short path: the judged readings of the commonest shapes in one step.
+
+``_readings`` (identification) lists a string's shapes (``formats.shapes_of``), judges each
+against the loaded data (``_judge``) and sorts them. For the shapes that make up nearly all
+real input, written with or without the dot (ICD-10-CM, ICD-10-PCS, HCPCS Level II, CPT), the
+function made here does the same in one pass, with the constant parts (reasons, release
+lists, the order of two readings) worked out once per store. Anything else, or a store whose
+ICD-10-CM/PCS lists are not loaded, it leaves to ``_readings`` by answering None.
+
+The answers are the same, field for field: tests/test_batch_equivalence.py compares both over
+every loaded code and the shapes around them.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Callable, Iterator
+from itertools import compress, repeat
+from operator import is_
+from typing import Any
+
+from medcode.codes.identification import (
+    _IMPORTED,
+    _RANKS,
+    BULK_AFTER,
+    JUDGED_MAX,
+    Candidate,
+    Identification,
+    _cand,
+    _Facts,
+    _identify,
+    _new_ident,
+    _readings,
+    _set_d,
+    _set_extra,
+)
+from medcode.systems import cpt, icd10pcs
+from medcode.systems.formats import (
+    _CM_LETTER_SECOND,
+    _CM_REASON,
+    _DIGITS,
+    _PLAIN_LETTERS,
+    _PROC9_REASON,
+    _WHO_REASON,
+    HCPCS_LETTERS,
+    _cpt_reason,
+    _hcpcs_reading,
+    _icd9_reason,
+    _pcs_reason,
+)
+
+CM, PCS, HCPCS, CPT, ICD9, WHO = ("ICD-10-CM", "ICD-10-PCS", "HCPCS", "CPT", "ICD-9-CM",
+                                  "ICD-10")
+Readings = tuple[Candidate, ...]
+_PCS_SECTIONS = frozenset(icd10pcs.SECTIONS)
+
+
+def _swaps(rank: Any, first: tuple[str, float], second: tuple[str, float]
+           ) -> dict[tuple[bool, bool], bool]:
+    """For two readings listed in this order by shape, whether ``rank`` (a stable sort) puts
+    the second one first, for each (plausible, plausible) pair."""
+    def key(system: str, score: float, plausible: bool) -> Any:
+        dummy = _cand(Candidate, (system, "", "", False, False, "", (), None, 0.0, plausible))
+        return rank((dummy, score))
+    return {(p, q): key(*second, q) < key(*first, p)
+            for p in (False, True) for q in (False, True)}
+
+
+def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | None] | None:
+    """A function giving ``_readings(f, s, _RANKS[context])`` for a normalised ``s``, or
+    None where it does not know the shape. None when the store's lists are not in memory
+    (``_Facts.bulk``) or ICD-10-CM/PCS are not loaded."""
+    hits = f._hits
+    if hits is None or not (f.is_loaded[CM] and f.is_loaded[PCS]):
+        return None
+    rank = _RANKS[context]
+    cm_get = hits[CM].get
+    pcs_get = hits[PCS].get
+    icd9_get = hits[ICD9].get           # {} when ICD-9-CM is not loaded: nothing listed
+    hcpcs_loaded = f.is_loaded[HCPCS]
+    hcpcs_get = hits[HCPCS].get
+    cpt_loaded = f.is_loaded[CPT]
+    who_loaded = f.is_loaded[WHO]
+    found = f.found
+    cuts, owners = cpt._segments()
+    categories = cpt.CATEGORIES
+
+    def why(reason: str, system: str, mask: int) -> tuple[str, tuple[str, ...]]:
+        key = (reason, system, mask)
+        w = found.get(key)
+        if w is None:
+            w = found[key] = (f.found_reason(reason, system, mask), f.in_releases(system, mask))
+        return w
+
+    cm_why: dict[int, tuple[str, tuple[str, ...]]] = {}
+    cm_miss = f"{_CM_REASON}, but "
+
+    def cm(d: str, shown: str, score: float) -> Candidate:
+        """The ICD-10-CM reading (_judge on a loaded system, keyed without the dot)."""
+        hit = cm_get(d)
+        if hit is None:
+            return _cand(Candidate, (CM, "diagnosis", shown, False, True,
+                                     f"{cm_miss}{shown} is not in the loaded ICD-10-CM data",
+                                     (), None, score - 0.4, False))
+        mask = hit[3]
+        w = cm_why.get(mask)
+        if w is None:
+            w = cm_why[mask] = why(_CM_REASON, CM, mask)
+        return _cand(Candidate, (CM, hit[2], shown, True, True, w[0], w[1], hit[1],
+                                 score + 0.3, True))
+
+    def loaded(get: Any, system: str, kind: str, code: str, reason: str, score: float,
+               keep_kind: bool) -> Candidate:
+        """_judge of a reading whose system is loaded (store key == ``code``)."""
+        hit = get(code)
+        if hit is None:
+            return _cand(Candidate, (system, kind, code, False, True,
+                                     f"{reason}, but {code} is not in the loaded {system} data",
+                                     (), None, score - 0.4, False))
+        w = why(reason, system, hit[3])
+        return _cand(Candidate, (system, kind if keep_kind else hit[2], code, True, True,
+                                 w[0], w[1], hit[1], score + 0.3, True))
+
+    who_text = f"{_WHO_REASON}; WHO ICD-10 is not loaded (format only)"
+    who_score = 0.3 - 0.2
+    who_get = hits[WHO].get
+    who_miss = f" is not in {WHO} {'/'.join(f.in_releases(WHO, -1))}"
+    who_why: dict[int, tuple[str, tuple[str, ...]]] = {}
+
+    def who(shown: str) -> Candidate:
+        """The WHO ICD-10 reading (never plausible: not a US code), keyed with its dot."""
+        if not who_loaded:
+            return _cand(Candidate, (WHO, "diagnosis", shown, False, False, who_text, (),
+                                     None, who_score, False))
+        hit = who_get(shown)
+        if hit is None:
+            return _cand(Candidate, (WHO, "diagnosis", shown, False, True,
+                                     f"{_WHO_REASON}, but {shown}{who_miss}", (), None,
+                                     0.3 - 0.4, False))
+        mask = hit[3]
+        w = who_why.get(mask)
+        if w is None:
+            w = who_why[mask] = (f.found_reason(_WHO_REASON, WHO, mask),
+                                 f.in_releases(WHO, mask))
+        return _cand(Candidate, (WHO, hit[2], shown, True, True, w[0], w[1], hit[1],
+                                 0.3 - 0.1, False))
+
+    def unloaded_text(reason: str, system: str) -> str:
+        """_judge's reason for a reading of an imported system that is not loaded."""
+        text = f._unloaded.get((reason, system))
+        if text is None:
+            how = f" (`medcode data import {_IMPORTED[system]} FILE`)"
+            note = ("CPT descriptors are licensed by the AMA and not loaded" if system == CPT
+                    else f"{system} data is not loaded")
+            text = f._unloaded[(reason, system)] = f"{reason}; {note}{how}: judged by format only"
+        return text
+
+    # the order of two readings, by which of them are plausible
+    sw_hcpcs = _swaps(rank, (HCPCS, 0.7), (CM, 0.6))
+    sw_pcs = _swaps(rank, (PCS, 0.7), (CM, 0.5))
+    sw_who = _swaps(rank, (CM, 0.8), (WHO, 0.3)), _swaps(rank, (CM, 0.95), (WHO, 0.3))
+    sw_cpt9 = _swaps(rank, (CPT, 0.9), (ICD9, 0.4))
+    icd9_listed_reason = _icd9_reason("numeric", True)
+    icd9_dotted_reason = _icd9_reason("numeric", False)
+    icd9_loaded = f.is_loaded[ICD9]
+    #: CPT Category I (not loaded) per section segment: (reason text, plausible)
+    cpt_digit: dict[int, tuple[str, bool]] = {}
+    #: CPT Category II/III/PLA... (not loaded) per last character: (kind, reason text)
+    cpt_letter: dict[str, tuple[str, str]] = {}
+    #: HCPCS Level II per letter: (reason, score, reason text when HCPCS is not loaded)
+    hcpcs_letter: dict[str, tuple[str, float, str]] = {}
+
+    def hcpcs(c0: str, d: str) -> Candidate:
+        known = hcpcs_letter.get(c0)
+        if known is None:
+            reason, score = _hcpcs_reading(c0)
+            known = hcpcs_letter[c0] = (reason, score, unloaded_text(reason, HCPCS))
+        if hcpcs_loaded:
+            return loaded(hcpcs_get, HCPCS, "Level II", d, known[0], known[1], True)
+        return _cand(Candidate, (HCPCS, "Level II", d, False, False, known[2], (), None,
+                                 known[1], True))
+
+    def readings(s: str) -> Readings | None:
+        n = len(s)
+        if n < 3 or not s.isascii():
+            return None
+        c0 = s[0]
+        if "A" <= c0 <= "Z":
+            if s[1] in _DIGITS:
+                if "." in s:
+                    if n < 5 or s[3] != "." or s.count(".") != 1:
+                        return None
+                    d = s[:3] + s[4:]
+                    dotted = True
+                else:
+                    d = s
+                    dotted = False
+                m = len(d)
+                if m > 7 or not d.isalnum():
+                    return None
+                # E, V and X codes of 3-5 characters may also be ICD-9-CM E and V codes (or
+                # HCPCS): the general rules decide. From 6 characters on they are ICD-10-CM
+                # (and ICD-10-PCS) only, as the other letters are (formats.shapes_of)
+                if m < 6 and c0 not in _PLAIN_LETTERS and not (c0 == "E" and dotted):
+                    return None
+                shown = d if m == 3 else (s if dotted else f"{d[:3]}.{d[3:]}")
+                if m == 7:
+                    # looks_like_pcs, for 7 upper-case ASCII letters or digits
+                    if c0 in _PCS_SECTIONS and "I" not in d and "O" not in d:
+                        if dotted:
+                            return (cm(d, shown, 0.5),)
+                        p = loaded(pcs_get, PCS, "procedure", d, _pcs_reason(c0), 0.7, False)
+                        b = cm(d, shown, 0.5)
+                        return (b, p) if sw_pcs[p[9], b[9]] else (p, b)
+                    return (cm(d, shown, 0.95 if dotted else 0.8),)
+                if m == 6:
+                    return (cm(d, shown, 0.95 if dotted else 0.8),)
+                if m == 5:
+                    if c0 in HCPCS_LETTERS and d[1:].isdigit():
+                        if dotted:
+                            return (cm(d, shown, 0.6),)
+                        a = hcpcs(c0, d)
+                        b = cm(d, shown, 0.6)
+                        return (b, a) if sw_hcpcs[a[9], b[9]] else (a, b)
+                    return (cm(d, shown, 0.95 if dotted else 0.8),)
+                if s[2] in _DIGITS and (m == 3 or d[3] in _DIGITS):
+                    a = cm(d, shown, 0.95 if dotted else 0.8)
+                    b = who(shown)
+                    return (b, a) if sw_who[dotted][a[9], b[9]] else (a, b)
+                return (cm(d, shown, 0.95 if dotted else 0.8),)
+            # a letter second: ICD-10-PCS sections B-X (BW03ZZZ); seven characters without a
+            # dot are never ICD-11 (formats._icd11), and only QA... is also ICD-10-CM
+            if (n == 7 and c0 in _PCS_SECTIONS and s.isalnum() and "I" not in s
+                    and "O" not in s and s[:2] not in _CM_LETTER_SECOND):
+                return (loaded(pcs_get, PCS, "procedure", s, _pcs_reason(c0), 0.7, False),)
+            return None
+        if c0 not in _DIGITS:
+            return None
+        if "." in s:
+            # ICD-9-CM as written with its dot: 250.00 (diagnosis), 36.06 (procedure)
+            if not icd9_loaded or s.count(".") != 1:
+                return None
+            if s[3:4] == "." and (n == 5 or n == 6) and s[:3].isdigit() and s[4:].isdigit():
+                return (loaded(icd9_get, ICD9, "diagnosis", s, icd9_dotted_reason, 0.9, True),)
+            if s[2] == "." and (n == 4 or n == 5) and s[:2].isdigit() and s[3:].isdigit():
+                return (loaded(icd9_get, ICD9, "procedure", s, _PROC9_REASON, 0.55, True),)
+            return None
+        if n == 5 and s[1:4].isdigit():
+            last = s[4]
+            if last in _DIGITS:
+                if cpt_loaded:
+                    return None
+                i = bisect_right(cuts, int(s)) - 1
+                known = cpt_digit.get(i)
+                if known is None:
+                    rng = owners[i] if i >= 0 else None
+                    known = cpt_digit[i] = (unloaded_text(_cpt_reason("digit", rng), CPT),
+                                            rng is not None)
+                c = _cand(Candidate, (CPT, "Category I", s, False, False, known[0], (), None,
+                                      0.9, known[1]))
+                key9 = f"{s[:3]}.{s[3:]}"
+                hit = icd9_get(key9)
+                if hit is None:
+                    return (c,)
+                w = why(icd9_listed_reason, ICD9, hit[3])
+                b = _cand(Candidate, (ICD9, "diagnosis", key9, True, True, w[0], w[1], hit[1],
+                                      0.4 + 0.3, True))
+                return (b, c) if sw_cpt9[c[9], b[9]] else (c, b)
+            if last in categories:
+                if cpt_loaded:
+                    return None
+                known2 = cpt_letter.get(last)
+                if known2 is None:
+                    known2 = cpt_letter[last] = (categories[last],
+                                                 unloaded_text(_cpt_reason(last, None), CPT))
+                return (_cand(Candidate, (CPT, known2[0], s, False, False, known2[1], (), None,
+                                          0.95, True)),)
+            return None
+        if n == 7 and s.isalnum() and "I" not in s and "O" not in s:
+            # ICD-10-PCS (looks_like_pcs); a letter second (0DTJ4ZZ) is also how an ICD-11
+            # stem code starts, but seven characters without a dot never are one
+            return (loaded(pcs_get, PCS, "procedure", s, _pcs_reason(c0), 0.85, False),)
+        return None
+
+    return readings
+
+
+#: inputs identify_many works through at once when it is given a list or tuple
+SLICE = 4096
+#: a slice of stripped inputs joined by newlines, each what formats._PLAIN accepts
+_ALL_PLAIN = re.compile(r"(?:[A-Za-z0-9.\-]{1,40}\n)*[A-Za-z0-9.\-]{1,40}").fullmatch
+
+
+def _slice(f: _Facts, raws: list[str], fast: Callable[[str], Readings | None], rank: Any,
+           judged: dict[str, Readings]) -> list[Identification] | None:
+    """The Identifications of ``raws`` (inputs not seen before), or None unless they are all
+    plain strings (letters, digits, dots, dashes; identification._identify does the rest)."""
+    if set(map(type, raws)) != {str}:
+        return None
+    k = len(raws)
+    stripped = list(map(str.strip, raws))
+    joined = "\n".join(stripped)
+    if joined.count("\n") != k - 1 or not _ALL_PLAIN(joined):
+        return None
+    norm = joined.upper().split("\n")
+    jget = judged.get
+    cands = list(map(jget, norm))
+    for j in compress(range(k), map(is_, cands, repeat(None))):
+        s = norm[j]
+        c = jget(s)
+        if c is None:
+            c = fast(s) or _readings(f, s, rank)
+            if len(judged) < JUDGED_MAX:
+                judged[s] = c
+        cands[j] = c
+    objs = list(map(_new_ident, repeat(Identification, k)))
+    deque(map(_set_d, objs, zip(stripped, cands, repeat(None))), 0)
+    deque(map(_set_extra, objs, repeat(None)), 0)
+    return objs
+
+
+def identify_slices(f: _Facts, codes: list[str] | tuple[str, ...], memo_size: int,
+                    context: str | None) -> Iterator[Identification]:
+    """identify_many over a list, a slice at a time: the steps every input needs (the memo,
+    trimming, the plain-input check, upper case, the Identification) run over the whole
+    slice in C loops (map); Python code runs once per new normalised string. Same answers
+    as the input-by-input loop (identification.identify_many)."""
+    rank = _RANKS[context]
+    memo: dict[str, Identification] = {}
+    judged: dict[str, Readings] = {}
+    mget = memo.get
+    fast = None
+    seen = 0
+    for start in range(0, len(codes), SLICE):
+        chunk = codes[start:start + SLICE]
+        out = list(map(mget, chunk))
+        if None not in out:
+            yield from out
+            continue
+        where = list(compress(range(len(out)), map(is_, out, repeat(None))))
+        raws = chunk if len(where) == len(chunk) else list(map(chunk.__getitem__, where))
+        seen += len(raws)
+        # the answers hold no reference cycles: the cycle collector has nothing to find in
+        # them, yet the slice's new objects would make it sweep every object of the process
+        # over and over. It pauses while a slice is worked out (never across a yield).
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            if fast is None and seen >= BULK_AFTER:
+                f.bulk()
+                fast = fast_readings(f, context)
+            objs = _slice(f, raws, fast, rank, judged) if fast is not None else None
+            if objs is None:            # input by input: not strings, or not all plain
+                objs = [_identify(f, raw, rank, judged) for raw in raws]
+        finally:
+            if paused:
+                gc.enable()
+        room = memo_size - len(memo)
+        if room > 0:
+            memo.update(zip(raws[:room], objs[:room]))
+        if raws is chunk:
+            yield from objs
+        else:
+            deque(map(out.__setitem__, where, objs), 0)
+            yield from out

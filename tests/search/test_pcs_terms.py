@@ -1,0 +1,51 @@
+"""pcs_terms.tsv: common procedure names -> their ICD-10-PCS table, checked against the
+FY2026 PCS tables, and read by search as synonyms."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.textsearch import search, synonyms
+from medcode.textsearch.tokens import stems
+
+
+def test_every_term_names_a_real_table_that_carries_its_wording(search_store):
+    terms = synonyms.pcs_terms()
+    assert len(terms) >= 50
+    wrong = []
+    for t in terms:
+        assert 3 <= len(t.table) <= 4, t
+        want = set(stems(t.wording))
+        rows = search_store.conn.execute(
+            "SELECT code, title FROM codes WHERE system = 'ICD-10-PCS' AND code > ? AND "
+            "code < ? AND billable_mask != 0", (t.table, t.table + "\x7f")).fetchall()
+        if not any(want <= set(stems(title)) for _code, title in rows):
+            wrong.append(f"line {t.line}: {t.term} -> {t.table} {t.wording!r} "
+                         f"({len(rows)} codes, none with that wording)")
+    assert not wrong, wrong
+
+
+def test_a_bad_line_is_refused_with_its_number():
+    from medcode.errors import SourceError
+    with pytest.raises(SourceError, match="line 2"):
+        synonyms.pcs_terms("# comment\nappendectomy\t0DTJ\n")
+
+
+@pytest.mark.parametrize("query, first", [
+    ("laparoscopic appendectomy", "0DTJ4ZZ"),   # percutaneous endoscopic approach
+    ("colonoscopy", "0DJD8ZZ"),                 # inspection, via natural opening endoscopic
+    ("upper gi endoscopy", "0DJ08ZZ"),
+    ("endotracheal intubation", "0BH17EZ"),
+])
+def test_common_procedure_names_find_their_pcs_code(search_store, query, first):
+    hit = search(search_store, query, limit=1)[0]
+    assert hit.code == first
+    assert any(m.startswith("synonym ") for m in hit.matched)
+
+
+@pytest.mark.parametrize("query, table", [
+    ("total knee replacement", "0SR"), ("thoracentesis", "0W9"), ("lumbar puncture", "009U"),
+    ("hemodialysis", "5A1D"), ("cesarean section", "10D0"), ("removal of gallbladder", "0FT4"),
+])
+def test_procedure_names_land_in_their_table(search_store, query, table):
+    assert search(search_store, query, limit=1)[0].code.startswith(table)
