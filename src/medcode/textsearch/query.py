@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from medcode.textsearch import synonyms
 from medcode.textsearch.stem import stem
@@ -31,32 +31,48 @@ PREFIX_COMPLETIONS = 8
 _CODE_PIECE = re.compile(r"^(?:[A-Za-z0-9]{3,8}|[A-Za-z0-9]{2,5}\.[A-Za-z0-9]{0,4})$")
 
 
-@dataclass(frozen=True)
-class Alt:
+# Plain records, not dataclasses: importing ``dataclasses`` (and ``inspect`` with it) costs a
+# one-shot CLI search about 9 ms.
+class Alt(namedtuple("Alt", "stems why weight", defaults=(None, 1.0))):
+    """stems: tuple[str, ...]; why: None (as typed) or "synonym DM -> diabetes mellitus" ...;
+    weight: float."""
+
+    __slots__ = ()
     stems: tuple[str, ...]
-    why: str | None = None       # None: as typed; else "synonym DM -> diabetes mellitus" ...
-    weight: float = 1.0
+    why: str | None
+    weight: float
 
 
-@dataclass
 class Slot:
-    text: str
-    alts: list[Alt] = field(default_factory=list)
-    live: bool = True            # False: nothing in the index can satisfy it
+    __slots__ = ("text", "alts", "live")
+
+    def __init__(self, text: str, alts: list[Alt] | None = None, live: bool = True) -> None:
+        self.text = text
+        self.alts: list[Alt] = [] if alts is None else alts
+        self.live = live            # False: nothing in the index can satisfy it
+
+    def __repr__(self) -> str:
+        return f"Slot({self.text!r}, {self.alts!r}, live={self.live})"
 
     def fts(self) -> str:
         parts = ["(" + " ".join(quote(s) for s in a.stems) + ")" for a in self.alts]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
-@dataclass
 class Parsed:
-    slots: list[Slot]
-    codes: list[str]             # dotless upper-case pieces that may be codes
-    estimate: int = 0            # upper bound of the documents matching every live slot
-    or_estimate: int = 0         # upper bound of the documents matching any live slot
-    negated: bool = False        # the query says "without"/"no": negated title words match
-    totals: list[int] = field(default_factory=list)  # per live slot: documents (upper bound)
+    def __init__(self, slots: list[Slot], codes: list[str], estimate: int = 0,
+                 or_estimate: int = 0, negated: bool = False,
+                 totals: list[int] | None = None) -> None:
+        self.slots = slots
+        self.codes = codes              # dotless upper-case pieces that may be codes
+        self.estimate = estimate        # upper bound of the documents matching every live slot
+        self.or_estimate = or_estimate  # upper bound of the documents matching any live slot
+        self.negated = negated          # "without"/"no" in the query: negated words match
+        self.totals: list[int] = [] if totals is None else totals  # per live slot (bound)
+
+    def __repr__(self) -> str:
+        return (f"Parsed(slots={self.slots!r}, codes={self.codes!r}, estimate={self.estimate}, "
+                f"or_estimate={self.or_estimate}, negated={self.negated})")
 
     def live(self) -> list[list[tuple[frozenset[str], float, str | None]]]:
         """The live slots as (stem set, weight, why) alternatives, computed once."""

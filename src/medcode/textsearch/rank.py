@@ -15,7 +15,6 @@ Ties keep the static order of the index (plainest title first).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from medcode.textsearch.display import HEADER_KINDS
@@ -89,12 +88,19 @@ def default_child(key: tuple[str, str],
     return None
 
 
-@dataclass
 class Scored:
-    score: float
-    matched: list[str]
-    seventh: str | None          # the 7th character the query asked for, if any
-    title_all: bool = False      # every slot of the query is in the title
+    __slots__ = ("score", "matched", "seventh", "title_all")
+
+    def __init__(self, score: float, matched: list[str], seventh: str | None,
+                 title_all: bool = False) -> None:
+        self.score = score
+        self.matched = matched
+        self.seventh = seventh          # the 7th character the query asked for, if any
+        self.title_all = title_all      # every slot of the query is in the title
+
+    def __repr__(self) -> str:
+        return (f"Scored({self.score!r}, {self.matched!r}, {self.seventh!r}, "
+                f"title_all={self.title_all})")
 
 
 def matchable(marked: list[str] | tuple[str, ...], negated_query: bool) -> frozenset[str]:

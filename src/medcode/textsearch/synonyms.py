@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 
 from medcode.errors import SourceError
@@ -20,16 +20,23 @@ FILE = "synonyms.tsv"
 PCS_FILE = "pcs_terms.tsv"
 
 
-@dataclass(frozen=True)
-class Synonym:
-    phrase: str                          # as written in the file
-    expansions: tuple[str, ...]          # as written
-    key: tuple[str, ...]                 # stems of the phrase
-    stems: tuple[tuple[str, ...], ...]   # stems of each expansion (non-empty)
+# records as named tuples: a dataclass would import ``dataclasses`` (and ``inspect``), about
+# 9 ms of a one-shot CLI search
+class Synonym(namedtuple("Synonym", "phrase expansions key stems line weights n_status",
+                         defaults=((), 0))):
+    """phrase and expansions as written in the file; key: stems of the phrase; stems: of each
+    expansion (non-empty); weights: per expansion, a broader reading written "~wording"
+    weighs BROAD (the narrower first); n_status: the first n expansions come from
+    status_terms.tsv."""
+
+    __slots__ = ()
+    phrase: str
+    expansions: tuple[str, ...]
+    key: tuple[str, ...]
+    stems: tuple[tuple[str, ...], ...]
     line: int
-    #: per expansion; a broader reading written "~wording" weighs BROAD (the narrower first)
-    weights: tuple[float, ...] = ()
-    n_status: int = 0                    # the first n expansions come from status_terms.tsv
+    weights: tuple[float, ...]
+    n_status: int
 
     def weight(self, i: int) -> float:
         return self.weights[i] if i < len(self.weights) else 1.0
@@ -73,11 +80,14 @@ def _read(name: str) -> str:
     return resources.files("medcode").joinpath("data", name).read_text(encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class PcsTerm:
+class PcsTerm(namedtuple("PcsTerm", "term table wording note line")):
+    """table: 3 or 4 characters of an ICD-10-PCS code; wording: root operation and body part
+    as the table writes them."""
+
+    __slots__ = ()
     term: str
-    table: str        # 3 or 4 characters of an ICD-10-PCS code
-    wording: str      # root operation and body part as the table writes them
+    table: str
+    wording: str
     note: str
     line: int
 
