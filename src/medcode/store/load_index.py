@@ -95,6 +95,16 @@ def load_members(conn: sqlite3.Connection, paths: list[Path]) -> dict:
     Tables, Tabular and Index" zip holds the Alphabetic Index and the three tables), loaded;
     other files are passed over. Returns the counts per table ({} when there was none)."""
     counts: dict = {}
+    if _load_paths(conn, paths, counts, plain_xml_only=True):
+        refresh_fts(conn)
+    return counts
+
+
+def _load_paths(conn: sqlite3.Connection, paths: list[Path], counts: dict,
+                plain_xml_only: bool) -> int:
+    """Load the index XML files among ``paths`` and inside their zips (never the tabular);
+    a plain file that is not ``*.xml`` is passed over when ``plain_xml_only``, else read.
+    Returns how many index files were found."""
     found = 0
     for path in paths:
         if zipfile.is_zipfile(path):
@@ -102,30 +112,17 @@ def load_members(conn: sqlite3.Connection, paths: list[Path]) -> dict:
                 for name in zf.namelist():
                     base = name.rsplit("/", 1)[-1].lower()
                     if base.endswith(".xml") and "tabular" not in base:
-                        data = zf.read(name)
-                        found += _load_one(conn, data, name, counts)
-        elif path.suffix.lower() == ".xml" and "tabular" not in path.name.lower():
+                        found += _load_one(conn, zf.read(name), name, counts)
+        elif not plain_xml_only or (path.suffix.lower() == ".xml"
+                                    and "tabular" not in path.name.lower()):
             found += _load_one(conn, path.read_bytes(), path.name, counts)
-    if found:
-        refresh_fts(conn)
-    return counts
+    return found
 
 
 def load_import(conn: sqlite3.Connection, paths: list[Path]) -> dict:
     """Import kind ``icd10cm-index``: index XML files, or the CMS zip holding them."""
     counts: dict = {}
-    found = 0
-    for path in paths:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                for name in zf.namelist():
-                    base = name.rsplit("/", 1)[-1].lower()
-                    if base.endswith(".xml") and "tabular" not in base:
-                        data = zf.read(name)
-                        found += _load_one(conn, data, name, counts)
-        else:
-            found += _load_one(conn, path.read_bytes(), path.name, counts)
-    if not found:
+    if not _load_paths(conn, paths, counts, plain_xml_only=False):
         raise SourceError(f"{', '.join(str(p) for p in paths)}: no ICD-10-CM index XML found "
                           "(expected icd10cm_index_YYYY.xml, or the drug/neoplasm/eindex files, "
                           "or the CMS 'Code Tables, Tabular and Index' zip)")
