@@ -96,19 +96,20 @@ def other_system(line: ClaimLine) -> str:
     extra = line.extra
     if not extra:
         return ""
-    system = extra.get("code_system")
-    if isinstance(system, str) and system.strip():
-        known = data.code_system("fhir", system)
-        if known is None:
-            return f"the code system {system.strip()}"
-        return known[0] if not known[1] else ""
-    qual = extra.get("code_qualifier")
-    if isinstance(qual, str) and qual.strip():
-        known = data.code_system("x12", qual)
-        if known is None:
-            return f"the code system of X12 qualifier {qual.strip()}"
-        return known[0] if not known[1] else ""
+    for key, table, unknown in _NAMED_SYSTEMS:
+        value = extra.get(key)
+        if isinstance(value, str) and value.strip():
+            known = data.code_system(table, value)
+            if known is None:
+                return unknown + value.strip()
+            return known[0] if not known[1] else ""
     return ""
+
+
+#: where a claim line names its code system: (extra key, claims_code_systems table, what an
+#: unknown one is called), FHIR's system first
+_NAMED_SYSTEMS = (("code_system", "fhir", "the code system "),
+                  ("code_qualifier", "x12", "the code system of X12 qualifier "))
 
 
 @lru_cache(maxsize=4096)
