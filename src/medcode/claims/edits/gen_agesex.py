@@ -58,11 +58,11 @@ def _in_ranges(code: str, edit: str, value: str) -> bool:
 
 def generate(store_path: str | None = None) -> str:
     """The CSV text (header comments included)."""
-    import medcode
+    from medcode.store.open import open_store
 
     raw = resources.files("drgpy").joinpath(_DRG_FILE).read_bytes()
     dxmap: dict[str, list[str]] = json.loads(lzma.decompress(raw))["dxmap"]
-    store = medcode.open_store(store_path)
+    store = open_store(store_path)
     rel = store.resolve("ICD-10-CM", release="FY2026")
     titles = dict(store.conn.execute(
         "SELECT code, title FROM codes WHERE system = 'ICD-10-CM' AND billable_mask & ?",
