@@ -399,12 +399,15 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         for query, estimate, fine in phase:
             if query is None or len(ids) >= limit:
                 continue
-            plans = [(by_static, query)]
-            if fine and estimate <= BM25_MAX_ROWS:
-                plans += [(by_bm25, query), (by_bm25, "{terms} : (" + query + ")")]
-            for sql, match in plans:
-                for (i,) in store.conn.execute(sql, (match, *args, pool)):
-                    ids[i] = None
+            got = store.conn.execute(by_static, (query, *args, pool)).fetchall()
+            for (i,) in got:
+                ids[i] = None
+            # fewer rows than asked for: that was every match, and the bm25 reads (of the
+            # same matches, or of a subset: the terms column alone) would add no id
+            if fine and estimate <= BM25_MAX_ROWS and len(got) >= pool:
+                for match in (query, "{terms} : (" + query + ")"):
+                    for (i,) in store.conn.execute(by_bm25, (match, *args, pool)):
+                        ids[i] = None
     rows = _doc_rows(store.conn, ctx, list(ids))
     scored: list[tuple[Hit, float]] = []
     headers: list[tuple[Hit, tuple]] = []
