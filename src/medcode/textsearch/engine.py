@@ -54,9 +54,16 @@ class Hit:
                  score: float, matched: tuple[str, ...] = (), kind: str = "code",
                  release: str | None = None, seventh_characters: tuple[str, ...] = ()
                  ) -> None:
-        for name, value in zip(self.__slots__, (code, system, title, billable, score, matched,
-                                                kind, release, seventh_characters)):
-            object.__setattr__(self, name, value)
+        # the slots' own setters (bypassing __setattr__): a search makes one Hit per candidate
+        _s_code(self, code)
+        _s_system(self, system)
+        _s_title(self, title)
+        _s_billable(self, billable)
+        _s_score(self, score)
+        _s_matched(self, matched)
+        _s_kind(self, kind)
+        _s_release(self, release)
+        _s_seventh(self, seventh_characters)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Hit is immutable: cannot set {name}")
@@ -85,6 +92,9 @@ class Hit:
                 "kind": self.kind, "release": self.release,
                 "seventh_characters": list(self.seventh_characters)}
 
+
+(_s_code, _s_system, _s_title, _s_billable, _s_score, _s_matched, _s_kind, _s_release,
+ _s_seventh) = (getattr(Hit, n).__set__ for n in Hit.__slots__)
 
 _ASK_FIRST = frozenset({"ICD-10", "ICD-11"})
 
@@ -132,24 +142,27 @@ class _Ctx:
         return got, self._ext_stems[ref]
 
     def ext(self, ext_json: str, bit: int
-            ) -> tuple[list, dict[str, str], dict[str, frozenset[str]]]:
-        """A document's 7th characters valid in a release (by its bit), their meanings and
-        stems, decoded once per process (many codes share one list); read-only."""
+            ) -> tuple[list, dict[str, str], dict[str, frozenset[str]], frozenset[str]]:
+        """A document's 7th characters valid in a release (by its bit), their meanings,
+        stems and all those stems at once, decoded once per process (many codes share one
+        list); read-only."""
         key = (ext_json, bit)
         got = self._ext_cache.get(key)
         if got is None:
             ext = json.loads(ext_json)
             exts = [e for e in ext["c"] if e[2] & bit]
             meanings, all_stems = self.extdef(ext["d"])
-            got = (exts, meanings, {e[0]: all_stems.get(e[0], frozenset()) for e in exts})
+            by_chr = {e[0]: all_stems.get(e[0], frozenset()) for e in exts}
+            got = (exts, meanings, by_chr, frozenset().union(*by_chr.values()))
             if len(self._ext_cache) >= 65536:
                 self._ext_cache.clear()
             self._ext_cache[key] = got
         return got
 
 
-#: a code with no 7th characters: (valid ones, their meanings, their stems)
-_NO_EXT: tuple[list, dict[str, str], dict[str, frozenset[str]]] = ([], {}, {})
+#: a code with no 7th characters: (valid ones, their meanings, their stems, all stems)
+_NO_EXT: tuple[list, dict[str, str], dict[str, frozenset[str]], frozenset[str]] = (
+    [], {}, {}, frozenset())
 
 
 def _distinct_systems(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -456,9 +469,16 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
     """For the best headers, their default ("unspecified") code, just above them."""
     out: list[tuple[Hit, float]] = []
     headers.sort(key=lambda hr: -hr[0].score)
-    for hit, row in headers[:DEFAULTS]:
-        drow = store.conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.system = ? "
-                                  "AND d.code = ?", (row[1], row[12])).fetchone()
+    best = headers[:DEFAULTS]
+    if not best:
+        return out
+    # the default rows of all these headers in one read (each is one index probe)
+    drows = {(r[1], r[2]): r for r in store.conn.execute(
+        f"SELECT {ctx.doc_cols} FROM search_doc d WHERE "
+        + " OR ".join(["(d.system = ? AND d.code = ?)"] * len(best)),
+        [v for _hit, row in best for v in (row[1], row[12])])}
+    for hit, row in best:
+        drow = drows.get((row[1], row[12]))
         if drow is None or row[1] not in bits:
             continue
         if not drow[7] & bits[row[1]][0]:
@@ -482,8 +502,9 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
     if system not in bits:
         return None
     bit, rel = bits[system]
-    exts, meanings, ext_stems = ctx.ext(ext_json, bit) if ext_json else _NO_EXT
+    exts, meanings, ext_stems, ext_all = ctx.ext(ext_json, bit) if ext_json else _NO_EXT
     s = score(parsed, tstems, terms, ext_stems, index=iterms, marks=(tmark, imark),
+              ext_all=ext_all,
               leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
               system_filtered=sysname is not None)

@@ -155,9 +155,11 @@ def _weights(marked: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
 
 
 @lru_cache(maxsize=65536)
-def _title_sets(tstems: str, negated_query: bool) -> tuple[tuple[str, ...], frozenset[str]]:
+def _title_sets(tstems: str, negated_query: bool
+                ) -> tuple[tuple[str, ...], frozenset[str], tuple[tuple[str, float], ...]]:
+    """A title's marked stems, the stems a query word may match, and their weights."""
     marked = tuple(tstems.split())
-    return marked, matchable(marked, negated_query)
+    return marked, matchable(marked, negated_query), _weights(marked)
 
 
 class _Lines:
@@ -247,28 +249,27 @@ def _line_sets(terms: str, negated_query: bool, index: str = "",
 def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
           system_filtered: bool, index: str = "",
-          marks: tuple[str | None, str | None] = (None, None)) -> Scored:
+          marks: tuple[str | None, str | None] = (None, None),
+          ext_all: frozenset[str] | None = None) -> Scored:
     """Score with the title, 7th characters and term lines; the index paths leading to the
     code (often hundreds: every drug of a class) are read only when the title does not
-    already hold every word of the query."""
+    already hold every word of the query. ``ext_all``: the union of ``ext_stems``' sets,
+    when the caller keeps it."""
     neg = parsed.negated
-    first = _score(parsed, tstems, _line_sets(terms, neg, "", marks), ext_stems,
-                   leaf_now=leaf_now,
-                   needs_7th=needs_7th, kind=kind, system=system,
-                   system_filtered=system_filtered)
+    if ext_all is None:
+        ext_all = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
+    first = _score(parsed, tstems, _line_sets(terms, neg, "", marks), ext_stems, ext_all,
+                   leaf_now, needs_7th, kind, system, system_filtered)
     if not index or first.title_all:
         return first
-    return _score(parsed, tstems, _line_sets(terms, neg, index, marks), ext_stems,
-                  leaf_now=leaf_now, needs_7th=needs_7th, kind=kind, system=system,
-                  system_filtered=system_filtered)
+    return _score(parsed, tstems, _line_sets(terms, neg, index, marks), ext_stems, ext_all,
+                  leaf_now, needs_7th, kind, system, system_filtered)
 
 
 def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
-           ext_stems: dict[str, frozenset[str]], *, leaf_now: bool, needs_7th: bool, kind: str,
-           system: str, system_filtered: bool) -> Scored:
-    neg = parsed.negated
-    marked, title = _title_sets(tstems, neg)
-    ext_all: frozenset[str] = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
+           ext_stems: dict[str, frozenset[str]], ext_all: frozenset[str], leaf_now: bool,
+           needs_7th: bool, kind: str, system: str, system_filtered: bool) -> Scored:
+    marked, title, title_weights = _title_sets(tstems, parsed.negated)
     title_ext = title | ext_all if ext_all else title
     lines = term_lines.lines
     term_lines.seen()
@@ -295,7 +296,8 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
                 having = term_lines.having(stems_set)
                 if having:
                     in_line |= having
-                    value = max(value, W_TERM)
+                    if value < W_TERM:
+                        value = W_TERM
                 elif value == 0.0:
                     if everything is None:
                         everything = title_ext | term_lines.union
@@ -306,7 +308,8 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
                 matched_stems.update(stems_set)
                 if reason and reason not in why:
                     why.append(reason)
-                best = max(best, value)
+                if value > best:
+                    best = value
         while in_line:
             low = in_line & -in_line
             n = low.bit_length() - 1
@@ -318,7 +321,10 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             matched_slots += 1
         got += best
     coverage = got / len(live) if live else 0.0
-    title_extras = _extras(marked, matched_stems)
+    title_extras = 0.0
+    for s, weight in title_weights:  # as _extras(marked, matched_stems)
+        if s not in matched_stems:
+            title_extras += weight
     extras = title_extras
     labels: list[str] = ["title"] if title_hits else []
     top = max(line_hits.values(), default=0)
