@@ -273,7 +273,9 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
     title_ext = title | ext_all if ext_all else title
     lines = term_lines.lines
     term_lines.seen()
-    everything: frozenset[str] | None = None
+    # every stem the document holds anywhere: an alternative with a stem beyond it matches
+    # nothing (not the title, a 7th character, a line, nor spread over them), and is skipped
+    everything = title_ext | term_lines.union if lines else title_ext
     got = 0.0
     matched_stems: set[str] = set()
     why: list[str] = []
@@ -285,13 +287,16 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
         in_title = False
         in_line = 0          # bit set of the lines this slot matched
         for stems_set, weight, reason in alts:
+            if not stems_set <= everything:
+                continue
             if stems_set <= title:
                 value = W_TITLE
+                in_title = True
             elif ext_all and stems_set <= title_ext:
                 value = W_TITLE_EXT
+                in_title = True
             else:
                 value = 0.0
-            in_title = in_title or value > 0.0
             if lines:
                 having = term_lines.having(stems_set)
                 if having:
@@ -299,10 +304,7 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
                     if value < W_TERM:
                         value = W_TERM
                 elif value == 0.0:
-                    if everything is None:
-                        everything = title_ext | term_lines.union
-                    if stems_set <= everything:
-                        value = W_SPREAD
+                    value = W_SPREAD  # in the document, spread over its parts
             if value > 0.0:
                 value *= weight
                 matched_stems.update(stems_set)
