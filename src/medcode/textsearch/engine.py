@@ -29,6 +29,7 @@ POOL = 60              # candidates read per FTS query (each of static and bm25 
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
 DEFAULTS = 8           # headers whose default code is added
 DEFAULT_BONUS = LEAF_BONUS  # the default code ranks as if the header could be billed
+ROW_CACHE = 32768      # search_doc rows kept per store (~25 MB at most; the file is read-only)
 
 
 class Hit:
@@ -124,6 +125,7 @@ class _Ctx:
         self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
         self._ext_cache: dict[tuple[str, int], tuple[list, dict, dict]] = {}
         self._lock = threading.Lock()
+        self.rows: dict[int, tuple] = {}   # search_doc id -> row (see _doc_rows)
         self.bits: dict[tuple[str | None, dt.date | None], dict] = {}
         self.show = Displayer()
 
@@ -444,13 +446,25 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
 
 
 def _doc_rows(conn: sqlite3.Connection, ctx: _Ctx, ids: list[int]) -> dict[int, tuple]:
-    """The search_doc rows of ``ids``, in that order."""
+    """The search_doc rows of ``ids``, in that order; rows read before come from the
+    context's cache (a server meets the plainest codes of each word again and again)."""
+    cache = ctx.rows
     got: dict[int, tuple] = {}
-    for at in range(0, len(ids), 500):  # well under SQLite's bound-parameter limit
-        part = ids[at:at + 500]
-        for row in conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.id IN "
-                                f"({','.join('?' * len(part))})", part):
-            got[row[0]] = row
+    missing: list[int] = []
+    for i in ids:
+        row = cache.get(i)
+        if row is None:
+            missing.append(i)
+        else:
+            got[i] = row
+    if missing:
+        if len(cache) + len(missing) > ROW_CACHE:
+            cache.clear()
+        for at in range(0, len(missing), 500):  # well under SQLite's bound-parameter limit
+            part = missing[at:at + 500]
+            for row in conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.id IN "
+                                    f"({','.join('?' * len(part))})", part):
+                got[row[0]] = cache[row[0]] = row
     return {i: got[i] for i in ids if i in got}
 
 
