@@ -7,6 +7,7 @@ import json
 import sqlite3
 import threading
 import weakref
+from itertools import islice
 
 from medcode.errors import InvalidCode, NoRelease, StoreError
 from medcode.textsearch import clinical
@@ -458,8 +459,10 @@ def _doc_rows(conn: sqlite3.Connection, ctx: _Ctx, ids: list[int]) -> dict[int, 
         else:
             got[i] = row
     if missing:
-        if len(cache) + len(missing) > ROW_CACHE:
-            cache.clear()
+        over = len(cache) + len(missing) - ROW_CACHE
+        if over > 0:  # the oldest out, a few at a time (a whole clear pauses a request)
+            for i in list(islice(cache, over)):
+                cache.pop(i, None)
         for at in range(0, len(missing), 500):  # well under SQLite's bound-parameter limit
             part = missing[at:at + 500]
             for row in conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE d.id IN "
