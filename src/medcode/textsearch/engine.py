@@ -539,7 +539,7 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
                    f"{title}, {meaning}" if meaning else title, bool(chosen[1] & bit),
                    s.score, matched + (why,), "extension", rel)
     return Hit(shown, system, title, bool(bmask & bit), s.score, matched, kind, rel,
-               tuple(e[0] for e in exts))
+               tuple([e[0] for e in exts]) if exts else ())
 
 
 def format_hits_text(hits: list[Hit]) -> str:

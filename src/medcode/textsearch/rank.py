@@ -329,7 +329,7 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             title_extras += weight
     extras = title_extras
     labels: list[str] = ["title"] if title_hits else []
-    top = max(line_hits.values(), default=0)
+    top = max(line_hits.values()) if line_hits else 0
     if top and (top == matched_slots or title_hits < matched_slots):
         # among the lines that match most, the one that adds the least
         marked_lines = term_lines.marked
