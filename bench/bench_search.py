@@ -124,8 +124,27 @@ def cold_compare(cli: list[str] | None, peer: str | None, path: Path, runs: int)
               f"(n={len(got)}, load average {os.getloadavg()[0]:.1f})")
 
 
+def tree_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by a process and its descendants (Linux
+    /proc; None elsewhere): the server's cost per request, which a loaded machine's wall
+    clock hides."""
+    total, todo = 0.0, [pid]
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        while todo:
+            p = todo.pop()
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
 def http_bench(store_path: Path, duration: int) -> None:
-    """Distinct searches/s over HTTP (bench_http.py's server and load generator)."""
+    """Distinct searches/s over HTTP (bench_http.py's server and load generator), and the
+    server's CPU time per search."""
     sys.path.insert(0, str(ROOT / "bench"))
     import bench_http as bh
     paths = bh.scenarios(store_path)["search"]
@@ -136,6 +155,7 @@ def http_bench(store_path: Path, duration: int) -> None:
         import httpx
         for p in paths[:3]:
             httpx.get(base + p).raise_for_status()
+        cpu0 = tree_cpu(proc.pid)
         if shutil.which("wrk"):
             res = bh.run_wrk(base, paths, duration, 50, 1, 0)
         else:
@@ -144,6 +164,11 @@ def http_bench(store_path: Path, duration: int) -> None:
         print(f"HTTP /v1/search, 2 workers, 50 connections, distinct queries: "
               f"{res['rps']:.0f} searches/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  "
               f"errors {res['errors']}")
+        cpu1 = tree_cpu(proc.pid)
+        if cpu0 is not None and cpu1 is not None and res.get("requests"):
+            per = (cpu1 - cpu0) / res["requests"] * 1000
+            print(f"HTTP /v1/search server CPU time {per:.2f} ms per search "
+                  f"({res['requests']} searches; both workers, fresh caches)")
     finally:
         proc.terminate()
         try:
