@@ -124,7 +124,7 @@ class _Ctx:
         self._conn = conn
         self._extdefs: dict[int, dict[str, str]] = {}
         self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
-        self._ext_cache: dict[tuple[str, int], tuple[list, dict, dict]] = {}
+        self._ext_cache: dict[tuple[str, int], tuple[list, dict, dict, frozenset[str]]] = {}
         self._lock = threading.Lock()
         self.rows: dict[int, tuple] = {}   # search_doc id -> row (see _doc_rows)
         self.bits: dict[tuple[str | None, dt.date | None], dict] = {}
