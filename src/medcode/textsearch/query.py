@@ -28,6 +28,8 @@ from medcode.textsearch.tokens import (
 TYPO_WEIGHT = 0.85
 RARER_FIX = 0.1
 PREFIX_COMPLETIONS = 8
+#: a query starting with one of these reads as a status (clinical.py): the verb is no title word
+STATUS_VERBS = frozenset({"has", "have", "had", "wears", "uses"})
 _CODE_PIECE = re.compile(r"^(?:[A-Za-z0-9]{3,8}|[A-Za-z0-9]{2,5}\.[A-Za-z0-9]{0,4})$")
 
 
@@ -213,6 +215,8 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
     ends_open = prefix and bool(text) and not text[-1:].isspace()
     last_word = raw_words[-1] if raw_words and ends_open else None
     content = [w for w in raw_words if w not in STOPWORDS]
+    if status and len(content) > 1 and content[0] in STATUS_VERBS:
+        content = content[1:]  # "has pacemaker": the verb says status, the rest what
     if last_word is not None and last_word in STOPWORDS and len(last_word) < 4:
         content.append(last_word)  # "fracture o" may be the start of "open"
     content = content[:MAX_QUERY_TOKENS]
