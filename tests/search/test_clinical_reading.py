@@ -108,3 +108,37 @@ def test_administration_named_puts_the_hcpcs_service_first(hcpcs_store):
 def test_hcpcs_item_named_before_its_parts(hcpcs_store):
     # "Replacement, handgrip, cane, crutch, or walker" (A4636) is not a cane
     assert codes(hcpcs_store, "cane", 1, system="HCPCS")[0] in ("E0100", "E0105")
+
+
+@pytest.mark.parametrize("query, item", [
+    ("suction machine", 1), ("ketorolac injection", 1), ("injection of ondansetron", 1),
+    ("replacement battery for tens unit", 2), ("fall from wheelchair", 0),
+    ("mechanical complication of insulin pump", 0), ("dependence on wheelchair", 0),
+    ("presence of insulin pump", 0), ("pneumonia", 0), ("pacemaker insertion", 0)])
+def test_item_reading(query, item):
+    assert clinical.read(query).item == item
+
+
+def test_an_item_named_gives_the_hcpcs_item(hcpcs_store):
+    hits = search(hcpcs_store, "suction machine", limit=3)
+    assert all(h.system == "HCPCS" for h in hits)
+    assert {"E0600", "K0743"} & {h.code for h in hits[:2]}  # the suction pumps
+    assert "item: HCPCS Level II" in hits[0].matched
+    # a fall from one is an external cause, not the item
+    assert codes(hcpcs_store, "fall from wheelchair", 1)[0].startswith(("V00.81", "W05"))
+
+
+@pytest.mark.parametrize("query, status", [
+    ("has pacemaker", "history"), ("had a stroke", "history"), ("presence of stent", "history"),
+    ("on warfarin", "history"), ("hashimoto thyroiditis", None)])
+def test_status_verbs(query, status):
+    assert clinical.read(query).status == status
+
+
+def test_has_a_device_is_its_presence(search_store):
+    assert codes(search_store, "has a defibrillator", 1) == ["Z95.810"]
+
+
+def test_a_regional_code_for_a_part_without_its_own(search_store):
+    """Cellulitis of the foot is coded to the lower limb (L03.11-): broader region words."""
+    assert codes(search_store, "cellulitis of left foot", 1) == ["L03.116"]

@@ -43,7 +43,13 @@ _PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pe
                         r"tripsy|ization|dialysis)\b|\b(?:removal|repair|replacement|excision|"
                         r"insertion|resection|extraction|transplant\w*|biopsy|surgery|operation|"
                         r"procedure|amputation|implant\w*|bypass|transfusion|intubation|"
-                        r"dialysis|ventilation)\b")
+                        r"dialysis|ventilation|"
+                        # the root operations of ICD-10-PCS section 0 (those no diagnosis
+                        # title uses: not occlusion, restriction, detachment, control) and
+                        # the everyday words for them
+                        r"placement|placed|insert|creation|release|fusion|ablation|"
+                        r"debridement|drainage|incision|ligation|reattachment|revision|"
+                        r"dilation|dilatation|inspection|fragmentation|reposition)\b")
 #: head nouns of HCPCS Level II item titles (the last word before the first comma of the
 #: 2020 file's A, B, E, J, K, L and V codes: "Walker, folding ...", "Injection, ketorolac
 #: ...", "Knee orthosis, ..."), body parts and generic words left out, with their plurals
@@ -127,11 +133,16 @@ def read(query: str) -> Reading:
     if status == "vaccine":
         admin = tuple(code for code, rx in _ADMIN if rx.search(text))
     procedure = bool(_PROCEDURE.search(text))
+    item = 0
+    if status is None and _asks_item(words, text):
+        parts = bool(_PARTS.search(text))
+        if parts and not _PROCEDURE.search(_PARTS.sub(" ", text)):
+            item, procedure = 2, False  # "replacement battery for ...": a part, not surgery
+        elif not procedure:
+            item = 1
     return Reading(side, status, procedure, admin,
                    bool(admin) and re.search(r"\badmin\w*", text) is not None,
-                   (1 + bool(_PARTS.search(text))) if _asks_item(words, text) and not procedure
-                   and status is None else 0, bool(_ON_DRUG.search(text)),
-                   bool(_CANCER.search(text)))
+                   item, bool(_ON_DRUG.search(text)), bool(_CANCER.search(text)))
 
 
 def _asks_item(words: list[str], text: str) -> bool:

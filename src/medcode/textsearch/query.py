@@ -13,7 +13,7 @@ import unicodedata
 from collections import namedtuple
 from collections.abc import Callable
 
-from medcode.textsearch import synonyms
+from medcode.textsearch import pcs_words, synonyms
 from medcode.textsearch.stem import stem
 from medcode.textsearch.tokens import (
     MAX_QUERY_CHARS,
@@ -23,6 +23,7 @@ from medcode.textsearch.tokens import (
     grams,
     query_words,
     quote,
+    stems,
 )
 
 TYPO_WEIGHT = 0.85
@@ -294,7 +295,22 @@ def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], 
             return Slot(typed, [Alt((keys[i], keys[i + 1])),
                                 Alt((stem(joined),), f"compound {typed} -> {joined}")]), 2
     slot = synonym(1)
+    if slot is None:
+        slot = _operation_slot(content[i], keys[i])
     return (slot, 1) if slot is not None else (None, 0)
+
+
+def _operation_slot(word: str, key: str) -> Slot | None:
+    """An operation's name read as ICD-10-PCS words ("oophorectomy" -> resection of ovary)."""
+    found = pcs_words.wordings(word) if len(word) > 7 else []
+    if not found:
+        return None
+    slot = Slot(word, [Alt((key,))])
+    for wording, weight in found:
+        exp = tuple(stems(wording))
+        if exp and all(a.stems != exp for a in slot.alts):
+            slot.alts.append(Alt(exp, f"procedure {word} -> {wording}", weight))
+    return slot
 
 
 def _word_known(conn: sqlite3.Connection, word: str) -> bool:
