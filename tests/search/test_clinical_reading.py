@@ -142,3 +142,15 @@ def test_has_a_device_is_its_presence(search_store):
 def test_a_regional_code_for_a_part_without_its_own(search_store):
     """Cellulitis of the foot is coded to the lower limb (L03.11-): broader region words."""
     assert codes(search_store, "cellulitis of left foot", 1) == ["L03.116"]
+
+
+def test_an_unstated_intent_is_accidental(search_store):
+    """Guidelines I.C.19.e.5.b, I.C.20.f: no documented intent -> accidental."""
+    assert codes(search_store, "poisoning by aspirin", 1) == ["T39.011"]
+    assert codes(search_store, "poisoning by aspirin intentional self-harm", 1) == ["T39.012"]
+    assert clinical.read("assault with knife").intent
+    assert not clinical.read("knife wound").intent
+
+
+def test_nec_means_the_other_specified_code(search_store):
+    assert codes(search_store, "secondary malignant neoplasm nec", 1) == ["C79.89"]

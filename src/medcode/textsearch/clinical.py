@@ -35,6 +35,15 @@ _ON_DRUG = re.compile(r"^ on ")
 #: a follow-up examination after treatment of cancer is Z08, of anything else Z09
 _CANCER = re.compile(r"\b(?:cancer|ca|malignan\w*|carcinoma|tumou?r|neoplasm|lymphoma|"
                      r"leukemia|melanoma|sarcoma|onc\w*)\b")
+#: ICD-10-CM guidelines I.C.19.e.5.b and I.C.20.f: when the intent is not documented, an
+#: injury or poisoning is coded as accidental -- assault, self-harm and undetermined intent
+#: codes only when the query names the intent
+_INTENT_NAMED = re.compile(r"\b(?:assault\w*|attack\w*|self\s*harm|self\s*inflicted|suicid\w*|"
+                           r"intentional\w*|homicid\w*|undetermined|legal|police|war|"
+                           r"terroris\w*|abuse\w*|maltreat\w*|fight\w*|punch\w*|stab\w*|"
+                           r"shot\s+by|beat\w*)\b")
+_INTENT_TITLE = re.compile(r"intentional self-harm|\bassault\b|\bundetermined\b|"
+                           r"legal intervention|war operations|terrorism")
 _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
@@ -83,13 +92,16 @@ PROCEDURE_NOW = 1.5
 STATUS_Z, STATUS_PROCEDURE = 2.5, -4.0
 STATUS_UNASKED = -1.0
 ON_DRUG = 1.0
+#: an intent the query did not name (assault, self-harm, undetermined): accidental first
+INTENT_UNSTATED = -2.0
 #: an item asked for: HCPCS up, other systems down, parts the query did not name down
 ITEM_HCPCS, ITEM_OTHER, ITEM_PART = 1.5, -0.7, -1.0
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
 class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
-                         "cancer", defaults=(None, None, False, (), False, 0, False, False))):
+                         "cancer intent", defaults=(None, None, False, (), False, 0, False, False,
+                                              True))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
     codes named; administration: the query names the service ("administration of");
@@ -106,11 +118,12 @@ class Reading(namedtuple("Reading", "side status procedure admin administration 
     item: int
     drug: bool      # "on <drug>": long-term drug therapy (Z79.-)
     cancer: bool    # the query names a malignancy (a cancer follow-up is Z08)
+    intent: bool    # the query names an intent (assault, self-harm, undetermined)
 
     @property
     def active(self) -> bool:
         return (self.side is not None or self.status is not None or self.procedure
-                or self.item)
+                or self.item or not self.intent)
 
 
 def read(query: str) -> Reading:
@@ -142,7 +155,8 @@ def read(query: str) -> Reading:
             item = 1
     return Reading(side, status, procedure, admin,
                    bool(admin) and re.search(r"\badmin\w*", text) is not None,
-                   item, bool(_ON_DRUG.search(text)), bool(_CANCER.search(text)))
+                   item, bool(_ON_DRUG.search(text)), bool(_CANCER.search(text)),
+                   bool(_INTENT_NAMED.search(text)))
 
 
 def _asks_item(words: list[str], text: str) -> bool:
@@ -195,6 +209,9 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
             why.append("procedure: ICD-10-PCS")
         elif system == "ICD-10-CM" and code[:1] == "Z":
             delta += STATUS_UNASKED  # "cataract extraction" is the operation, not its status
+    if not reading.intent and system == "ICD-10-CM" and code[:1] in "TVWXY" \
+            and _INTENT_TITLE.search(title.lower()):
+        delta += INTENT_UNSTATED  # not documented: accidental
     if reading.item:
         if system == "HCPCS":
             delta += ITEM_HCPCS
