@@ -154,3 +154,10 @@ def test_an_unstated_intent_is_accidental(search_store):
 
 def test_nec_means_the_other_specified_code(search_store):
     assert codes(search_store, "secondary malignant neoplasm nec", 1) == ["C79.89"]
+
+
+def test_cancer_is_the_primary_site_unless_called_secondary(search_store):
+    """The Neoplasm Table's default column for cancer is Malignant Primary."""
+    assert codes(search_store, "cancer of the pubic bone", 1)[0].startswith("C41.4")
+    assert codes(search_store, "metastatic cancer to bone", 1) == ["C79.51"]
+    assert clinical.read("mets to liver").secondary

@@ -44,6 +44,9 @@ _INTENT_NAMED = re.compile(r"\b(?:assault\w*|attack\w*|self\s*harm|self\s*inflic
                            r"shot\s+by|beat\w*)\b")
 _INTENT_TITLE = re.compile(r"intentional self-harm|\bassault\b|\bundetermined\b|"
                            r"legal intervention|war operations|terrorism")
+#: the Neoplasm Table's default column for "cancer", "carcinoma", "malignancy" is Primary:
+#: secondary (metastatic) codes only when the query says so
+_SECONDARY_NAMED = re.compile(r"\b(?:metasta\w*|secondar\w*|mets?|spread\w*)\b")
 _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
@@ -94,14 +97,16 @@ STATUS_UNASKED = -1.0
 ON_DRUG = 1.0
 #: an intent the query did not name (assault, self-harm, undetermined): accidental first
 INTENT_UNSTATED = -2.0
+#: a malignancy the query does not call secondary or metastatic: the primary site first
+SECONDARY_UNSTATED = -1.5
 #: an item asked for: HCPCS up, other systems down, parts the query did not name down
 ITEM_HCPCS, ITEM_OTHER, ITEM_PART = 1.5, -0.7, -1.0
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
 class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
-                         "cancer intent", defaults=(None, None, False, (), False, 0, False, False,
-                                              True))):
+                         "cancer intent secondary", defaults=(None, None, False, (), False, 0, False,
+                                                        False, True, True))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
     codes named; administration: the query names the service ("administration of");
@@ -119,11 +124,12 @@ class Reading(namedtuple("Reading", "side status procedure admin administration 
     drug: bool      # "on <drug>": long-term drug therapy (Z79.-)
     cancer: bool    # the query names a malignancy (a cancer follow-up is Z08)
     intent: bool    # the query names an intent (assault, self-harm, undetermined)
+    secondary: bool  # the query calls a malignancy secondary or metastatic
 
     @property
     def active(self) -> bool:
         return (self.side is not None or self.status is not None or self.procedure
-                or self.item or not self.intent)
+                or self.item or not self.intent or not self.secondary)
 
 
 def read(query: str) -> Reading:
@@ -156,7 +162,7 @@ def read(query: str) -> Reading:
     return Reading(side, status, procedure, admin,
                    bool(admin) and re.search(r"\badmin\w*", text) is not None,
                    item, bool(_ON_DRUG.search(text)), bool(_CANCER.search(text)),
-                   bool(_INTENT_NAMED.search(text)))
+                   bool(_INTENT_NAMED.search(text)), bool(_SECONDARY_NAMED.search(text)))
 
 
 def _asks_item(words: list[str], text: str) -> bool:
@@ -212,6 +218,9 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
     if not reading.intent and system == "ICD-10-CM" and code[:1] in "TVWXY" \
             and _INTENT_TITLE.search(title.lower()):
         delta += INTENT_UNSTATED  # not documented: accidental
+    if not reading.secondary and system == "ICD-10-CM" and code[:1] == "C" \
+            and code[1:3] in ("77", "78", "79", "7B") and "secondary" in title.lower():
+        delta += SECONDARY_UNSTATED  # "breast cancer" is the primary site's code
     if reading.item:
         if system == "HCPCS":
             delta += ITEM_HCPCS
