@@ -161,3 +161,16 @@ def test_cancer_is_the_primary_site_unless_called_secondary(search_store):
     assert codes(search_store, "cancer of the pubic bone", 1)[0].startswith("C41.4")
     assert codes(search_store, "metastatic cancer to bone", 1) == ["C79.51"]
     assert clinical.read("mets to liver").secondary
+
+
+def test_maternal_and_newborn_codes_only_when_named(search_store):
+    """Chapter 15 codes are for the mother's record, chapter 16 for the newborn's."""
+    assert codes(search_store, "hyponatremia", 1) == ["E87.1"]
+    assert codes(search_store, "hyponatremia of newborn", 1) == ["P74.22"]
+    assert clinical.read("pregnant with nausea").populations == "O"
+
+
+def test_two_title_words_typed_as_one(search_store):
+    """Titles write pre-eclampsia and Non-Hodgkin: the typed one-word forms find them."""
+    assert codes(search_store, "preeclampsia", 1)[0].startswith("O14")
+    assert codes(search_store, "nonhodgkin lymphoma", 1)[0].startswith("C85")

@@ -47,6 +47,14 @@ _INTENT_TITLE = re.compile(r"intentional self-harm|\bassault\b|\bundetermined\b|
 #: the Neoplasm Table's default column for "cancer", "carcinoma", "malignancy" is Primary:
 #: secondary (metastatic) codes only when the query says so
 _SECONDARY_NAMED = re.compile(r"\b(?:metasta\w*|secondar\w*|mets?|spread\w*)\b")
+#: chapter 15 (O) codes are for the mother's record, chapter 16 (P) for the newborn's
+#: (guidelines I.C.15.a.1, I.C.16.a.1): only when the query names pregnancy or a newborn
+_PREGNANCY_NAMED = re.compile(r"\b(?:pregnan\w*|preg|obstetric\w*|maternal|antepartum|"
+                              r"postpartum|puerper\w*|labou?r|deliver\w*|gestation\w*|"
+                              r"trimester|prenatal|ectopic|miscarr\w*|abortion|\w*eclampsia|"
+                              r"hyperemesis|placent\w*|cesarean|c\s*section|weeks)\b")
+_NEWBORN_NAMED = re.compile(r"\b(?:newborns?|neonat\w*|perinatal|infants?|bab(?:y|ies)|"
+                            r"fetal|fetus|birth|preterm|premature|prematurity|nicu)\b")
 _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
@@ -99,14 +107,17 @@ ON_DRUG = 1.0
 INTENT_UNSTATED = -2.0
 #: a malignancy the query does not call secondary or metastatic: the primary site first
 SECONDARY_UNSTATED = -1.5
+#: a maternal (O) or newborn (P) code for a query naming neither
+POPULATION_UNSTATED = -1.0
 #: an item asked for: HCPCS up, other systems down, parts the query did not name down
 ITEM_HCPCS, ITEM_OTHER, ITEM_PART = 1.5, -0.7, -1.0
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
 class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
-                         "cancer intent secondary", defaults=(None, None, False, (), False, 0, False,
-                                                        False, True, True))):
+                         "cancer intent secondary populations", defaults=(None, None, False, (), False,
+                                                                     0, False, False, True,
+                                                                     True, "OP"))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
     codes named; administration: the query names the service ("administration of");
@@ -125,11 +136,13 @@ class Reading(namedtuple("Reading", "side status procedure admin administration 
     cancer: bool    # the query names a malignancy (a cancer follow-up is Z08)
     intent: bool    # the query names an intent (assault, self-harm, undetermined)
     secondary: bool  # the query calls a malignancy secondary or metastatic
+    populations: str  # "O" pregnancy, "P" newborn: the ones the query names
 
     @property
     def active(self) -> bool:
         return (self.side is not None or self.status is not None or self.procedure
-                or self.item or not self.intent or not self.secondary)
+                or self.item or not self.intent or not self.secondary
+                or self.populations != "OP")
 
 
 def read(query: str) -> Reading:
@@ -162,7 +175,9 @@ def read(query: str) -> Reading:
     return Reading(side, status, procedure, admin,
                    bool(admin) and re.search(r"\badmin\w*", text) is not None,
                    item, bool(_ON_DRUG.search(text)), bool(_CANCER.search(text)),
-                   bool(_INTENT_NAMED.search(text)), bool(_SECONDARY_NAMED.search(text)))
+                   bool(_INTENT_NAMED.search(text)), bool(_SECONDARY_NAMED.search(text)),
+                   ("O" if _PREGNANCY_NAMED.search(text) else "")
+                   + ("P" if _NEWBORN_NAMED.search(text) else ""))
 
 
 def _asks_item(words: list[str], text: str) -> bool:
@@ -221,6 +236,9 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
     if not reading.secondary and system == "ICD-10-CM" and code[:1] == "C" \
             and code[1:3] in ("77", "78", "79", "7B") and "secondary" in title.lower():
         delta += SECONDARY_UNSTATED  # "breast cancer" is the primary site's code
+    if system == "ICD-10-CM" and code[:1] in "OP" and code[:1] not in reading.populations \
+            and not any(m.startswith("synonym ") for m in matched):
+        delta += POPULATION_UNSTATED  # "hyponatremia" is not the newborn's P74.22
     if reading.item:
         if system == "HCPCS":
             delta += ITEM_HCPCS

@@ -27,6 +27,8 @@ from medcode.textsearch.tokens import (
 )
 
 TYPO_WEIGHT = 0.85
+#: a typed word this rare in the titles may be two title words written as one
+RARE_DF = 3
 RARER_FIX = 0.1
 PREFIX_COMPLETIONS = 8
 #: a query starting with one of these reads as a status (clinical.py): the verb is no title word
@@ -321,6 +323,12 @@ def _word_slot(conn: sqlite3.Connection, word: str, key: str) -> Slot:
     """The word as typed; when no title uses it, its corrections too (the typed stem may
     still collide with another word's: "migrane" and "migrans" both stem to "migran")."""
     slot = Slot(word, [Alt((key,))])
+    rare = word.isalpha() and len(word) >= 8 and stem_df(conn, key) <= RARE_DF
+    split = _split(conn, word) if rare else None
+    if split is not None:  # "preeclampsia": the titles write "pre-eclampsia"
+        slot.alts.append(Alt(tuple(stem(w) for w in split),
+                             f"split {word} -> {' '.join(split)}"))
+        return slot
     if word.isalpha() and not _word_known(conn, word):
         fixes = corrections(conn, word)
         same = [f for f in fixes if stem(f) == key]  # "diabetis" and "diabetes": one stem
@@ -335,6 +343,16 @@ def _word_slot(conn: sqlite3.Connection, word: str, key: str) -> Slot:
                 weight = TYPO_WEIGHT if n == 0 else TYPO_WEIGHT - RARER_FIX
                 slot.alts.append(Alt((stem(fix),), f"typo {word} -> {fix}", weight))
     return slot
+
+
+def _split(conn: sqlite3.Connection, word: str) -> tuple[str, str] | None:
+    """Two index words that, joined, are ``word`` (titles hyphenate: pre-eclampsia,
+    tap-water); the split with the longer second word first."""
+    for at in range(3, len(word) - 3):
+        head, tail = word[:at], word[at:]
+        if head not in STOPWORDS and _word_known(conn, head) and _word_known(conn, tail):
+            return head, tail
+    return None
 
 
 def _prefix_slot(conn: sqlite3.Connection, word: str) -> Slot:
