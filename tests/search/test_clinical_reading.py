@@ -174,3 +174,9 @@ def test_two_title_words_typed_as_one(search_store):
     """Titles write pre-eclampsia and Non-Hodgkin: the typed one-word forms find them."""
     assert codes(search_store, "preeclampsia", 1)[0].startswith("O14")
     assert codes(search_store, "nonhodgkin lymphoma", 1)[0].startswith("C85")
+
+
+@pytest.mark.parametrize("query, first", [
+    ("ultrasound of abdomen", "BW40ZZZ"), ("x-ray of left knee", "BQ08ZZZ")])
+def test_imaging_names_the_pcs_imaging_code(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]

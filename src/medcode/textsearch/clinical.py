@@ -69,7 +69,10 @@ _PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pe
                         # the everyday words for them
                         r"placement|placed|insert|creation|release|fusion|ablation|"
                         r"debridement|drainage|incision|ligation|reattachment|revision|"
-                        r"dilation|dilatation|inspection|fragmentation|reposition)\b")
+                        r"dilation|dilatation|inspection|fragmentation|reposition|"
+                        # imaging and measurement (ICD-10-PCS sections B and 4)
+                        r"x\s*rays?|radiographs?|ct|cat\s+scan|mri|ultrasound|sonogram|"
+                        r"echocardiogram|ekg|ecg)\b")
 #: head nouns of HCPCS Level II item titles (the last word before the first comma of the
 #: 2020 file's A, B, E, J, K, L and V codes: "Walker, folding ...", "Injection, ketorolac
 #: ...", "Knee orthosis, ..."), body parts and generic words left out, with their plurals
