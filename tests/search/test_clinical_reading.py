@@ -180,3 +180,9 @@ def test_two_title_words_typed_as_one(search_store):
     ("ultrasound of abdomen", "BW40ZZZ"), ("x-ray of left knee", "BQ08ZZZ")])
 def test_imaging_names_the_pcs_imaging_code(search_store, query, first):
     assert codes(search_store, query, 1) == [first]
+
+
+def test_bilateral_without_a_bilateral_code_takes_each_side(search_store):
+    """Guideline I.B.13: no bilateral code -> the right and the left codes."""
+    assert set(codes(search_store, "bilateral foot pain", 2)) == {"M79.671", "M79.672"}
+    assert codes(search_store, "bilateral knee osteoarthritis", 1) == ["M17.0"]

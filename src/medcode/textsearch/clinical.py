@@ -101,6 +101,8 @@ _ADMIN = (("G0008", re.compile(r"\b(?:flu|influenza)\b")),
           ("G0010", re.compile(r"\bhep(?:atitis)?\s*b\b")))
 
 SIDE_MATCH, SIDE_OPPOSITE, SIDE_UNSPECIFIED = 0.3, -3.0, -0.8
+#: "bilateral": a code of one side is half the answer (guideline I.B.13), above unrelated codes
+SIDE_ONE_OF_BOTH = -1.0
 #: the query names an operation and no status: today's procedure codes (ICD-10-PCS) first
 PROCEDURE_NOW = 1.5
 STATUS_Z, STATUS_PROCEDURE = 2.5, -4.0
@@ -223,6 +225,8 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
         if reading.side in sides:
             delta += SIDE_MATCH
             why.append(f"laterality: {reading.side}")
+        elif reading.side == "bilateral" and sides & {"left", "right"}:
+            delta += SIDE_ONE_OF_BOTH  # no bilateral code: right and left are coded
         elif sides & set(_OPPOSITE[reading.side]):
             delta += SIDE_OPPOSITE
         elif "unspecified" in title.lower():
