@@ -70,3 +70,23 @@ def test_not_an_operation_name():
 def test_an_operation_not_listed_finds_its_pcs_table(search_store, query, table):
     hit = search(search_store, query, limit=1)[0]
     assert hit.system == "ICD-10-PCS" and hit.code.startswith(table), hit
+
+
+def test_pcs_keys_load_and_name_pcs_values():
+    table = synonyms.load_procedure()
+    assert table[tuple(stems("hallux"))].expansions == ("1st toe",)
+    assert "knee joint" in table[tuple(stems("medial meniscus"))].expansions
+    assert len(table) > len(synonyms.load()) + 1000
+
+
+def test_pcs_keys_are_used_for_a_procedure_query(search_store):
+    hit = search(search_store, "excision of medial meniscus", limit=1)[0]
+    assert hit.code.startswith("0SB") and "synonym medial meniscus -> knee joint" in hit.matched
+    # and only then: a diagnosis query does not read the keys
+    assert not any("knee joint" in m for h in search(search_store, "medial meniscus tear",
+                                                        limit=5) for m in h.matched)
+
+
+def test_an_amputation_is_a_detachment(search_store):
+    hit = search(search_store, "amputation of hallux", limit=1)[0]
+    assert hit.code.startswith("0Y6"), hit

@@ -201,10 +201,12 @@ def completions(conn: sqlite3.Connection, prefix: str) -> list[str]:
 
 
 def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
-          is_code: Callable[[str], bool] | None = None, status: bool = False) -> Parsed:
+          is_code: Callable[[str], bool] | None = None, status: bool = False,
+          procedure: bool = False) -> Parsed:
     """Slots of ``text``; pieces for which ``is_code`` is true are codes, not words.
     ``status``: the query reads as a patient's history or status, so the status lexicon
-    (``s/p appendectomy`` -> acquired absence ...) adds its wordings."""
+    (``s/p appendectomy`` -> acquired absence ...) adds its wordings; ``procedure``: the query
+    names a procedure, so the ICD-10-PCS Body Part and Device Keys add theirs."""
     if not isinstance(text, str):
         text = ""
     text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS * 2])  # full-width Ｅ１１ -> E11
@@ -224,8 +226,12 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
         content.append(last_word)  # "fracture o" may be the start of "open"
     content = content[:MAX_QUERY_TOKENS]
     keys = [stem(w) for w in content]
-    table = synonyms.load_status() if status else synonyms.load()
-    longest = synonyms.longest_status_key() if status else synonyms.longest_key()
+    if status:
+        table, longest = synonyms.load_status(), synonyms.longest_status_key()
+    elif procedure:  # the PCS Body Part and Device Keys: "hallux" -> 1st toe
+        table, longest = synonyms.load_procedure(), synonyms.longest_procedure_key()
+    else:
+        table, longest = synonyms.load(), synonyms.longest_key()
     slots: list[Slot] = []
     i = 0
     while i < len(content):
