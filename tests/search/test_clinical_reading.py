@@ -186,3 +186,9 @@ def test_bilateral_without_a_bilateral_code_takes_each_side(search_store):
     """Guideline I.B.13: no bilateral code -> the right and the left codes."""
     assert set(codes(search_store, "bilateral foot pain", 2)) == {"M79.671", "M79.672"}
     assert codes(search_store, "bilateral knee osteoarthritis", 1) == ["M17.0"]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("l4 l5 disc herniation", "M51.26"), ("l5-s1 herniated disc", "M51.27")])
+def test_a_vertebral_level_names_its_region(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]
