@@ -192,3 +192,10 @@ def test_bilateral_without_a_bilateral_code_takes_each_side(search_store):
     ("l4 l5 disc herniation", "M51.26"), ("l5-s1 herniated disc", "M51.27")])
 def test_a_vertebral_level_names_its_region(search_store, query, first):
     assert codes(search_store, query, 1) == [first]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("uncontrolled diabetes", "E11.65"), ("poorly controlled type 1 diabetes", "E10.65"),
+    ("uncontrolled epilepsy", "G40.919"), ("uncontrolled hypertension", "I10")])
+def test_uncontrolled_reads_as_the_index_says(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]
