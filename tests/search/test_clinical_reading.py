@@ -199,3 +199,10 @@ def test_a_vertebral_level_names_its_region(search_store, query, first):
     ("uncontrolled epilepsy", "G40.919"), ("uncontrolled hypertension", "I10")])
 def test_uncontrolled_reads_as_the_index_says(search_store, query, first):
     assert codes(search_store, query, 1) == [first]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("pre-op exam", "Z01.818"), ("surgical clearance", "Z01.818"),
+    ("medication refill", "Z76.0")])
+def test_encounter_words_billers_use(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]
