@@ -14,7 +14,9 @@ INDEX = Path(__file__).with_name("relevance_index.tsv")
 #: a second blind set, written before its queries were run (issue 13, helper i13r): measures
 #: whether the lexicon and query reading generalise beyond the first blind set
 BLIND2 = Path(__file__).with_name("relevance_blind2.tsv")
-ALL = (RELEVANCE, BLIND, INDEX, BLIND2)
+#: a third blind set, written before its queries were run (issue 13, helper s13r)
+BLIND3 = Path(__file__).with_name("relevance_blind3.tsv")
+ALL = (RELEVANCE, BLIND, INDEX, BLIND2, BLIND3)
 SYSTEMS = {"HCPCS": "HCPCS", "PCS": "ICD-10-PCS", "CPT": "CPT", "ICD10CM": "ICD-10-CM"}
 
 

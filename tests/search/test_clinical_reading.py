@@ -108,3 +108,101 @@ def test_administration_named_puts_the_hcpcs_service_first(hcpcs_store):
 def test_hcpcs_item_named_before_its_parts(hcpcs_store):
     # "Replacement, handgrip, cane, crutch, or walker" (A4636) is not a cane
     assert codes(hcpcs_store, "cane", 1, system="HCPCS")[0] in ("E0100", "E0105")
+
+
+@pytest.mark.parametrize("query, item", [
+    ("suction machine", 1), ("ketorolac injection", 1), ("injection of ondansetron", 1),
+    ("replacement battery for tens unit", 2), ("fall from wheelchair", 0),
+    ("mechanical complication of insulin pump", 0), ("dependence on wheelchair", 0),
+    ("presence of insulin pump", 0), ("pneumonia", 0), ("pacemaker insertion", 0)])
+def test_item_reading(query, item):
+    assert clinical.read(query).item == item
+
+
+def test_an_item_named_gives_the_hcpcs_item(hcpcs_store):
+    hits = search(hcpcs_store, "suction machine", limit=3)
+    assert all(h.system == "HCPCS" for h in hits)
+    assert {"E0600", "K0743"} & {h.code for h in hits[:2]}  # the suction pumps
+    assert "item: HCPCS Level II" in hits[0].matched
+    # a fall from one is an external cause, not the item
+    assert codes(hcpcs_store, "fall from wheelchair", 1)[0].startswith(("V00.81", "W05"))
+
+
+@pytest.mark.parametrize("query, status", [
+    ("has pacemaker", "history"), ("had a stroke", "history"), ("presence of stent", "history"),
+    ("on warfarin", "history"), ("hashimoto thyroiditis", None)])
+def test_status_verbs(query, status):
+    assert clinical.read(query).status == status
+
+
+def test_has_a_device_is_its_presence(search_store):
+    assert codes(search_store, "has a defibrillator", 1) == ["Z95.810"]
+
+
+def test_a_regional_code_for_a_part_without_its_own(search_store):
+    """Cellulitis of the foot is coded to the lower limb (L03.11-): broader region words."""
+    assert codes(search_store, "cellulitis of left foot", 1) == ["L03.116"]
+
+
+def test_an_unstated_intent_is_accidental(search_store):
+    """Guidelines I.C.19.e.5.b, I.C.20.f: no documented intent -> accidental."""
+    assert codes(search_store, "poisoning by aspirin", 1) == ["T39.011"]
+    assert codes(search_store, "poisoning by aspirin intentional self-harm", 1) == ["T39.012"]
+    assert clinical.read("assault with knife").intent
+    assert not clinical.read("knife wound").intent
+
+
+def test_nec_means_the_other_specified_code(search_store):
+    assert codes(search_store, "secondary malignant neoplasm nec", 1) == ["C79.89"]
+
+
+def test_cancer_is_the_primary_site_unless_called_secondary(search_store):
+    """The Neoplasm Table's default column for cancer is Malignant Primary."""
+    assert codes(search_store, "cancer of the pubic bone", 1)[0].startswith("C41.4")
+    assert codes(search_store, "metastatic cancer to bone", 1) == ["C79.51"]
+    assert clinical.read("mets to liver").secondary
+
+
+def test_maternal_and_newborn_codes_only_when_named(search_store):
+    """Chapter 15 codes are for the mother's record, chapter 16 for the newborn's."""
+    assert codes(search_store, "hyponatremia", 1) == ["E87.1"]
+    assert codes(search_store, "hyponatremia of newborn", 1) == ["P74.22"]
+    assert clinical.read("pregnant with nausea").populations == "O"
+
+
+def test_two_title_words_typed_as_one(search_store):
+    """Titles write pre-eclampsia and Non-Hodgkin: the typed one-word forms find them."""
+    assert codes(search_store, "preeclampsia", 1)[0].startswith("O14")
+    assert codes(search_store, "nonhodgkin lymphoma", 1)[0].startswith("C85")
+
+
+@pytest.mark.parametrize("query, first", [
+    ("ultrasound of abdomen", "BW40ZZZ"), ("x-ray of left knee", "BQ08ZZZ")])
+def test_imaging_names_the_pcs_imaging_code(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]
+
+
+def test_bilateral_without_a_bilateral_code_takes_each_side(search_store):
+    """Guideline I.B.13: no bilateral code -> the right and the left codes."""
+    assert set(codes(search_store, "bilateral foot pain", 2)) == {"M79.671", "M79.672"}
+    assert codes(search_store, "bilateral knee osteoarthritis", 1) == ["M17.0"]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("l4 l5 disc herniation", "M51.26"), ("l5-s1 herniated disc", "M51.27")])
+def test_a_vertebral_level_names_its_region(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("uncontrolled diabetes", "E11.65"), ("poorly controlled type 1 diabetes", "E10.65"),
+    ("uncontrolled epilepsy", "G40.919"), ("uncontrolled hypertension", "I10")])
+def test_uncontrolled_reads_as_the_index_says(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("pre-op exam", "Z01.818"), ("surgical clearance", "Z01.818"),
+    ("medication refill", "Z76.0")])
+def test_encounter_words_billers_use(search_store, query, first):
+    assert codes(search_store, query, 1) == [first]

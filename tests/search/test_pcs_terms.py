@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.textsearch import search, synonyms
+from medcode.textsearch import pcs_words, search, synonyms
 from medcode.textsearch.tokens import stems
 
 
@@ -49,3 +49,44 @@ def test_common_procedure_names_find_their_pcs_code(search_store, query, first):
 ])
 def test_procedure_names_land_in_their_table(search_store, query, table):
     assert search(search_store, query, limit=1)[0].code.startswith(table)
+
+
+@pytest.mark.parametrize("word, wording", [
+    ("oophorectomy", "resection of ovary"), ("gastrostomy", "bypass stomach"),
+    ("laryngoscopy", "inspection of larynx"), ("arthrocentesis", "drainage of joint"),
+    ("orchiopexy", "reposition testis"), ("septoplasty", "repair nasal septum")])
+def test_operation_names_read_as_pcs_words(word, wording):
+    assert wording in [w for w, _weight in pcs_words.wordings(word)]
+
+
+def test_not_an_operation_name():
+    assert pcs_words.wordings("ectomy") == [] and pcs_words.wordings("pneumonia") == []
+    assert pcs_words.wordings("fooectomy") == []
+
+
+@pytest.mark.parametrize("query, table", [
+    ("oophorectomy", "0UT"), ("salpingectomy", "0UT"), ("adenoidectomy", "0CT"),
+    ("orchiectomy", "0VT"), ("gastrectomy", "0DT")])
+def test_an_operation_not_listed_finds_its_pcs_table(search_store, query, table):
+    hit = search(search_store, query, limit=1)[0]
+    assert hit.system == "ICD-10-PCS" and hit.code.startswith(table), hit
+
+
+def test_pcs_keys_load_and_name_pcs_values():
+    table = synonyms.load_procedure()
+    assert table[tuple(stems("hallux"))].expansions == ("1st toe",)
+    assert "knee joint" in table[tuple(stems("medial meniscus"))].expansions
+    assert len(table) > len(synonyms.load()) + 1000
+
+
+def test_pcs_keys_are_used_for_a_procedure_query(search_store):
+    hit = search(search_store, "excision of medial meniscus", limit=1)[0]
+    assert hit.code.startswith("0SB") and "synonym medial meniscus -> knee joint" in hit.matched
+    # and only then: a diagnosis query does not read the keys
+    assert not any("knee joint" in m for h in search(search_store, "medial meniscus tear",
+                                                        limit=5) for m in h.matched)
+
+
+def test_an_amputation_is_a_detachment(search_store):
+    hit = search(search_store, "amputation of hallux", limit=1)[0]
+    assert hit.code.startswith("0Y6"), hit

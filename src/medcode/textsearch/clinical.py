@@ -7,7 +7,12 @@
   and procedure codes drop (the user described a patient, not an operation);
 * vaccines: the encounter for immunization (Z23) and, when the HCPCS file is loaded, the
   Medicare administration code of the vaccine named (G0008 influenza, G0009 pneumococcal,
-  G0010 hepatitis B) are offered first.
+  G0010 hepatitis B) are offered first;
+* items: a query whose head noun is equipment, a supply, an orthosis or prosthesis, a drug
+  injection or a transport ("cpap machine", "knee brace", "ketorolac injection",
+  "ambulance mileage") asks for the HCPCS Level II item: HCPCS codes rank up, diagnosis
+  status codes ("dependence on wheelchair") and procedures down, and HCPCS parts and
+  accessories the query did not name ("replacement", "attachment") down.
 
 Everything here adjusts scores after the text ranking; it never removes a match.
 """
@@ -21,8 +26,35 @@ _SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
           "bilateral": "bilateral", "both": "bilateral", "bilat": "bilateral"}
 _OPPOSITE = {"left": ("right", "bilateral"), "right": ("left", "bilateral"),
              "bilateral": ("left", "right")}
-_STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history|long\s+term\s+use)\b"
-                     r"|^ on ")  # "on insulin", "on blood thinners": long-term drug therapy
+_STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history|long\s+term\s+use|"
+                     r"presence\s+of)\b"
+                     r"|^ on "  # "on insulin", "on blood thinners": long-term drug therapy
+                     r"|^ (?:has|have|had|wears|uses) (?:an? )?")  # "has pacemaker": a status
+#: "on insulin": long-term (current) drug therapy is coded Z79.-
+_ON_DRUG = re.compile(r"^ on ")
+#: a follow-up examination after treatment of cancer is Z08, of anything else Z09
+_CANCER = re.compile(r"\b(?:cancer|ca|malignan\w*|carcinoma|tumou?r|neoplasm|lymphoma|"
+                     r"leukemia|melanoma|sarcoma|onc\w*)\b")
+#: ICD-10-CM guidelines I.C.19.e.5.b and I.C.20.f: when the intent is not documented, an
+#: injury or poisoning is coded as accidental -- assault, self-harm and undetermined intent
+#: codes only when the query names the intent
+_INTENT_NAMED = re.compile(r"\b(?:assault\w*|attack\w*|self\s*harm|self\s*inflicted|suicid\w*|"
+                           r"intentional\w*|homicid\w*|undetermined|legal|police|war|"
+                           r"terroris\w*|abuse\w*|maltreat\w*|fight\w*|punch\w*|stab\w*|"
+                           r"shot\s+by|beat\w*)\b")
+_INTENT_TITLE = re.compile(r"intentional self-harm|\bassault\b|\bundetermined\b|"
+                           r"legal intervention|war operations|terrorism")
+#: the Neoplasm Table's default column for "cancer", "carcinoma", "malignancy" is Primary:
+#: secondary (metastatic) codes only when the query says so
+_SECONDARY_NAMED = re.compile(r"\b(?:metasta\w*|secondar\w*|mets?|spread\w*)\b")
+#: chapter 15 (O) codes are for the mother's record, chapter 16 (P) for the newborn's
+#: (guidelines I.C.15.a.1, I.C.16.a.1): only when the query names pregnancy or a newborn
+_PREGNANCY_NAMED = re.compile(r"\b(?:pregnan\w*|preg|obstetric\w*|maternal|antepartum|"
+                              r"postpartum|puerper\w*|labou?r|deliver\w*|gestation\w*|"
+                              r"trimester|prenatal|ectopic|miscarr\w*|abortion|\w*eclampsia|"
+                              r"hyperemesis|placent\w*|cesarean|c\s*section|weeks)\b")
+_NEWBORN_NAMED = re.compile(r"\b(?:newborns?|neonat\w*|perinatal|infants?|bab(?:y|ies)|"
+                            r"fetal|fetus|birth|preterm|premature|prematurity|nicu)\b")
 _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
@@ -31,25 +63,71 @@ _PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pe
                         r"tripsy|ization|dialysis)\b|\b(?:removal|repair|replacement|excision|"
                         r"insertion|resection|extraction|transplant\w*|biopsy|surgery|operation|"
                         r"procedure|amputation|implant\w*|bypass|transfusion|intubation|"
-                        r"dialysis|ventilation)\b")
+                        r"dialysis|ventilation|"
+                        # the root operations of ICD-10-PCS section 0 (those no diagnosis
+                        # title uses: not occlusion, restriction, detachment, control) and
+                        # the everyday words for them
+                        r"placement|placed|insert|creation|release|fusion|ablation|"
+                        r"debridement|drainage|incision|ligation|reattachment|revision|"
+                        r"dilation|dilatation|inspection|fragmentation|reposition|"
+                        # imaging and measurement (ICD-10-PCS sections B and 4)
+                        r"x\s*rays?|radiographs?|ct|cat\s+scan|mri|ultrasound|sonogram|"
+                        r"echocardiogram|ekg|ecg)\b")
+#: head nouns of HCPCS Level II item titles (the last word before the first comma of the
+#: 2020 file's A, B, E, J, K, L and V codes: "Walker, folding ...", "Injection, ketorolac
+#: ...", "Knee orthosis, ..."), body parts and generic words left out, with their plurals
+#: and the everyday words for the same items (brace = orthosis, machine/unit = device)
+_ITEMS = frozenset("""
+    injection injections orthosis orthoses orthotic orthotics brace braces splint splints
+    device devices machine unit wheelchair wheelchairs prosthesis prostheses prosthetic
+    pouch pouches dressing dressings lenses pump pumps catheter catheters bed beds cushion
+    gauze bandage bandages supply supplies garment formula compressor mattress stocking
+    stockings equipment chair battery batteries nebulizer nebuliser walker walkers lift boot
+    boots footwear shoe shoes sock socks monitor tubing stimulator frames mask masks kit
+    humidifier ventilator needle needles syringe syringes helmet seat strips strip
+    concentrator cylinder tank lancet lancets glucometer meter eyeglasses glasses scooter
+    oximeter urinal commode crutch crutches cane canes collar trapeze truss mileage
+    ambulance transport transportation insert inserts
+""".split())
+#: a query naming what happened to the patient or the item is not asking for the item
+_NOT_ITEM = re.compile(r"\b(?:fall\w*|fell|struck|hit|accident\w*|injur\w*|bit\w*|burn\w*|"
+                       r"collision|complication\w*|malfunction\w*|infect\w*|failure|"
+                       r"displace\w*|leak\w*|breakdown|dependen\w*|fitting|adjustment|"
+                       r"reaction|allerg\w*|poison\w*|overdose|toxic\w*|adverse)\b")
+_PARTS = re.compile(r"\b(?:replacement|accessory|attachment|addition)\b")
 #: vaccine named in the query -> HCPCS administration code (Medicare Part B)
 _ADMIN = (("G0008", re.compile(r"\b(?:flu|influenza)\b")),
           ("G0009", re.compile(r"\b(?:pneumo\w*|pneumonia|prevnar|pneumovax)\b")),
           ("G0010", re.compile(r"\bhep(?:atitis)?\s*b\b")))
 
 SIDE_MATCH, SIDE_OPPOSITE, SIDE_UNSPECIFIED = 0.3, -3.0, -0.8
+#: "bilateral": a code of one side is half the answer (guideline I.B.13), above unrelated codes
+SIDE_ONE_OF_BOTH = -1.0
 #: the query names an operation and no status: today's procedure codes (ICD-10-PCS) first
 PROCEDURE_NOW = 1.5
 STATUS_Z, STATUS_PROCEDURE = 2.5, -4.0
 STATUS_UNASKED = -1.0
+ON_DRUG = 1.0
+#: an intent the query did not name (assault, self-harm, undetermined): accidental first
+INTENT_UNSTATED = -2.0
+#: a malignancy the query does not call secondary or metastatic: the primary site first
+SECONDARY_UNSTATED = -1.5
+#: a maternal (O) or newborn (P) code for a query naming neither
+POPULATION_UNSTATED = -1.0
+#: an item asked for: HCPCS up, other systems down, parts the query did not name down
+ITEM_HCPCS, ITEM_OTHER, ITEM_PART = 1.5, -0.7, -1.0
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
-class Reading(namedtuple("Reading", "side status procedure admin administration",
-                         defaults=(None, None, False, (), False))):
+class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
+                         "cancer intent secondary populations", defaults=(None, None, False, (), False,
+                                                                     0, False, False, True,
+                                                                     True, "OP"))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
-    codes named; administration: the query names the service ("administration of").
+    codes named; administration: the query names the service ("administration of");
+    item: the query asks for a HCPCS Level II item (equipment, supply, drug, transport):
+    1, or 2 when it names a part too ("replacement battery for ...").
     A named tuple, not a dataclass (that import costs a one-shot CLI search ~9 ms)."""
 
     __slots__ = ()
@@ -58,10 +136,18 @@ class Reading(namedtuple("Reading", "side status procedure admin administration"
     procedure: bool
     admin: tuple[str, ...]
     administration: bool
+    item: int
+    drug: bool      # "on <drug>": long-term drug therapy (Z79.-)
+    cancer: bool    # the query names a malignancy (a cancer follow-up is Z08)
+    intent: bool    # the query names an intent (assault, self-harm, undetermined)
+    secondary: bool  # the query calls a malignancy secondary or metastatic
+    populations: str  # "O" pregnancy, "P" newborn: the ones the query names
 
     @property
     def active(self) -> bool:
-        return self.side is not None or self.status is not None or self.procedure
+        return (self.side is not None or self.status is not None or self.procedure
+                or self.item or not self.intent or not self.secondary
+                or self.populations != "OP")
 
 
 def read(query: str) -> Reading:
@@ -83,8 +169,28 @@ def read(query: str) -> Reading:
     admin: tuple[str, ...] = ()
     if status == "vaccine":
         admin = tuple(code for code, rx in _ADMIN if rx.search(text))
-    return Reading(side, status, bool(_PROCEDURE.search(text)), admin,
-                   bool(admin) and re.search(r"\badmin\w*", text) is not None)
+    procedure = bool(_PROCEDURE.search(text))
+    item = 0
+    if status is None and _asks_item(words, text):
+        parts = bool(_PARTS.search(text))
+        if parts and not _PROCEDURE.search(_PARTS.sub(" ", text)):
+            item, procedure = 2, False  # "replacement battery for ...": a part, not surgery
+        elif not procedure:
+            item = 1
+    return Reading(side, status, procedure, admin,
+                   bool(admin) and re.search(r"\badmin\w*", text) is not None,
+                   item, bool(_ON_DRUG.search(text)), bool(_CANCER.search(text)),
+                   bool(_INTENT_NAMED.search(text)), bool(_SECONDARY_NAMED.search(text)),
+                   ("O" if _PREGNANCY_NAMED.search(text) else "")
+                   + ("P" if _NEWBORN_NAMED.search(text) else ""))
+
+
+def _asks_item(words: list[str], text: str) -> bool:
+    """The query's head noun (its last word, or "injection of ...") is a HCPCS item."""
+    content = [w for w in words if w not in ("of", "for", "the", "a", "an", "with")]
+    if not content or _NOT_ITEM.search(text):
+        return False
+    return content[-1] in _ITEMS or content[0] in ("injection", "injections")
 
 
 def _title_sides(title: str) -> set[str]:
@@ -119,6 +225,8 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
         if reading.side in sides:
             delta += SIDE_MATCH
             why.append(f"laterality: {reading.side}")
+        elif reading.side == "bilateral" and sides & {"left", "right"}:
+            delta += SIDE_ONE_OF_BOTH  # no bilateral code: right and left are coded
         elif sides & set(_OPPOSITE[reading.side]):
             delta += SIDE_OPPOSITE
         elif "unspecified" in title.lower():
@@ -129,9 +237,31 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
             why.append("procedure: ICD-10-PCS")
         elif system == "ICD-10-CM" and code[:1] == "Z":
             delta += STATUS_UNASKED  # "cataract extraction" is the operation, not its status
+    if not reading.intent and system == "ICD-10-CM" and code[:1] in "TVWXY" \
+            and _INTENT_TITLE.search(title.lower()):
+        delta += INTENT_UNSTATED  # not documented: accidental
+    if not reading.secondary and system == "ICD-10-CM" and code[:1] == "C" \
+            and code[1:3] in ("77", "78", "79", "7B") and "secondary" in title.lower():
+        delta += SECONDARY_UNSTATED  # "breast cancer" is the primary site's code
+    if system == "ICD-10-CM" and code[:1] in "OP" and code[:1] not in reading.populations \
+            and not any(m.startswith("synonym ") for m in matched):
+        delta += POPULATION_UNSTATED  # "hyponatremia" is not the newborn's P74.22
+    if reading.item:
+        if system == "HCPCS":
+            delta += ITEM_HCPCS
+            why.append("item: HCPCS Level II")
+            if _PARTS.search(title.lower()) and reading.item == 1:
+                delta += ITEM_PART
+        else:
+            delta += ITEM_OTHER
     if reading.status:
         is_z = system == "ICD-10-CM" and (code[:1] == "Z" or (
             reading.status == "history" and any(m.startswith("status ") for m in matched)))
+        if is_z and reading.drug and code[:3] == "Z79":
+            delta += ON_DRUG  # "on insulin": the long-term use, not an insulin pump
+        if is_z and reading.status == "follow-up" and not reading.cancer and (
+                code[:3] == "Z08" or re.search(r"(?<!malignant )neoplasm", title.lower())):
+            delta -= STATUS_Z  # Z08, Z48.3: the follow-up after a malignancy's treatment
         if is_z:
             delta += STATUS_Z
             why.append(f"{reading.status}: a Z code" if code[:1] == "Z" else

@@ -266,7 +266,8 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
                 return True
         return False
 
-    parsed = parse(conn, query, prefix, is_code, reading.status == "history")
+    parsed = parse(conn, query, prefix, is_code, reading.status == "history",
+                   reading.procedure and reading.status is None)
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
     for hit in [*_identified(store, ctx, query, bits, sysname),

@@ -13,7 +13,7 @@ import unicodedata
 from collections import namedtuple
 from collections.abc import Callable
 
-from medcode.textsearch import synonyms
+from medcode.textsearch import pcs_words, synonyms
 from medcode.textsearch.stem import stem
 from medcode.textsearch.tokens import (
     MAX_QUERY_CHARS,
@@ -23,11 +23,16 @@ from medcode.textsearch.tokens import (
     grams,
     query_words,
     quote,
+    stems,
 )
 
 TYPO_WEIGHT = 0.85
+#: a typed word this rare in the titles may be two title words written as one
+RARE_DF = 3
 RARER_FIX = 0.1
 PREFIX_COMPLETIONS = 8
+#: a query starting with one of these reads as a status (clinical.py): the verb is no title word
+STATUS_VERBS = frozenset({"has", "have", "had", "wears", "uses"})
 _CODE_PIECE = re.compile(r"^(?:[A-Za-z0-9]{3,8}|[A-Za-z0-9]{2,5}\.[A-Za-z0-9]{0,4})$")
 
 
@@ -196,10 +201,12 @@ def completions(conn: sqlite3.Connection, prefix: str) -> list[str]:
 
 
 def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
-          is_code: Callable[[str], bool] | None = None, status: bool = False) -> Parsed:
+          is_code: Callable[[str], bool] | None = None, status: bool = False,
+          procedure: bool = False) -> Parsed:
     """Slots of ``text``; pieces for which ``is_code`` is true are codes, not words.
     ``status``: the query reads as a patient's history or status, so the status lexicon
-    (``s/p appendectomy`` -> acquired absence ...) adds its wordings."""
+    (``s/p appendectomy`` -> acquired absence ...) adds its wordings; ``procedure``: the query
+    names a procedure, so the ICD-10-PCS Body Part and Device Keys add theirs."""
     if not isinstance(text, str):
         text = ""
     text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS * 2])  # full-width Ｅ１１ -> E11
@@ -213,12 +220,18 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
     ends_open = prefix and bool(text) and not text[-1:].isspace()
     last_word = raw_words[-1] if raw_words and ends_open else None
     content = [w for w in raw_words if w not in STOPWORDS]
+    if status and len(content) > 1 and content[0] in STATUS_VERBS:
+        content = content[1:]  # "has pacemaker": the verb says status, the rest what
     if last_word is not None and last_word in STOPWORDS and len(last_word) < 4:
         content.append(last_word)  # "fracture o" may be the start of "open"
     content = content[:MAX_QUERY_TOKENS]
     keys = [stem(w) for w in content]
-    table = synonyms.load_status() if status else synonyms.load()
-    longest = synonyms.longest_status_key() if status else synonyms.longest_key()
+    if status:
+        table, longest = synonyms.load_status(), synonyms.longest_status_key()
+    elif procedure:  # the PCS Body Part and Device Keys: "hallux" -> 1st toe
+        table, longest = synonyms.load_procedure(), synonyms.longest_procedure_key()
+    else:
+        table, longest = synonyms.load(), synonyms.longest_key()
     slots: list[Slot] = []
     i = 0
     while i < len(content):
@@ -290,7 +303,22 @@ def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], 
             return Slot(typed, [Alt((keys[i], keys[i + 1])),
                                 Alt((stem(joined),), f"compound {typed} -> {joined}")]), 2
     slot = synonym(1)
+    if slot is None:
+        slot = _operation_slot(content[i], keys[i])
     return (slot, 1) if slot is not None else (None, 0)
+
+
+def _operation_slot(word: str, key: str) -> Slot | None:
+    """An operation's name read as ICD-10-PCS words ("oophorectomy" -> resection of ovary)."""
+    found = pcs_words.wordings(word) if len(word) > 7 else []
+    if not found:
+        return None
+    slot = Slot(word, [Alt((key,))])
+    for wording, weight in found:
+        exp = tuple(stems(wording))
+        if exp and all(a.stems != exp for a in slot.alts):
+            slot.alts.append(Alt(exp, f"procedure {word} -> {wording}", weight))
+    return slot
 
 
 def _word_known(conn: sqlite3.Connection, word: str) -> bool:
@@ -301,6 +329,12 @@ def _word_slot(conn: sqlite3.Connection, word: str, key: str) -> Slot:
     """The word as typed; when no title uses it, its corrections too (the typed stem may
     still collide with another word's: "migrane" and "migrans" both stem to "migran")."""
     slot = Slot(word, [Alt((key,))])
+    rare = word.isalpha() and len(word) >= 8 and stem_df(conn, key) <= RARE_DF
+    split = _split(conn, word) if rare else None
+    if split is not None:  # "preeclampsia": the titles write "pre-eclampsia"
+        slot.alts.append(Alt(tuple(stem(w) for w in split),
+                             f"split {word} -> {' '.join(split)}"))
+        return slot
     if word.isalpha() and not _word_known(conn, word):
         fixes = corrections(conn, word)
         same = [f for f in fixes if stem(f) == key]  # "diabetis" and "diabetes": one stem
@@ -315,6 +349,16 @@ def _word_slot(conn: sqlite3.Connection, word: str, key: str) -> Slot:
                 weight = TYPO_WEIGHT if n == 0 else TYPO_WEIGHT - RARER_FIX
                 slot.alts.append(Alt((stem(fix),), f"typo {word} -> {fix}", weight))
     return slot
+
+
+def _split(conn: sqlite3.Connection, word: str) -> tuple[str, str] | None:
+    """Two index words that, joined, are ``word`` (titles hyphenate: pre-eclampsia,
+    tap-water); the split with the longer second word first."""
+    for at in range(3, len(word) - 3):
+        head, tail = word[:at], word[at:]
+        if head not in STOPWORDS and _word_known(conn, head) and _word_known(conn, tail):
+            return head, tail
+    return None
 
 
 def _prefix_slot(conn: sqlite3.Connection, word: str) -> Slot:

@@ -205,6 +205,26 @@ def load_status() -> dict[tuple[str, ...], Synonym]:
     return _status
 
 
+PROCEDURE_FILE = "pcs_keys.tsv"
+_procedure: dict[tuple[str, ...], Synonym] | None = None
+
+
+def load_procedure() -> dict[tuple[str, ...], Synonym]:
+    """The synonyms plus ``pcs_keys.tsv`` (the ICD-10-PCS Body Part and Device Keys:
+    "hallux" -> 1st toe): how a query naming a procedure reaches the PCS titles' words.
+    Read on first use; the packaged synonyms win where both have a phrase."""
+    global _procedure
+    if _procedure is None:
+        table = dict(_merge(parse(_read(PROCEDURE_FILE), PROCEDURE_FILE)))
+        table.update(load())
+        _procedure = table
+    return _procedure
+
+
+def longest_procedure_key() -> int:
+    return max((len(k) for k in load_procedure()), default=1)
+
+
 @lru_cache(maxsize=1)
 def by_head() -> dict[tuple[str, ...], list[tuple[str, Synonym]]]:
     """Phrases of 2+ words by the stems of all but their last word, with that last word
