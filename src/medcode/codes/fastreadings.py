@@ -183,11 +183,19 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
         return _cand(Candidate, (HCPCS, "Level II", d, False, False, known[2], (), None,
                                  known[1], True))
 
+    #: letters whose five-character codes without a dot read as HCPCS and ICD-10-CM only
+    hcpcs_only = frozenset(HCPCS_LETTERS) & _PLAIN_LETTERS
+
     def readings(s: str) -> Readings | None:
         n = len(s)
         if n < 3 or not s.isascii():
             return None
         c0 = s[0]
+        if n == 5 and c0 in hcpcs_only and s[1:].isdigit():
+            # the commonest shape of all (J1100): what the general branch below gives it
+            a = hcpcs(c0, s)
+            b = cm(s, f"{s[:3]}.{s[3:]}", 0.6)
+            return (b, a) if sw_hcpcs[a[9], b[9]] else (a, b)
         if "A" <= c0 <= "Z":
             if s[1] in _DIGITS:
                 if "." in s:
