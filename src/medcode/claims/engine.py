@@ -107,14 +107,17 @@ class Checker:
                 "NCCI-RELEASE": not (self.facts.has_ptp or self.facts.has_mue),
                 "ADDON-NO-PRIMARY": not has_aoc(self.facts)}
         self.edits = [(e.id, e.func) for e in select(edits) if not idle.get(e.id)]
+        self._funcs = tuple(func for _id, func in self.edits)
         self.today = _today()      # "in the future" is judged against the run's day
 
     def check(self, claim: Claim) -> ClaimResult:
         from medcode.claims.edits.context import ClaimContext
         ctx = ClaimContext(claim, self.facts, self.today)
         found: list[Finding] = []
-        for _edit_id, func in self.edits:
-            found.extend(func(claim, ctx))
+        for func in self._funcs:
+            got = func(claim, ctx)      # a list (empty for most edits on most claims)
+            if got:
+                found += got
         if len(found) > 1:
             found.sort(key=_order)
         return ClaimResult(claim.id, tuple(found), claim.source, len(claim.lines))
