@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
@@ -43,8 +42,11 @@ try:        # a faster parser of JSON Lines (optional): its objects equal json.l
     from orjson import loads as _fast_loads
 except ImportError:     # pragma: no cover - orjson is a dependency, but not a required one
     _fast_loads = None
-#: a run of digits orjson would read as a float where json reads an int (past 64 bits)
-_LONG_DIGITS = re.compile(rb"\d{19}")
+#: a run of 19 digits (orjson reads an integer past 64 bits as a float, json as an int):
+#: such a line is read by json. Found as 19 zeros in the line with its digits made zeros
+#: and everything else spaces (a byte translation: cheaper than a regular expression)
+_DIGITS_AS_ZEROS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_LONG_DIGITS = b"0" * 19
 _MISS = object()
 
 class _Shape(TypeError):
@@ -300,7 +302,7 @@ def read_jsonl(stream: IO[bytes], name: str, first_line: int = 1
             continue
         where = f"{name}: line {lineno}"
         obj = _MISS
-        if _fast_loads is not None and not _LONG_DIGITS.search(raw):
+        if _fast_loads is not None and _LONG_DIGITS not in raw.translate(_DIGITS_AS_ZEROS):
             try:
                 obj = _fast_loads(raw)
             except ValueError:      # json.loads below says what is wrong, as it always did
