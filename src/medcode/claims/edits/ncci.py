@@ -128,6 +128,11 @@ def mue(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     return out
 
 
+def _advice(what: str, day: dt.date) -> str:
+    from medcode.store.freshness import advice
+    return advice(what, day)
+
+
 def _lines(lines: list[Ln]) -> str:
     nums = ", ".join(str(ln.number) for ln in lines)
     return f"Line{'s' if len(lines) > 1 else ''} {nums}"
@@ -139,7 +144,6 @@ def _lines(lines: list[Ln]) -> str:
 def ncci_release(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     out: list[Finding] = []
     add = out.append
-    from medcode.store.freshness import advice
     facts = ctx.facts
     procs = [ln for ln in ctx.lines if ln.date is not None and ln.kind in ("cpt", "hcpcs")]
     if facts.ptp_period is not None:
@@ -157,7 +161,7 @@ def ncci_release(claim: Claim, ctx: ClaimContext) -> list[Finding]:
               "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI PTP edits loaded "
               f"({label}, for {first} to {last}): their code pairs were checked against "
               "those edits; pairs CMS added or deleted since are not known.",
-              line=late[0].number, fix=advice("NCCI-PTP", day) + " for an exact check"))
+              line=late[0].number, fix=_advice("NCCI-PTP", day) + " for an exact check"))
     if facts.mue_period is not None:
         first, last, label = facts.mue_period
         late = [ln for ln in procs if ln.date is not None and ln.date > last
@@ -170,11 +174,11 @@ def ncci_release(claim: Claim, ctx: ClaimContext) -> list[Finding]:
               "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI MUEs loaded ({label}, "
               f"for {first} to {last}): their units were checked against those values; "
               "values CMS changed since are not known.", line=late[0].number,
-              fix=advice("MUE", day) + " for an exact check"))
+              fix=_advice("MUE", day) + " for an exact check"))
         if early:
             day = min(ln.date for ln in early if ln.date is not None)
             add(ctx.finding(
               "NCCI-RELEASE", f"{_lines(early)} are dated before the NCCI MUEs loaded "
               f"({label}) were in force: their units were not checked against any MUE.",
-              line=early[0].number, fix=advice("MUE", day) + " to check them"))
+              line=early[0].number, fix=_advice("MUE", day) + " to check them"))
     return out
