@@ -103,7 +103,10 @@ def dx_age(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     if age is None:
         return out
     v = data.mce_version_for(ctx.dos)
+    listed = data.mce_codes("age")
     for d in ctx.valid_dx():
+        if d.code not in listed:
+            continue
         kind = data.mce_lookup(d.code, "age", v.version)
         if kind is None or kind not in v.ranges:
             continue
@@ -150,7 +153,10 @@ def dx_sex(claim: Claim, ctx: ClaimContext) -> list[Finding]:
         note = (f" The Medicare Code Editor has no sex edit since v{older[-1].version + 1} "
                 f"(FY2025); this is its v{older[-1].version} list, which other payers may "
                 "still apply.")
+    codes = data.mce_codes("sex")
     for d in ctx.valid_dx():
+        if d.code not in codes:
+            continue
         value = data.mce_lookup(d.code, "sex", listed.version)
         if value is None or value == sex:
             continue

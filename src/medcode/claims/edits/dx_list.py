@@ -7,6 +7,8 @@ The list of first-listed-only Z codes is ``medcode/data/claims_z_first_only.csv`
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from medcode.models import Claim, Finding
 
 from . import data
@@ -193,7 +195,13 @@ def ptr_range(claim: Claim, ctx: ClaimContext) -> list[Finding]:
 def _pointers_fine(ptrs: tuple[int, ...], raw: tuple[str, ...], n_dx: int) -> bool:
     """Whether PTR-RANGE has nothing to say about a line's pointers: all readable, each to a
     listed diagnosis, none twice, at most 4."""
-    return not raw and len(ptrs) <= MAX_POINTERS and (not ptrs or max(ptrs) <= n_dx) and \
+    return not raw and _numbers_fine(ptrs, n_dx)
+
+
+@lru_cache(maxsize=4096)
+def _numbers_fine(ptrs: tuple[int, ...], n_dx: int) -> bool:
+    """Remembered: lines repeat a few pointer lists."""
+    return len(ptrs) <= MAX_POINTERS and (not ptrs or max(ptrs) <= n_dx) and \
         len(set(ptrs)) == len(ptrs)
 
 
