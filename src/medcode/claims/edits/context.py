@@ -195,20 +195,7 @@ class ClaimContext:
             facts.releases_memo[days] = known
         checks, inexact, self._rels, self._rkey = known
         self.checks, self.inexact = checks, inexact     # shared: read only
-        rkey = self._rkey
-        if rkey is not None and not claim.diagnosis_qualifiers:
-            # a diagnosis billable in every release of the claim (the common case) is the
-            # same Dx on every claim that lists it at the same place and has the same
-            # releases: remembered (Dx are not changed once made)
-            memo = facts.dx_memo
-            self.dx = []
-            for i, raw in enumerate(claim.diagnoses, 1):
-                d = memo.get((raw, rkey, i))
-                if d is None:
-                    d = self._dx(i, raw)
-                self.dx.append(d)
-        else:
-            self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
+        self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
         self._valid: list[Dx] | None = None
         self.today = today or facts.today
 
@@ -240,12 +227,7 @@ class ClaimContext:
             # billable in every release of the claim's dates (the path below, first branch)
             hit = self.facts.billable_dx(raw, self._rkey, self._rels)  # type: ignore[arg-type]
             if hit is not None:
-                d = Dx(pos, raw, hit[0], hit[1], self._rels[-1], hit[2])  # type: ignore[index]
-                memo = self.facts.dx_memo
-                if len(memo) >= 131072:
-                    memo.clear()
-                memo[raw, self._rkey, pos] = d
-                return d
+                return Dx(pos, raw, hit[0], hit[1], self._rels[-1], hit[2])  # type: ignore[index]
         d = Dx(pos, raw)
         if icd9:
             d.icd9 = True
