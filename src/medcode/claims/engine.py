@@ -51,8 +51,11 @@ class ClaimResult:
         self.findings = findings
         self.source = source
         self.lines = lines
-        sev = {f.severity for f in findings}
-        self.status = "fail" if "error" in sev else "warn" if "warning" in sev else "pass"
+        if findings:
+            sev = {f.severity for f in findings}
+            self.status = "fail" if "error" in sev else "warn" if "warning" in sev else "pass"
+        else:
+            self.status = "pass"
 
     def __repr__(self) -> str:
         return f"ClaimResult({self.claim!r}, {self.status!r}, {len(self.findings)} findings)"
@@ -103,18 +106,22 @@ class Checker:
             self.facts.preload()
         # edits whose data the store lacks could never find anything: not run
         from medcode.claims.edits.addon import has_aoc
+        from medcode.claims.edits.context import ClaimContext
+        self._context = ClaimContext
         idle = {"NCCI-PTP": not self.facts.has_ptp, "NCCI-MUE": not self.facts.has_mue,
                 "NCCI-RELEASE": not (self.facts.has_ptp or self.facts.has_mue),
                 "ADDON-NO-PRIMARY": not has_aoc(self.facts)}
         self.edits = [(e.id, e.func) for e in select(edits) if not idle.get(e.id)]
+        self._funcs = tuple(func for _id, func in self.edits)
         self.today = _today()      # "in the future" is judged against the run's day
 
     def check(self, claim: Claim) -> ClaimResult:
-        from medcode.claims.edits.context import ClaimContext
-        ctx = ClaimContext(claim, self.facts, self.today)
+        ctx = self._context(claim, self.facts, self.today)
         found: list[Finding] = []
-        for _edit_id, func in self.edits:
-            found.extend(func(claim, ctx))
+        for func in self._funcs:
+            got = func(claim, ctx)      # a list (empty for most edits on most claims)
+            if got:
+                found += got
         if len(found) > 1:
             found.sort(key=_order)
         return ClaimResult(claim.id, tuple(found), claim.source, len(claim.lines))

@@ -78,10 +78,11 @@ def has_aoc(facts: Any) -> bool:
 
 @edit("ADDON-NO-PRIMARY", "error", "CMS NCCI add-on code edits (AOC file)",
       "an add-on code without one of its primary codes on the same claim and date")
-def addon_no_primary(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def addon_no_primary(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
     aoc = aoc_facts(ctx)
     if not aoc.addons:
-        return
+        return out
     by_day: dict[dt.date, set[str]] = {}
     for ln in ctx.lines:
         day = ln.date or ctx.dos
@@ -94,7 +95,8 @@ def addon_no_primary(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         edits = aoc.active(ln.code, day)
         if not edits:
             continue
-        yield from _judge(ctx, aoc, ln, day, edits, by_day.get(day, set()))
+        out.extend(_judge(ctx, aoc, ln, day, edits, by_day.get(day, set())))
+    return out
 
 
 def _judge(ctx: ClaimContext, aoc: AocFacts, ln: Ln, day: dt.date,

@@ -164,7 +164,9 @@ class ClaimContext:
         self.facts = facts
         #: FHIR Claim.type (professional when not said): institutional claims bill
         #: ICD-10-PCS procedures and carry no diagnosis pointers; pharmacy claims no pointers
-        self.claim_type = str((claim.extra or {}).get("claim_type") or "professional").lower()
+        extra = claim.extra
+        self.claim_type = str(extra.get("claim_type") or "professional").lower() if extra \
+            else "professional"
         every = [Ln(ln) for ln in claim.lines]
         if self.claim_type == "institutional":
             for ln in every:
@@ -176,13 +178,23 @@ class ClaimContext:
         self.other_lines = [ln for ln in every if ln.system]
         self.dates: list[dt.date] = sorted({ln.date for ln in claim.lines if ln.date})
         self.dos = self.dates[0] if self.dates else None
-        self.checks, self.inexact = self._release_checks()
-        # the releases every diagnosis is checked in, when all are ICD-10-CM releases: a code
-        # billable in each is valid at once (the common case; no ICD-9 reading, no validation)
-        rels = [rel for rel, _day, _exact in self.checks]
-        whole = bool(rels) and all(r is not None for r in rels)
-        self._rels: list[Release] | None = rels if whole else None  # type: ignore[assignment]
-        self._rkey = tuple(r.name for r in rels) if whole else None  # type: ignore[union-attr]
+        # the releases of the dates, remembered per set of dates (claims repeat their dates)
+        days = tuple(self.dates)
+        known = facts.releases_memo.get(days)
+        if known is None:
+            checks, inexact = self._release_checks()
+            # the releases every diagnosis is checked in, when all are ICD-10-CM releases: a
+            # code billable in each is valid at once (the common case; no ICD-9 reading, no
+            # validation)
+            rels = [rel for rel, _day, _exact in checks]
+            whole = bool(rels) and all(r is not None for r in rels)
+            known = (checks, inexact, rels if whole else None,
+                     tuple(r.name for r in rels) if whole else None)  # type: ignore[union-attr]
+            if len(facts.releases_memo) >= 4096:
+                facts.releases_memo.clear()
+            facts.releases_memo[days] = known
+        checks, inexact, self._rels, self._rkey = known
+        self.checks, self.inexact = checks, inexact     # shared: read only
         self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
         self._valid: list[Dx] | None = None
         self.today = today or facts.today

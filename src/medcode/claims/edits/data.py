@@ -185,6 +185,13 @@ def _mce_lists() -> dict[tuple[str, str], tuple[tuple[str, int, int], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+@functools.lru_cache(maxsize=4)
+def mce_codes(edit: str) -> frozenset[str]:
+    """The dotless codes the MCE lists for ``edit`` (age / sex) in any version: for any
+    other code ``mce_lookup`` is None."""
+    return frozenset(code for code, kind in _mce_lists() if kind == edit)
+
+
 def mce_lookup(code: str, edit: str, version: int) -> str | None:
     """The MCE category (``edit`` "age": newborn / pediatric / maternity / adult) or sex
     (``edit`` "sex": F / M) of a dotless ICD-10-CM code in MCE ``version``, or None."""

@@ -12,7 +12,6 @@ as a warning, saying so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 from medcode.models import Claim, Finding
 
@@ -27,56 +26,62 @@ _SEXES = {"F": "female", "M": "male"}
 
 @edit("LINE-DATE", "error", "X12 837P loop 2400 DTP*472 (service date, required); CMS-1500 "
       "item 24A", "a service line without a date of service, or with an impossible one")
-def line_date(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def line_date(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     today = ctx.today
     for ln in claim.lines:
         n = ln.number
         if ln.date is None and ln.raw_date:
-            yield ctx.finding("LINE-DATE", f"Line {n}: the date of service {ln.raw_date!r} is "
-                              "not a date.", line=n, codes=(ln.code,),
-                              fix=f"write the date of line {n} as YYYY-MM-DD")
+            add(ctx.finding("LINE-DATE", f"Line {n}: the date of service {ln.raw_date!r} is "
+                            "not a date.", line=n, codes=(ln.code,),
+                            fix=f"write the date of line {n} as YYYY-MM-DD"))
         elif ln.date is None:
-            yield ctx.finding("LINE-DATE", f"Line {n} ({ln.code}) has no date of service.",
-                              line=n, codes=(ln.code,),
-                              fix=f"add the date the service on line {n} was given")
+            add(ctx.finding("LINE-DATE", f"Line {n} ({ln.code}) has no date of service.",
+                            line=n, codes=(ln.code,),
+                            fix=f"add the date the service on line {n} was given"))
         elif ln.date > today:
-            yield ctx.finding("LINE-DATE", f"Line {n}: the date of service {ln.date} is in "
-                              "the future; a claim can only bill services already given.",
-                              line=n, codes=(ln.code,), fix=f"correct the date of line {n}")
+            add(ctx.finding("LINE-DATE", f"Line {n}: the date of service {ln.date} is in "
+                            "the future; a claim can only bill services already given.",
+                            line=n, codes=(ln.code,), fix=f"correct the date of line {n}"))
         elif ln.date < _OLDEST:
-            yield ctx.finding("LINE-DATE", f"Line {n}: the date of service {ln.date} is not "
-                              "plausible.", line=n, codes=(ln.code,),
-                              fix=f"correct the date of line {n}")
+            add(ctx.finding("LINE-DATE", f"Line {n}: the date of service {ln.date} is not "
+                            "plausible.", line=n, codes=(ln.code,),
+                            fix=f"correct the date of line {n}"))
+    return out
 
 
 @edit("DEMO", "error", "X12 837P loop 2010BA/2010CA DMG (patient birth date and gender); "
       "CMS-1500 item 3", "the patient's birth date or sex is impossible or unknown")
-def demographics(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def demographics(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     p = claim.patient
     raw_birth = p.extra.get("raw_birth_date")
     if p.sex is not None and p.sex not in ("F", "M", "U"):
-        yield ctx.finding("DEMO", f"The patient's sex {p.sex!r} is not a known value.",
-                          fix="use F (female), M (male) or U (unknown)")
+        add(ctx.finding("DEMO", f"The patient's sex {p.sex!r} is not a known value.",
+                        fix="use F (female), M (male) or U (unknown)"))
     if p.birth_date is None and raw_birth:
-        yield ctx.finding("DEMO", f"The patient's birth date {raw_birth!r} is not a date.",
-                          fix="write the birth date as YYYY-MM-DD")
+        add(ctx.finding("DEMO", f"The patient's birth date {raw_birth!r} is not a date.",
+                        fix="write the birth date as YYYY-MM-DD"))
     birth = p.birth_date
     if birth is None:
-        return
+        return out
     if birth > ctx.today:
-        yield ctx.finding("DEMO", f"The patient's birth date {birth} is in the future.",
-                          fix="correct the birth date")
-        return
+        add(ctx.finding("DEMO", f"The patient's birth date {birth} is in the future.",
+                        fix="correct the birth date"))
+        return out
     later = [d for d in ctx.dates if d < birth]
     if later:
-        yield ctx.finding("DEMO", f"The patient's birth date {birth} is after the date of "
-                          f"service {later[0]}.", fix="correct the birth date or the date of "
-                          "service")
-        return
+        add(ctx.finding("DEMO", f"The patient's birth date {birth} is after the date of "
+                        f"service {later[0]}.", fix="correct the birth date or the date of "
+                        "service"))
+        return out
     age = ctx.age()
     if age is not None and age > 124:
-        yield ctx.finding("DEMO", f"The patient would be {age} years old on {ctx.dos}; the "
-                          "birth date is probably wrong.", fix="correct the birth date")
+        add(ctx.finding("DEMO", f"The patient would be {age} years old on {ctx.dos}; the "
+                        "birth date is probably wrong.", fix="correct the birth date"))
+    return out
 
 
 _KINDS = {"newborn": "a newborn diagnosis", "pediatric": "a pediatric diagnosis",
@@ -91,12 +96,17 @@ def _mce_ref(v: data.MceVersion, what: str) -> str:
 @edit("DX-AGE", "error", f"CMS Medicare Code Editor age edits; list {_MCE_LIST}",
       "a diagnosis the MCE limits to newborns, children, maternity or adults on a patient "
       "of another age")
-def dx_age(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def dx_age(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     age = ctx.age()
     if age is None:
-        return
+        return out
     v = data.mce_version_for(ctx.dos)
+    listed = data.mce_codes("age")
     for d in ctx.valid_dx():
+        if d.code not in listed:
+            continue
         kind = data.mce_lookup(d.code, "age", v.version)
         if kind is None or kind not in v.ranges:
             continue
@@ -114,20 +124,23 @@ def dx_age(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             extra = ""
         title = f" ({d.fact.title})" if d.fact else ""
         ages = f"age {lo}" if lo == hi else f"ages {lo} to {hi}"
-        yield ctx.finding(
-            "DX-AGE", f"{d.shown}{title} is {_KINDS[kind]} ({ages} in the Medicare Code "
-            f"Editor v{v.version}), but the patient is {age} on {ctx.dos}.{extra}",
-            codes=(d.shown,),
-            fix=f"check the birth date, or replace {d.shown} with a code that fits the "
-            "patient's age", reference=_mce_ref(v, f"age edit ({kind} {lo}-{hi})"))
+        add(ctx.finding(
+          "DX-AGE", f"{d.shown}{title} is {_KINDS[kind]} ({ages} in the Medicare Code "
+          f"Editor v{v.version}), but the patient is {age} on {ctx.dos}.{extra}",
+          codes=(d.shown,),
+          fix=f"check the birth date, or replace {d.shown} with a code that fits the "
+          "patient's age", reference=_mce_ref(v, f"age edit ({kind} {lo}-{hi})")))
+    return out
 
 
 @edit("DX-SEX", "error", f"CMS Medicare Code Editor sex edits; list {_MCE_LIST}",
       "a diagnosis for one sex on a patient of the other")
-def dx_sex(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def dx_sex(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     sex = claim.patient.sex
     if sex not in _SEXES:
-        return
+        return out
     v = data.mce_version_for(ctx.dos)
     listed, severity, note = v, "error", ""
     if not v.sex_edits:
@@ -135,18 +148,22 @@ def dx_sex(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         # still a strong sign of an error, payers other than Medicare apply it, so: warning
         older = [o for o in data.mce_versions() if o.sex_edits and o.version < v.version]
         if not older:
-            return
+            return out
         listed, severity = older[-1], "warning"
         note = (f" The Medicare Code Editor has no sex edit since v{older[-1].version + 1} "
                 f"(FY2025); this is its v{older[-1].version} list, which other payers may "
                 "still apply.")
+    codes = data.mce_codes("sex")
     for d in ctx.valid_dx():
+        if d.code not in codes:
+            continue
         value = data.mce_lookup(d.code, "sex", listed.version)
         if value is None or value == sex:
             continue
         title = f" ({d.fact.title})" if d.fact else ""
-        yield ctx.finding(
-            "DX-SEX", f"{d.shown}{title} is a {_SEXES[value]}-only diagnosis, but the "
-            f"patient's sex is {_SEXES[sex]}.{note}", codes=(d.shown,), severity=severity,
-            fix=f"check the patient's sex, or replace {d.shown}",
-            reference=_mce_ref(listed, "sex edit"))
+        add(ctx.finding(
+          "DX-SEX", f"{d.shown}{title} is a {_SEXES[value]}-only diagnosis, but the "
+          f"patient's sex is {_SEXES[sex]}.{note}", codes=(d.shown,), severity=severity,
+          fix=f"check the patient's sex, or replace {d.shown}",
+          reference=_mce_ref(listed, "sex edit")))
+    return out

@@ -9,8 +9,6 @@ release, with a DX-RELEASE note saying so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from medcode.models import Claim, Finding
 
 from .context import ICD10_START, ClaimContext, Dx, Ln
@@ -74,19 +72,21 @@ def _line_mixup(ctx: ClaimContext, ln: Ln) -> str | None:
 @edit("SYS-MIXUP", "error", "HIPAA code sets (45 CFR 162.1002): ICD-10-CM for diagnoses, "
       "CPT/HCPCS for professional services", "a procedure code in a diagnosis slot, or a "
       "diagnosis code on a service line")
-def mixup(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def mixup(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for d in ctx.dx:
         reading = _dx_mixup(d)
         if reading is not None:
             system, reason = reading
-            yield ctx.finding(
-                "SYS-MIXUP", f"Diagnosis {d.pos} {d.code} is not a diagnosis but "
-                f"{'an' if system.startswith('I') else 'a'} {system} code"
-                f"{_named(ctx, system, d.code)} ({reason}); {_WHERE[system]}.",
-                codes=(d.code,),
-                fix=f"move {d.code} to a service line and put the ICD-10-CM diagnosis it "
-                "treats in the diagnosis list" if system != "ICD-10-PCS" else
-                f"replace {d.code} with the ICD-10-CM diagnosis")
+            add(ctx.finding(
+              "SYS-MIXUP", f"Diagnosis {d.pos} {d.code} is not a diagnosis but "
+              f"{'an' if system.startswith('I') else 'a'} {system} code"
+              f"{_named(ctx, system, d.code)} ({reason}); {_WHERE[system]}.",
+              codes=(d.code,),
+              fix=f"move {d.code} to a service line and put the ICD-10-CM diagnosis it "
+              "treats in the diagnosis list" if system != "ICD-10-PCS" else
+              f"replace {d.code} with the ICD-10-CM diagnosis"))
     for ln in ctx.lines:
         what = _line_mixup(ctx, ln) if ln.kind in ("dx-shape", "other") else None
         if what is None:
@@ -100,12 +100,15 @@ def mixup(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                    "go in the diagnosis list and the line points to them.")
             fix = (f"put {ln.line.code} in the diagnosis list, point line {ln.number} to it, "
                    "and bill the CPT/HCPCS code of the service on the line")
-        yield ctx.finding("SYS-MIXUP", msg, line=ln.number, codes=(ln.line.code,), fix=fix)
+        add(ctx.finding("SYS-MIXUP", msg, line=ln.number, codes=(ln.line.code,), fix=fix))
+    return out
 
 
 @edit("DX-FORMAT", "error", "ICD-10-CM Official Guidelines I.A.2 (3 to 7 characters, a "
       "letter first)", "a diagnosis that cannot be an ICD-10-CM code")
-def dx_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def dx_format(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for d in ctx.dx:
         if d.status == "malformed" or (d.status in ("unknown", "wrong_system")
                                        and _dx_mixup(d) is None and not _cm_shape(d.code)):
@@ -113,9 +116,10 @@ def dx_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             named = _dx_system(claim, d.pos)
             if named:
                 why = f"{d.raw!r} is a code of {named}, not ICD-10-CM"
-            yield ctx.finding("DX-FORMAT", f"Diagnosis {d.pos}: {why}.".replace("..", "."),
-                              codes=(d.raw,), fix="write the ICD-10-CM code: a letter, then 2 "
-                              "to 6 letters or digits, e.g. E11.9 or S72.001A")
+            add(ctx.finding("DX-FORMAT", f"Diagnosis {d.pos}: {why}.".replace("..", "."),
+                            codes=(d.raw,), fix="write the ICD-10-CM code: a letter, then 2 "
+                            "to 6 letters or digits, e.g. E11.9 or S72.001A"))
+    return out
 
 
 def _dx_system(claim: Claim, pos: int) -> str:
@@ -141,14 +145,16 @@ def _sugg(d: Dx, n: int = 6) -> str:
 
 @edit("DX-INVALID", "error", "CMS/CDC ICD-10-CM valid code list of the release in force on "
       "the date of service", "a diagnosis that is not a valid ICD-10-CM code on the date")
-def dx_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def dx_invalid(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for d in ctx.dx:
         if d.status == "not_in_release" or (d.status == "unknown" and _cm_shape(d.code)
                                             and _dx_mixup(d) is None):
             fix = f"use {_sugg(d)}" if d.suggestions else "look the condition up again in " \
                 "the ICD-10-CM index for the date of service"
-            yield ctx.finding("DX-INVALID", f"Diagnosis {d.pos}: {d.message}.",
-                              codes=(d.shown,), fix=fix)
+            add(ctx.finding("DX-INVALID", f"Diagnosis {d.pos}: {d.message}.",
+                            codes=(d.shown,), fix=fix))
     facts = ctx.facts
     if ctx.dates and ctx.dates[-1] < ICD10_START and facts.has_icd9:
         from medcode.systems.icd9cm import display_dx
@@ -157,25 +163,31 @@ def dx_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                 continue
             shown = display_dx(d.code)
             if not facts.icd9_known(shown):
-                yield ctx.finding("DX-INVALID", f"Diagnosis {d.pos} {d.raw} ({shown}) is not a "
-                                  "valid ICD-9-CM diagnosis code (v32, the final release).",
-                                  codes=(d.raw,), reference="CMS ICD-9-CM v32 diagnosis code "
-                                  "list", fix="check the code against the ICD-9-CM code list")
+                add(ctx.finding("DX-INVALID", f"Diagnosis {d.pos} {d.raw} ({shown}) is not a "
+                                "valid ICD-9-CM diagnosis code (v32, the final release).",
+                                codes=(d.raw,), reference="CMS ICD-9-CM v32 diagnosis code "
+                                "list", fix="check the code against the ICD-9-CM code list"))
+    return out
 
 
 @edit("DX-HEADER", "error", _GUIDE_CODES, "a category or subcategory that is not billable")
-def dx_header(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def dx_header(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for d in ctx.dx:
         if d.status == "header":
-            yield ctx.finding("DX-HEADER", f"Diagnosis {d.pos}: {d.message}.".replace("..", "."),
-                              codes=(d.shown,), fix=f"use the billable code under {d.shown} "
-                              f"that fits, e.g. {', '.join(d.suggestions[:4])}"
-                              if d.suggestions else None)
+            add(ctx.finding("DX-HEADER", f"Diagnosis {d.pos}: {d.message}.".replace("..", "."),
+                            codes=(d.shown,), fix=f"use the billable code under {d.shown} "
+                            f"that fits, e.g. {', '.join(d.suggestions[:4])}"
+                            if d.suggestions else None))
+    return out
 
 
 @edit("DX-7TH", "error", "ICD-10-CM Official Guidelines I.A.4-5 (placeholder X, 7th "
       "characters)", "a missing or wrong 7th character, or a missing placeholder X")
-def dx_7th(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def dx_7th(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for d in ctx.dx:
         if d.status not in ("needs_7th", "placeholder", "bad_7th"):
             continue
@@ -194,14 +206,17 @@ def dx_7th(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         else:
             fix = f"use one of {_sugg(d)}" if d.suggestions else None
             msg = f"Diagnosis {d.pos}: {d.message}"
-        yield ctx.finding("DX-7TH", msg.rstrip(".") + ".", codes=(d.shown,), fix=fix)
+        add(ctx.finding("DX-7TH", msg.rstrip(".") + ".", codes=(d.shown,), fix=fix))
+    return out
 
 
 @edit("DX-RELEASE", "info", "medcode: releases loaded in the store (medcode data status)",
       "no ICD-10-CM release is loaded for the date of service; the nearest one was used")
-def dx_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def dx_release(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     if not claim.diagnoses:
-        return
+        return out
     for rel, day in ctx.inexact:
         if day is None:
             skipped = [d.shown for d in ctx.dx if d.icd9]
@@ -215,11 +230,12 @@ def dx_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                    f"against {rel.name} ({rel.effective_from} to {rel.effective_to or 'now'}),"
                    f" the {side} release loaded.")
         if day is None:
-            yield ctx.finding("DX-RELEASE", msg)
+            add(ctx.finding("DX-RELEASE", msg))
             continue
         from medcode.store.freshness import advice
-        yield ctx.finding("DX-RELEASE", msg, severity="warning",
-                          fix=advice("ICD-10-CM", day) + " for an exact check")
+        add(ctx.finding("DX-RELEASE", msg, severity="warning",
+                        fix=advice("ICD-10-CM", day) + " for an exact check"))
+    return out
 
 
 def _qualified_icd9(ctx: ClaimContext, d: Dx) -> bool:
@@ -244,17 +260,19 @@ def _looks_icd10(ctx: ClaimContext, d: Dx) -> bool:
 @edit("DX-ICD9-AFTER-2015", "error", "HHS final rule 45 CFR 162.1002: ICD-10-CM from "
       "2015-10-01, ICD-9-CM before", "ICD-9-CM diagnoses on or after 2015-10-01, or ICD-10-CM "
       "before")
-def icd9_after_2015(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def icd9_after_2015(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     icd9 = [d for d in ctx.dx if d.icd9]
     if not ctx.dates:
         if icd9:       # no line has a date: say so rather than claim a check
             codes = tuple(d.shown for d in icd9)
-            yield ctx.finding(
-                "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'}"
-                " ICD-9-CM, but no line of the claim has a date of service, so whether "
-                "ICD-9-CM applies (only before 2015-10-01) could not be checked.", codes=codes,
-                severity="warning", fix="give each service line its date of service")
-        return
+            add(ctx.finding(
+              "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'}"
+              " ICD-9-CM, but no line of the claim has a date of service, so whether "
+              "ICD-9-CM applies (only before 2015-10-01) could not be checked.", codes=codes,
+              severity="warning", fix="give each service line its date of service"))
+        return out
     late = [day for day in ctx.dates if day >= ICD10_START]
     if icd9 and late:
         codes = tuple(d.shown for d in icd9)
@@ -264,20 +282,21 @@ def icd9_after_2015(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         targets = {d.shown: gem_targets(ctx.facts.store, d.shown) for d in icd9}
         named = "; ".join(f"the GEMs map {c} to {', '.join(t[:6])}" for c, t in targets.items()
                           if t)
-        yield ctx.finding(
-            "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'} "
-            f"{how}, but the date of service {late[0]} is on or after 2015-10-01, when "
-            "ICD-10-CM replaced ICD-9-CM" + (f" ({named})." if named else "."), codes=codes,
-            fix="code the diagnoses in ICD-10-CM (qualifiers ABK/ABF)"
-            + (f": {named}" if named else ""))
+        add(ctx.finding(
+          "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'} "
+          f"{how}, but the date of service {late[0]} is on or after 2015-10-01, when "
+          "ICD-10-CM replaced ICD-9-CM" + (f" ({named})." if named else "."), codes=codes,
+          fix="code the diagnoses in ICD-10-CM (qualifiers ABK/ABF)"
+          + (f": {named}" if named else "")))
     early = [day for day in ctx.dates if day < ICD10_START]
     if early:
         tens = [d for d in ctx.dx if not d.icd9 and d.code and _looks_icd10(ctx, d)]
         if tens:
             codes = tuple(d.shown for d in tens)
-            yield ctx.finding(
-                "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'}"
-                f" ICD-10-CM, but the date of service {early[0]} is before 2015-10-01, when "
-                "claims still used ICD-9-CM.", codes=codes,
-                fix="code the diagnoses in ICD-9-CM for a date of service before 2015-10-01, "
-                "or correct the date")
+            add(ctx.finding(
+              "DX-ICD9-AFTER-2015", f"{', '.join(codes)} {'is' if len(codes) == 1 else 'are'}"
+              f" ICD-10-CM, but the date of service {early[0]} is before 2015-10-01, when "
+              "claims still used ICD-9-CM.", codes=codes,
+              fix="code the diagnoses in ICD-9-CM for a date of service before 2015-10-01, "
+              "or correct the date"))
+    return out

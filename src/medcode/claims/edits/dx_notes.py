@@ -21,7 +21,6 @@ claim lists it, come before it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 
 from medcode.models import Claim, Finding
@@ -57,10 +56,12 @@ def _short(text: str, n: int = 160) -> str:
 @edit("DX-EXCL1", "warning", "ICD-10-CM Official Guidelines I.A.12.a (Excludes1: never "
       "reported together, unless the conditions are unrelated)", "two diagnoses where one "
       "falls under the other's Excludes1 note")
-def excludes1(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def excludes1(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     valid = ctx.valid_dx()
     if len(valid) < 2:
-        return
+        return out
     pair_note = ctx.facts.excl1_pair
     for i, a in enumerate(valid):
         for b in valid[i + 1:]:
@@ -74,15 +75,16 @@ def excludes1(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                 if hit is None:
                     continue
                 node, ref = hit
-                yield ctx.finding(
-                    "DX-EXCL1", f"{x.shown} ({x.fact.title}) and {y.shown} "  # type: ignore
-                    f"({y.fact.title}) are not reported together: the Excludes1 note at "  # type: ignore
-                    f"{_node(node)} says \"{_short(ref.text)}\".", codes=(a.shown, b.shown),
-                    fix=f"keep only the one of {a.shown} and {b.shown} that describes the "
-                    "condition, unless the two conditions are unrelated",
-                    reference=f"ICD-10-CM tabular, Excludes1 at {_node(node)}; Official "
-                    "Guidelines I.A.12.a")
+                add(ctx.finding(
+                  "DX-EXCL1", f"{x.shown} ({x.fact.title}) and {y.shown} "  # type: ignore
+                  f"({y.fact.title}) are not reported together: the Excludes1 note at "  # type: ignore
+                  f"{_node(node)} says \"{_short(ref.text)}\".", codes=(a.shown, b.shown),
+                  fix=f"keep only the one of {a.shown} and {b.shown} that describes the "
+                  "condition, unless the two conditions are unrelated",
+                  reference=f"ICD-10-CM tabular, Excludes1 at {_node(node)}; Official "
+                  "Guidelines I.A.12.a"))
                 break
+    return out
 
 
 def _code_first(d: Dx) -> tuple[tuple, bool, list[str]]:
@@ -101,9 +103,11 @@ def _code_first_hint(texts: list[str]) -> str:
 
 @edit("DX-MANIF-FIRST", "error", _ETIO + ": \"in diseases classified elsewhere\" codes are "
       "never first-listed", "the first-listed diagnosis is a manifestation code")
-def manifestation_first(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def manifestation_first(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     if not ctx.dx or not ctx.dx[0].ok or not ctx.dx[0].fact.manifestation:  # type: ignore
-        return
+        return out
     d = ctx.dx[0]
     patterns, _, texts = _code_first(d)
     present = [o for o in ctx.valid_dx()[1:] if patterns and _matches(ctx, patterns, o.code)]
@@ -114,14 +118,17 @@ def manifestation_first(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
               f"then {d.shown}"
     else:
         fix = f"list the underlying condition first, then {d.shown}"
-    yield ctx.finding("DX-MANIF-FIRST", f"The first diagnosis {d.shown} ({d.fact.title}) is "  # type: ignore[union-attr]
-                      "a manifestation code: it describes a condition caused by another "
-                      "disease and can never be listed first.", codes=(d.shown,), fix=fix)
+    add(ctx.finding("DX-MANIF-FIRST", f"The first diagnosis {d.shown} ({d.fact.title}) is "  # type: ignore[union-attr]
+                    "a manifestation code: it describes a condition caused by another "
+                    "disease and can never be listed first.", codes=(d.shown,), fix=fix))
+    return out
 
 
 @edit("DX-ETIOLOGY", "warning", _ETIO, "a manifestation without its underlying condition, or "
       "a code listed before the condition its \"code first\" note names")
-def etiology(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def etiology(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     valid = ctx.valid_dx()
     for d in valid:
         fact = d.fact
@@ -133,21 +140,22 @@ def etiology(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         if present:
             if all(o.pos > d.pos for o in present) and not (d.pos == 1 and fact.manifestation):
                 o = present[0]
-                yield ctx.finding(
-                    "DX-ETIOLOGY", f"{d.shown} ({fact.title}) has a \"code first\" note naming "
-                    f"{o.shown}, but {o.shown} is listed after it (diagnoses {d.pos} and "
-                    f"{o.pos}).", codes=(d.shown, o.shown),
-                    fix=f"list {o.shown} before {d.shown}")
+                add(ctx.finding(
+                  "DX-ETIOLOGY", f"{d.shown} ({fact.title}) has a \"code first\" note naming "
+                  f"{o.shown}, but {o.shown} is listed after it (diagnoses {d.pos} and "
+                  f"{o.pos}).", codes=(d.shown, o.shown),
+                  fix=f"list {o.shown} before {d.shown}"))
             continue
         if not fact.manifestation:
             continue
         earlier = [o for o in ctx.dx if o.pos < d.pos]
         if exhaustive or not earlier:
             hint = _code_first_hint(texts) if texts else "the underlying condition"
-            yield ctx.finding(
-                "DX-ETIOLOGY", f"{d.shown} ({fact.title}) is a manifestation code, but the "
-                f"claim lists no underlying condition for it (code first: {hint}).",
-                codes=(d.shown,), fix=f"add the underlying condition before {d.shown}")
+            add(ctx.finding(
+              "DX-ETIOLOGY", f"{d.shown} ({fact.title}) is a manifestation code, but the "
+              f"claim lists no underlying condition for it (code first: {hint}).",
+              codes=(d.shown,), fix=f"add the underlying condition before {d.shown}"))
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -164,7 +172,9 @@ def _additional_message(facts: StoreFacts, code: str, shown: str, missing: tuple
 @edit("DX-USE-ADDITIONAL", "info", "ICD-10-CM Official Guidelines I.A.13 and I.B.7 (\"use "
       "additional code\" notes)", "a code whose \"use additional code\" note names "
       "companions that are absent")
-def use_additional(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def use_additional(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     valid = ctx.valid_dx()
     others = [o.code for o in ctx.dx if o.code]
     for d in valid:
@@ -179,7 +189,8 @@ def use_additional(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         missing = tuple(node for node, pats, _ in fact.additional if pats and node not in met)
         if not missing:
             continue
-        yield ctx.finding(
-            "DX-USE-ADDITIONAL", _additional_message(ctx.facts, d.code, d.shown, missing),
-            codes=(d.shown,),
-            fix="add the additional code if it applies to this patient")
+        add(ctx.finding(
+          "DX-USE-ADDITIONAL", _additional_message(ctx.facts, d.code, d.shown, missing),
+          codes=(d.shown,),
+          fix="add the additional code if it applies to this patient"))
+    return out

@@ -85,6 +85,8 @@ class StoreFacts:
         self._billable: dict[str, frozenset[str]] = {}
         self._billable_dx: dict[tuple[str, tuple[str, ...]], Any] = {}
         self._billable_dx_max = 65536
+        #: ClaimContext's memo of the releases of a set of dates (bounded: cleared when full)
+        self.releases_memo: dict[tuple[dt.date, ...], Any] = {}
         self._preloaded = False
         self._ptp_cand: dict[tuple[str, ...], bool] = {}
         #: answers the edits remember (``remember``), bounded: cleared when full

@@ -12,8 +12,6 @@ date of service may be newer than the file: that is a warning, not an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from medcode.models import Claim, Finding
 
 from .context import ClaimContext, Ln
@@ -26,14 +24,17 @@ _SHAPES = ("a CPT code is 5 characters (5 digits, or 4 digits and F, T, U, A or 
 
 @edit("PX-FORMAT", "error", "X12 837P SV101 (HC: procedure code): CPT or HCPCS Level II",
       "a service line code that is neither CPT nor HCPCS by its shape")
-def px_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def px_format(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for ln in ctx.lines:
         if ln.kind in ("cpt", "hcpcs", "pcs") or _line_mixup(ctx, ln) is not None:
             continue
-        yield ctx.finding("PX-FORMAT", f"Line {ln.number}: {ln.line.code!r} is not a "
-                          f"procedure code: {_SHAPES}.", line=ln.number, codes=(ln.line.code,),
-                          fix=f"write the CPT or HCPCS code of the service on line "
-                          f"{ln.number}")
+        add(ctx.finding("PX-FORMAT", f"Line {ln.number}: {ln.line.code!r} is not a "
+                        f"procedure code: {_SHAPES}.", line=ln.number, codes=(ln.line.code,),
+                        fix=f"write the CPT or HCPCS code of the service on line "
+                        f"{ln.number}"))
+    return out
 
 
 def _cpt_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
@@ -104,7 +105,9 @@ def _pcs_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
 
 @edit("PX-INVALID", "error", "CMS HCPCS file (add/termination dates); CPT code set (AMA)",
       "a CPT/HCPCS code not active on the date of service")
-def px_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def px_invalid(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for ln in ctx.lines:
         if ln.kind == "cpt":
             problem = _cpt_problem(ctx, ln)
@@ -120,8 +123,9 @@ def px_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         fix = (f"check the code of line {ln.number} against the current code set"
                if severity == "error" else "import the current HCPCS file (medcode data "
                "import hcpcs) to check it")
-        yield ctx.finding("PX-INVALID", msg, line=ln.number, codes=(ln.code,), fix=fix,
-                          reference=ref, severity=severity)
+        add(ctx.finding("PX-INVALID", msg, line=ln.number, codes=(ln.code,), fix=fix,
+                        reference=ref, severity=severity))
+    return out
 
 
 def _amount(value: float) -> str:
@@ -134,38 +138,44 @@ def _units(value: float) -> str:
 
 @edit("LINE-UNITS", "error", "CMS-1500 item 24G / X12 837P SV104 (service unit count: a "
       "positive number)", "units zero, negative or not a number")
-def line_units(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def line_units(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for ln in claim.lines:
         raw = ln.extra.get("raw_units") if ln.extra else None
         fix = (f"enter on line {ln.number} the number of units performed (1 or more; minutes "
                "for anesthesia, as the payer asks)")
         if raw is not None:
-            yield ctx.finding("LINE-UNITS", f"Line {ln.number} ({ln.code}): the units {raw!r} "
-                              "are not a number.", line=ln.number, codes=(ln.code,), fix=fix)
+            add(ctx.finding("LINE-UNITS", f"Line {ln.number} ({ln.code}): the units {raw!r} "
+                            "are not a number.", line=ln.number, codes=(ln.code,), fix=fix))
         elif ln.units <= 0:
             why = "cannot be negative" if ln.units < 0 else "a line bills at least 1 unit"
-            yield ctx.finding("LINE-UNITS", f"Line {ln.number} ({ln.code}) bills "
-                              f"{_units(ln.units)} units: {why}.", line=ln.number,
-                              codes=(ln.code,), fix=fix)
+            add(ctx.finding("LINE-UNITS", f"Line {ln.number} ({ln.code}) bills "
+                            f"{_units(ln.units)} units: {why}.", line=ln.number,
+                            codes=(ln.code,), fix=fix))
+    return out
 
 
 @edit("LINE-CHARGE", "error", "CMS-1500 item 24F / X12 837P SV102 (line item charge amount: "
       "a non-negative amount)", "a negative charge, or a charge that is not an amount")
-def line_charge(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def line_charge(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for ln in claim.lines:
         raw = ln.extra.get("raw_charge") if ln.extra else None
         if raw is not None:
-            yield ctx.finding("LINE-CHARGE", f"Line {ln.number} ({ln.code}): the charge {raw!r} "
-                              "is not an amount.", line=ln.number, codes=(ln.code,),
-                              fix=f"write the charge of line {ln.number} as a number, e.g. "
-                              "125.00")
+            add(ctx.finding("LINE-CHARGE", f"Line {ln.number} ({ln.code}): the charge {raw!r} "
+                            "is not an amount.", line=ln.number, codes=(ln.code,),
+                            fix=f"write the charge of line {ln.number} as a number, e.g. "
+                            "125.00"))
         elif ln.charge is not None and ln.charge < 0:
-            yield ctx.finding("LINE-CHARGE", f"Line {ln.number} ({ln.code}) has a negative "
-                              f"charge ({_amount(ln.charge)}): a claim line bills what the "
-                              "service costs, never a credit.", line=ln.number,
-                              codes=(ln.code,), fix=f"enter the full charge of line "
-                              f"{ln.number}; correct an overpayment with a corrected claim "
-                              "(frequency code 7) or a refund, not a negative line")
+            add(ctx.finding("LINE-CHARGE", f"Line {ln.number} ({ln.code}) has a negative "
+                            f"charge ({_amount(ln.charge)}): a claim line bills what the "
+                            "service costs, never a credit.", line=ln.number,
+                            codes=(ln.code,), fix=f"enter the full charge of line "
+                            f"{ln.number}; correct an overpayment with a corrected claim "
+                            "(frequency code 7) or a refund, not a negative line"))
+    return out
 
 
 def _claim_total(claim: Claim) -> tuple[float | None, str | None]:
@@ -181,37 +191,43 @@ def _claim_total(claim: Claim) -> tuple[float | None, str | None]:
 @edit("CLAIM-TOTAL", "warning", "CMS-1500 item 28 / X12 837P CLM02 (total claim charge "
       "amount: the sum of the service line charges SV102) / FHIR Claim.total",
       "the claim's total charge differs from the sum of its lines")
-def claim_total(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def claim_total(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     total, raw = _claim_total(claim)
     if raw is not None:
-        yield ctx.finding("CLAIM-TOTAL", f"The claim's total charge {raw!r} is not an "
-                          "amount.", fix="write the total charge as a number: the sum of the "
-                          "line charges")
-        return
+        add(ctx.finding("CLAIM-TOTAL", f"The claim's total charge {raw!r} is not an "
+                        "amount.", fix="write the total charge as a number: the sum of the "
+                        "line charges"))
+        return out
     if total is None or not claim.lines:
-        return
+        return out
     charges = [ln.charge for ln in claim.lines]
     if any(c is None for c in charges):
-        return                              # a line without a charge: no sum to compare
+        return out                              # a line without a charge: no sum to compare
     lines_sum = round(sum(c for c in charges if c is not None), 2)
     if abs(lines_sum - total) < 0.005:
-        return
+        return out
     n = len(claim.lines)
-    yield ctx.finding(
-        "CLAIM-TOTAL", f"The claim's total charge is {_amount(total)}, but its {n} line"
-        f"{'s add' if n > 1 else ' comes'} to {_amount(lines_sum)} (a difference of "
-        f"{_amount(abs(total - lines_sum))}).",
-        fix=f"make the total {_amount(lines_sum)}, or correct the line charge that is wrong")
+    add(ctx.finding(
+      "CLAIM-TOTAL", f"The claim's total charge is {_amount(total)}, but its {n} line"
+      f"{'s add' if n > 1 else ' comes'} to {_amount(lines_sum)} (a difference of "
+      f"{_amount(abs(total - lines_sum))}).",
+      fix=f"make the total {_amount(lines_sum)}, or correct the line charge that is wrong"))
+    return out
 
 
 @edit("PX-OTHER-SYSTEM", "info", "code systems medcode checks: CPT, HCPCS Level II, ICD-10-PCS "
       "(medcode/data/claims_code_systems.csv)", "a line code from a system medcode does not "
       "check, named")
-def px_other_system(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def px_other_system(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for ln in ctx.other_lines:
-        yield ctx.finding("PX-OTHER-SYSTEM", f"Line {ln.number}: {ln.line.code} is a code of "
-                          f"{ln.system}, which medcode does not check; its format, validity, "
-                          "modifiers and NCCI edits were not checked.", line=ln.number,
-                          codes=(ln.line.code,),
-                          fix="if the payer expects CPT or HCPCS on this claim, bill the "
-                          "CPT/HCPCS code of the service")
+        add(ctx.finding("PX-OTHER-SYSTEM", f"Line {ln.number}: {ln.line.code} is a code of "
+                        f"{ln.system}, which medcode does not check; its format, validity, "
+                        "modifiers and NCCI edits were not checked.", line=ln.number,
+                        codes=(ln.line.code,),
+                        fix="if the payer expects CPT or HCPCS on this claim, bill the "
+                        "CPT/HCPCS code of the service"))
+    return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 from medcode.models import Claim, Finding
@@ -28,27 +27,30 @@ _X = {"XE", "XS", "XP", "XU"}
 
 @edit("MOD-FORMAT", "error", "X12 837P SV101-3 to SV101-6: up to 4 modifiers of 2 "
       "characters", "a malformed modifier, a repeated one, or more than 4")
-def mod_format(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def mod_format(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for ln in ctx.lines:
         if _well_formed(ln.mods):
             continue
         n = ln.number
         for raw, mod in zip(ln.line.modifiers, ln.mods, strict=True):
             if not _MOD.match(mod):
-                yield ctx.finding("MOD-FORMAT", f"Line {n}: modifier {raw!r} is not 2 letters "
-                                  "or digits.", line=n, codes=(ln.code, raw),
-                                  fix=f"write the modifier of line {n} as 2 characters, e.g. 25")
+                add(ctx.finding("MOD-FORMAT", f"Line {n}: modifier {raw!r} is not 2 letters "
+                                "or digits.", line=n, codes=(ln.code, raw),
+                                fix=f"write the modifier of line {n} as 2 characters, e.g. 25"))
         if len(ln.mods) > MAX_MODIFIERS:
-            yield ctx.finding("MOD-FORMAT", f"Line {n} has {len(ln.mods)} modifiers; a line "
-                              f"holds at most {MAX_MODIFIERS}.", line=n, codes=(ln.code,),
-                              fix=f"keep the {MAX_MODIFIERS} modifiers that affect payment "
-                              "first (e.g. 26, TC, 59) and drop the rest")
+            add(ctx.finding("MOD-FORMAT", f"Line {n} has {len(ln.mods)} modifiers; a line "
+                            f"holds at most {MAX_MODIFIERS}.", line=n, codes=(ln.code,),
+                            fix=f"keep the {MAX_MODIFIERS} modifiers that affect payment "
+                            "first (e.g. 26, TC, 59) and drop the rest"))
         dups = sorted({m for m in ln.mods if ln.mods.count(m) > 1}) \
             if len(set(ln.mods)) != len(ln.mods) else []
         if dups:
-            yield ctx.finding("MOD-FORMAT", f"Line {n} lists modifier {', '.join(dups)} more "
-                              "than once.", line=n, codes=(ln.code, *dups),
-                              fix=f"list each modifier of line {n} once")
+            add(ctx.finding("MOD-FORMAT", f"Line {n} lists modifier {', '.join(dups)} more "
+                            "than once.", line=n, codes=(ln.code, *dups),
+                            fix=f"list each modifier of line {n} once"))
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -61,7 +63,9 @@ def _well_formed(mods: tuple[str, ...]) -> bool:
 
 @edit("MOD-INVALID", "error", "CPT modifiers (medcode/data/cpt_modifiers.csv); CMS HCPCS "
       "file, Level II modifiers", "a modifier that is unknown or not active on the date")
-def mod_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def mod_invalid(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     facts = ctx.facts
     cpt_mods = None
     for ln in ctx.lines:
@@ -88,28 +92,29 @@ def mod_invalid(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                 end = rec.get("termination_date")
                 why = (f"it was terminated on {end}" if end and day.isoformat() > end
                        else f"it was added on {rec.get('add_date') or rec.get('effective_date')}")
-                yield ctx.finding("MOD-INVALID", f"Line {n}: modifier {mod} is not valid on "
-                                  f"{day}: {why}.", line=n, codes=(ln.code, mod),
-                                  fix=f"remove modifier {mod} from line {n} or use the one "
-                                  "that replaced it")
+                add(ctx.finding("MOD-INVALID", f"Line {n}: modifier {mod} is not valid on "
+                                f"{day}: {why}.", line=n, codes=(ln.code, mod),
+                                fix=f"remove modifier {mod} from line {n} or use the one "
+                                "that replaced it"))
                 continue
             if mod.isdigit():
-                yield ctx.finding("MOD-INVALID", f"Line {n}: {mod} is not a CPT modifier.",
-                                  line=n, codes=(ln.code, mod),
-                                  fix=f"check modifier {mod} of line {n}")
+                add(ctx.finding("MOD-INVALID", f"Line {n}: {mod} is not a CPT modifier.",
+                                line=n, codes=(ln.code, mod),
+                                fix=f"check modifier {mod} of line {n}"))
             elif facts.has_hcpcs:
                 year = facts.hcpcs_year
                 if year is not None and day is not None and day.year > year:
-                    yield ctx.finding(
-                        "MOD-INVALID", f"Line {n}: modifier {mod} is not a CPT modifier and "
-                        f"not in the loaded HCPCS file ({year}); it may be newer than the "
-                        "file.", line=n, codes=(ln.code, mod), severity="warning",
-                        fix="import the current HCPCS file (medcode data import hcpcs) to "
-                        "check it")
+                    add(ctx.finding(
+                      "MOD-INVALID", f"Line {n}: modifier {mod} is not a CPT modifier and "
+                      f"not in the loaded HCPCS file ({year}); it may be newer than the "
+                      "file.", line=n, codes=(ln.code, mod), severity="warning",
+                      fix="import the current HCPCS file (medcode data import hcpcs) to "
+                      "check it"))
                 else:
-                    yield ctx.finding("MOD-INVALID", f"Line {n}: {mod} is neither a CPT nor a "
-                                      "HCPCS Level II modifier.", line=n, codes=(ln.code, mod),
-                                      fix=f"check modifier {mod} of line {n}")
+                    add(ctx.finding("MOD-INVALID", f"Line {n}: {mod} is neither a CPT nor a "
+                                    "HCPCS Level II modifier.", line=n, codes=(ln.code, mod),
+                                    fix=f"check modifier {mod} of line {n}"))
+    return out
 
 
 def _active(facts: StoreFacts, mod: str, day: dt.date | None) -> bool:
@@ -120,32 +125,37 @@ def _active(facts: StoreFacts, mod: str, day: dt.date | None) -> bool:
 
 @edit("MOD-59X", "warning", "CMS MLN Fact Sheet \"Proper Use of Modifiers 59, XE, XP, XS, XU\"; "
       "NCCI Policy Manual ch. I, E.1", "59 together with an X modifier, or 59 on an E/M")
-def mod_59x(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def mod_59x(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     for ln in ctx.lines:
         if "59" not in ln.mods:
             continue
         n = ln.number
         xs = sorted(_X.intersection(ln.mods))
         if xs:
-            yield ctx.finding("MOD-59X", f"Line {n} has modifier 59 and {', '.join(xs)}: the X "
-                              "modifiers are the more specific form of 59, never used with it.",
-                              line=n, codes=(ln.code, "59", *xs),
-                              fix=f"remove 59 from line {n} and keep {xs[0]}")
+            add(ctx.finding("MOD-59X", f"Line {n} has modifier 59 and {', '.join(xs)}: the X "
+                            "modifiers are the more specific form of 59, never used with it.",
+                            line=n, codes=(ln.code, "59", *xs),
+                            fix=f"remove 59 from line {n} and keep {xs[0]}"))
         if ln.cls == "em":
-            yield ctx.finding("MOD-59X", f"Line {n}: modifier 59 is on an E/M service "
-                              f"({ln.code}); a separately identifiable E/M takes modifier 25.",
-                              line=n, codes=(ln.code, "59"),
-                              fix=f"replace 59 with 25 on line {n}")
+            add(ctx.finding("MOD-59X", f"Line {n}: modifier 59 is on an E/M service "
+                            f"({ln.code}); a separately identifiable E/M takes modifier 25.",
+                            line=n, codes=(ln.code, "59"),
+                            fix=f"replace 59 with 25 on line {n}"))
+    return out
 
 
 @edit("MOD-25", "warning", "CMS Medicare Claims Processing Manual ch. 12 §30.6.6 (E/M on the "
       "day of a procedure: modifier 25; decision for surgery: 57); classes "
       "medcode/data/claims_code_classes.csv", "an E/M on the day of a procedure without "
       "modifier 25")
-def mod_25(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def mod_25(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     ems = [ln for ln in ctx.lines if ln.cls == "em"]
     if not ems:
-        return
+        return out
     procs = [ln for ln in ctx.lines if ln.cls == "procedure"]
     for em in ems:
         if "25" in em.mods or "57" in em.mods:
@@ -155,11 +165,12 @@ def mod_25(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             continue
         p = same[0]
         when = f" ({em.date})" if em.date else ""
-        yield ctx.finding("MOD-25", f"Line {em.number} bills an E/M service ({em.code}) with a "
-                          f"procedure on the same day{when} (line {p.number}, {p.code}) but "
-                          "without modifier 25: the visit is paid only when it was significant "
-                          "and separately identifiable.", line=em.number,
-                          codes=(em.code, p.code),
-                          fix=f"add modifier 25 to line {em.number} if the E/M was separate "
-                          "from the procedure (57 if it was the decision for major surgery); "
-                          "otherwise remove the E/M")
+        add(ctx.finding("MOD-25", f"Line {em.number} bills an E/M service ({em.code}) with a "
+                        f"procedure on the same day{when} (line {p.number}, {p.code}) but "
+                        "without modifier 25: the visit is paid only when it was significant "
+                        "and separately identifiable.", line=em.number,
+                        codes=(em.code, p.code),
+                        fix=f"add modifier 25 to line {em.number} if the E/M was separate "
+                        "from the procedure (57 if it was the decision for major surgery); "
+                        "otherwise remove the E/M"))
+    return out

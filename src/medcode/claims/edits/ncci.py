@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 
 from medcode.models import Claim, Finding
 
@@ -42,10 +41,12 @@ def _units(x: float) -> str:
 
 @edit("NCCI-PTP", "error", "CMS NCCI procedure-to-procedure edits (practitioner)",
       "two codes on the same date that an active NCCI PTP edit does not pay together")
-def ptp(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def ptp(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     facts = ctx.facts
     if not facts.has_ptp or len(ctx.lines) < 2:
-        return
+        return out
     by_date: dict[dt.date, list[Ln]] = defaultdict(list)
     for ln in ctx.lines:
         if ln.date is not None and ln.kind in ("cpt", "hcpcs"):
@@ -67,31 +68,34 @@ def ptp(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
             ref = (f"CMS NCCI PTP edit {c1}/{c2} ({row['setting']}, {row.get('version') or ''}"
                    f" effective {row['effective']}; {row['rationale']})").replace(" ,", ",")
             if ind == 0:
-                yield ctx.finding(
-                    "NCCI-PTP", f"Line {l2[0].number} ({c2}) is bundled into line "
-                    f"{l1[0].number} ({c1}) on {day}: NCCI never pays {c2} with {c1} "
-                    "(modifier indicator 0), whatever the modifiers.", line=l2[0].number,
-                    codes=(c1, c2), fix=f"remove line {l2[0].number} ({c2})", reference=ref)
+                add(ctx.finding(
+                  "NCCI-PTP", f"Line {l2[0].number} ({c2}) is bundled into line "
+                  f"{l1[0].number} ({c1}) on {day}: NCCI never pays {c2} with {c1} "
+                  "(modifier indicator 0), whatever the modifiers.", line=l2[0].number,
+                  codes=(c1, c2), fix=f"remove line {l2[0].number} ({c2})", reference=ref))
                 continue
             used = [m for ln in (*l1, *l2) for m in ln.mods if m in bypass]
             if used:
                 continue
-            yield ctx.finding(
-                "NCCI-PTP", f"Line {l2[0].number} ({c2}) is bundled into line {l1[0].number} "
-                f"({c1}) on {day}: NCCI pays {c2} with {c1} only when a PTP-associated "
-                "modifier shows a distinct service (modifier indicator 1).",
-                line=l2[0].number, codes=(c1, c2), reference=ref,
-                fix=f"remove line {l2[0].number}, or, if {c2} was a separate service (another "
-                f"site, session or encounter), add the modifier that documents it (e.g. XS, "
-                f"XE or 59) to line {l2[0].number}")
+            add(ctx.finding(
+              "NCCI-PTP", f"Line {l2[0].number} ({c2}) is bundled into line {l1[0].number} "
+              f"({c1}) on {day}: NCCI pays {c2} with {c1} only when a PTP-associated "
+              "modifier shows a distinct service (modifier indicator 1).",
+              line=l2[0].number, codes=(c1, c2), reference=ref,
+              fix=f"remove line {l2[0].number}, or, if {c2} was a separate service (another "
+              f"site, session or encounter), add the modifier that documents it (e.g. XS, "
+              f"XE or 59) to line {l2[0].number}"))
+    return out
 
 
 @edit("NCCI-MUE", "error", "CMS NCCI medically unlikely edits (practitioner); denial remark "
       "N362", "units above the MUE of the code")
-def mue(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
+def mue(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     facts = ctx.facts
     if not facts.has_mue:
-        return
+        return out
     per_day: dict[tuple[str, object], tuple[dict, str, list[Ln]]] = {}
     for ln in ctx.lines:
         if ln.date is None or ln.kind not in ("cpt", "hcpcs") or not facts.has_mue_for(ln.code):
@@ -104,23 +108,29 @@ def mue(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
         if rec["mai"] != 1:
             per_day.setdefault((ln.code, ln.date), (rec, ref, []))[2].append(ln)
         elif ln.line.units > rec["value"]:
-            yield ctx.finding(
-                "NCCI-MUE", f"Line {ln.number} bills {_units(ln.line.units)} units of "
-                f"{ln.code}; the most a line may carry is {rec['value']} (medically "
-                "unlikely edit, per line).", line=ln.number, codes=(ln.code,),
-                reference=ref, fix=f"bill at most {_n(rec['value'], 'unit')} on line "
-                f"{ln.number}; report medically necessary extra units on separate lines "
-                "with an appropriate modifier (e.g. 76, 91, XS) only if policy allows")
+            add(ctx.finding(
+              "NCCI-MUE", f"Line {ln.number} bills {_units(ln.line.units)} units of "
+              f"{ln.code}; the most a line may carry is {rec['value']} (medically "
+              "unlikely edit, per line).", line=ln.number, codes=(ln.code,),
+              reference=ref, fix=f"bill at most {_n(rec['value'], 'unit')} on line "
+              f"{ln.number}; report medically necessary extra units on separate lines "
+              "with an appropriate modifier (e.g. 76, 91, XS) only if policy allows"))
     for (code, day), (rec, ref, lines) in per_day.items():
         total = sum(ln.line.units for ln in lines)
         if total > rec["value"]:
             nums = ", ".join(str(ln.number) for ln in lines)
-            yield ctx.finding(
-                "NCCI-MUE", f"{code} is billed for {_units(total)} units on {day} (line"
-                f"{'s' if len(lines) > 1 else ''} {nums}); the most for one day is "
-                f"{rec['value']} (medically unlikely edit, {_MAI.get(rec['mai'], '')}).",
-                line=lines[0].number, codes=(code,), reference=ref,
-                fix=f"bill at most {_n(rec['value'], 'unit')} of {code} for {day}")
+            add(ctx.finding(
+              "NCCI-MUE", f"{code} is billed for {_units(total)} units on {day} (line"
+              f"{'s' if len(lines) > 1 else ''} {nums}); the most for one day is "
+              f"{rec['value']} (medically unlikely edit, {_MAI.get(rec['mai'], '')}).",
+              line=lines[0].number, codes=(code,), reference=ref,
+              fix=f"bill at most {_n(rec['value'], 'unit')} of {code} for {day}"))
+    return out
+
+
+def _advice(what: str, day: dt.date) -> str:
+    from medcode.store.freshness import advice
+    return advice(what, day)
 
 
 def _lines(lines: list[Ln]) -> str:
@@ -131,8 +141,9 @@ def _lines(lines: list[Ln]) -> str:
 @edit("NCCI-RELEASE", "warning", "medcode: the NCCI files loaded in the store (medcode data "
       "status); CMS publishes PTP and MUE files each quarter",
       "a procedure line dated outside the quarter of the NCCI PTP or MUE files loaded")
-def ncci_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
-    from medcode.store.freshness import advice
+def ncci_release(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
     facts = ctx.facts
     procs = [ln for ln in ctx.lines if ln.date is not None and ln.kind in ("cpt", "hcpcs")]
     if facts.ptp_period is not None:
@@ -146,11 +157,11 @@ def ncci_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                 for ln in day_lines]
         if late:
             day = max(ln.date for ln in late if ln.date is not None)
-            yield ctx.finding(
-                "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI PTP edits loaded "
-                f"({label}, for {first} to {last}): their code pairs were checked against "
-                "those edits; pairs CMS added or deleted since are not known.",
-                line=late[0].number, fix=advice("NCCI-PTP", day) + " for an exact check")
+            add(ctx.finding(
+              "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI PTP edits loaded "
+              f"({label}, for {first} to {last}): their code pairs were checked against "
+              "those edits; pairs CMS added or deleted since are not known.",
+              line=late[0].number, fix=_advice("NCCI-PTP", day) + " for an exact check"))
     if facts.mue_period is not None:
         first, last, label = facts.mue_period
         late = [ln for ln in procs if ln.date is not None and ln.date > last
@@ -159,14 +170,15 @@ def ncci_release(claim: Claim, ctx: ClaimContext) -> Iterator[Finding]:
                  and facts.has_mue_for(ln.code)]
         if late:
             day = max(ln.date for ln in late if ln.date is not None)
-            yield ctx.finding(
-                "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI MUEs loaded ({label}, "
-                f"for {first} to {last}): their units were checked against those values; "
-                "values CMS changed since are not known.", line=late[0].number,
-                fix=advice("MUE", day) + " for an exact check")
+            add(ctx.finding(
+              "NCCI-RELEASE", f"{_lines(late)} are dated after the NCCI MUEs loaded ({label}, "
+              f"for {first} to {last}): their units were checked against those values; "
+              "values CMS changed since are not known.", line=late[0].number,
+              fix=_advice("MUE", day) + " for an exact check"))
         if early:
             day = min(ln.date for ln in early if ln.date is not None)
-            yield ctx.finding(
-                "NCCI-RELEASE", f"{_lines(early)} are dated before the NCCI MUEs loaded "
-                f"({label}) were in force: their units were not checked against any MUE.",
-                line=early[0].number, fix=advice("MUE", day) + " to check them")
+            add(ctx.finding(
+              "NCCI-RELEASE", f"{_lines(early)} are dated before the NCCI MUEs loaded "
+              f"({label}) were in force: their units were not checked against any MUE.",
+              line=early[0].number, fix=_advice("MUE", day) + " to check them"))
+    return out
