@@ -20,6 +20,19 @@ FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_t
             "code_precision", "code_candidates", "assoc_x_lex", "knn", "knn_notes",
             "knn_x_lex", "siblings", "best_in_category", "unspecified", "part_only",
             "code_length")
+#: base features whose pairwise products and squares the ranker also weighs (how much a
+#: learned phrase counts depends on the code's prior, a mention on its category, ...)
+CROSSED = ("lex", "assoc_max", "assoc_sum", "log_prior", "code_precision", "knn",
+           "best_in_category", "specificity", "mentions", "negated", "siblings")
+_CROSS_AT = tuple(FEATURES.index(f) for f in CROSSED)
+_PAIRS = tuple((a, b) for n, a in enumerate(_CROSS_AT) for b in _CROSS_AT[n + 1:])
+FEATURES = FEATURES + tuple(f"{FEATURES[a]}*{FEATURES[b]}" for a, b in _PAIRS) + tuple(
+    f"{FEATURES[a]}^2" for a in _CROSS_AT)
+
+
+def crossed(x: list[float]) -> list[float]:
+    """The products FEATURES lists after the base features, from the base features ``x``."""
+    return [x[a] * x[b] for a, b in _PAIRS] + [x[a] * x[a] for a in _CROSS_AT]
 #: neighbours a note's codes are voted by (the most similar training notes)
 KNN_K = 10
 #: stems kept per training note (its highest tf-idf ones)
@@ -119,8 +132,14 @@ def key(system: str, code: str) -> str:
 
 def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4,
         rate: float = 1.0) -> list[float]:
-    """Logistic regression by full-batch gradient descent with AdaGrad steps (pure Python:
-    a few thousand rows of a few features)."""
+    """Logistic regression by full-batch gradient descent with AdaGrad steps (with numpy
+    when it is installed, else in pure Python: the same steps)."""
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if np is not None and rows:
+        return _fit_np(np, rows, epochs, l2, rate)
     n = len(FEATURES)
     w = [0.0] * n
     g2 = [1e-8] * n
@@ -140,3 +159,19 @@ def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4
             g2[j] += gj * gj
             w[j] -= rate * gj / math.sqrt(g2[j])
     return w
+
+
+def _fit_np(np, rows, epochs: int, l2: float, rate: float) -> list[float]:
+    x = np.array([r[0] for r in rows], dtype=float)
+    y = np.array([r[1] for r in rows], dtype=float)
+    pos = y.sum() or 1
+    neg = (len(rows) - y.sum()) or 1
+    cw = np.where(y == 1, len(rows) / (2 * pos), len(rows) / (2 * neg))
+    w = np.zeros(x.shape[1])
+    g2 = np.full(x.shape[1], 1e-8)
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30.0, 30.0)))
+        g = x.T @ ((p - y) * cw) / len(rows) + l2 * w
+        g2 += g * g
+        w -= rate * g / np.sqrt(g2)
+    return [float(v) for v in w]
