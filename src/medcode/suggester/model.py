@@ -23,7 +23,8 @@ FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_t
 #: base features whose pairwise products and squares the ranker also weighs (how much a
 #: learned phrase counts depends on the code's prior, a mention on its category, ...)
 CROSSED = ("lex", "assoc_max", "assoc_sum", "log_prior", "code_precision", "knn",
-           "best_in_category", "specificity", "mentions", "negated", "siblings")
+           "best_in_category", "specificity", "mentions", "negated", "siblings",
+           "code_candidates", "knn_notes", "position", "history", "sentences")
 _CROSS_AT = tuple(FEATURES.index(f) for f in CROSSED)
 _PAIRS = tuple((a, b) for n, a in enumerate(_CROSS_AT) for b in _CROSS_AT[n + 1:])
 FEATURES = FEATURES + tuple(f"{FEATURES[a]}*{FEATURES[b]}" for a, b in _PAIRS) + tuple(
