@@ -132,21 +132,22 @@ def key(system: str, code: str) -> str:
 
 
 def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4,
-        rate: float = 1.0) -> list[float]:
+        rate: float = 1.0, balanced: bool = True) -> list[float]:
     """Logistic regression by full-batch gradient descent with AdaGrad steps (with numpy
-    when it is installed, else in pure Python: the same steps)."""
+    when it is installed, else in pure Python: the same steps). ``balanced``: weigh the
+    classes so that gold and non-gold rows count alike."""
     try:
         import numpy as np
     except ImportError:
         np = None
     if np is not None and rows:
-        return _fit_np(np, rows, epochs, l2, rate)
+        return _fit_np(np, rows, epochs, l2, rate, balanced)
     n = len(FEATURES)
     w = [0.0] * n
     g2 = [1e-8] * n
     pos = sum(y for _, y in rows) or 1
     neg = (len(rows) - pos) or 1
-    cw = {1: len(rows) / (2 * pos), 0: len(rows) / (2 * neg)}  # balanced classes
+    cw = {1: len(rows) / (2 * pos), 0: len(rows) / (2 * neg)} if balanced else {1: 1.0, 0: 1.0}
     for _ in range(epochs):
         grad = [0.0] * n
         for x, y in rows:
@@ -162,12 +163,13 @@ def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4
     return w
 
 
-def _fit_np(np, rows, epochs: int, l2: float, rate: float) -> list[float]:
+def _fit_np(np, rows, epochs: int, l2: float, rate: float, balanced: bool) -> list[float]:
     x = np.array([r[0] for r in rows], dtype=float)
     y = np.array([r[1] for r in rows], dtype=float)
     pos = y.sum() or 1
     neg = (len(rows) - y.sum()) or 1
-    cw = np.where(y == 1, len(rows) / (2 * pos), len(rows) / (2 * neg))
+    cw = np.where(y == 1, len(rows) / (2 * pos), len(rows) / (2 * neg)) if balanced else \
+        np.ones(len(rows))
     w = np.zeros(x.shape[1])
     g2 = np.full(x.shape[1], 1e-8)
     for _ in range(epochs):
