@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
+FEATURES: tuple[str, ...] = (
+            "bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
             "assoc_max", "assoc_sum", "log_prior", "seen", "negated", "uncertain", "family",
             "history", "position", "lex_x_prior", "sentences", "search", "other",
             "code_precision", "code_candidates", "assoc_x_lex", "knn", "knn_notes",
@@ -137,11 +138,12 @@ def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4
     when it is installed, else in pure Python: the same steps). ``balanced``: weigh the
     classes so that gold and non-gold rows count alike."""
     try:
-        import numpy as np
+        import numpy
     except ImportError:
-        np = None
-    if np is not None and rows:
-        return _fit_np(np, rows, epochs, l2, rate, balanced)
+        pass
+    else:
+        if rows:
+            return _fit_np(numpy, rows, epochs, l2, rate, balanced)
     n = len(FEATURES)
     w = [0.0] * n
     g2 = [1e-8] * n
