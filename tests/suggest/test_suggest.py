@@ -51,6 +51,10 @@ def test_combination_code_beats_its_parts(store) -> None:
     ("Her mother had hypertension.", "hypertension", "family"),
     ("History of duodenal ulcer.", "ulcer", "history"),
     ("He presented with fever and cough.", "fever", "present"),
+    ("Pregnancy went without complications, with anemia.", "anemia", "present"),
+    ("The parents relate the vomiting to a fall.", "vomiting", "present"),
+    ("A girl with no family history came complaining of anxiety.", "anxiety", "present"),
+    ("No family history of thrombosis.", "thrombosis", "negated"),
 ])
 def test_assertions(note: str, word: str, assertion: str) -> None:
     toks, _ = tokenize(note)

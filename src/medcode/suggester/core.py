@@ -10,7 +10,7 @@ from typing import Any
 from medcode.errors import InvalidCode, NoRelease
 from medcode.suggester.lexicon import CM, PCS, Lexicon, lexicon
 from medcode.suggester.match import Mention, sentence_mentions
-from medcode.suggester.model import FEATURES, Model, key, packaged
+from medcode.suggester.model import FEATURES, Model, crossed, key, packaged
 from medcode.suggester.text import PRESENT, Tok, tokenize
 
 MAX_CHARS = 200_000
@@ -245,6 +245,7 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
           1.0 if ms and all(lex.entries[m.entry].source in ("part", "neoplasm")
                             for m in ms) else 0.0,
           len(c.code) / 7]
+    x += crossed(x)
     assert len(x) == len(FEATURES)
     return x
 

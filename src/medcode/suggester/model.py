@@ -14,12 +14,27 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-FEATURES = ("bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
+FEATURES: tuple[str, ...] = (
+            "bias", "lex", "lex_subsumed_only", "mentions", "specificity", "by_title", "tight",
             "assoc_max", "assoc_sum", "log_prior", "seen", "negated", "uncertain", "family",
             "history", "position", "lex_x_prior", "sentences", "search", "other",
             "code_precision", "code_candidates", "assoc_x_lex", "knn", "knn_notes",
             "knn_x_lex", "siblings", "best_in_category", "unspecified", "part_only",
             "code_length")
+#: base features whose pairwise products and squares the ranker also weighs (how much a
+#: learned phrase counts depends on the code's prior, a mention on its category, ...)
+CROSSED = ("lex", "assoc_max", "assoc_sum", "log_prior", "code_precision", "knn",
+           "best_in_category", "specificity", "mentions", "negated", "siblings",
+           "code_candidates", "knn_notes", "position", "history", "sentences")
+_CROSS_AT = tuple(FEATURES.index(f) for f in CROSSED)
+_PAIRS = tuple((a, b) for n, a in enumerate(_CROSS_AT) for b in _CROSS_AT[n + 1:])
+FEATURES = FEATURES + tuple(f"{FEATURES[a]}*{FEATURES[b]}" for a, b in _PAIRS) + tuple(
+    f"{FEATURES[a]}^2" for a in _CROSS_AT)
+
+
+def crossed(x: list[float]) -> list[float]:
+    """The products FEATURES lists after the base features, from the base features ``x``."""
+    return [x[a] * x[b] for a, b in _PAIRS] + [x[a] * x[a] for a in _CROSS_AT]
 #: neighbours a note's codes are voted by (the most similar training notes)
 KNN_K = 10
 #: stems kept per training note (its highest tf-idf ones)
@@ -118,15 +133,23 @@ def key(system: str, code: str) -> str:
 
 
 def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4,
-        rate: float = 1.0) -> list[float]:
-    """Logistic regression by full-batch gradient descent with AdaGrad steps (pure Python:
-    a few thousand rows of a few features)."""
+        rate: float = 1.0, balanced: bool = True) -> list[float]:
+    """Logistic regression by full-batch gradient descent with AdaGrad steps (with numpy
+    when it is installed, else in pure Python: the same steps). ``balanced``: weigh the
+    classes so that gold and non-gold rows count alike."""
+    try:
+        import numpy
+    except ImportError:
+        pass
+    else:
+        if rows:
+            return _fit_np(numpy, rows, epochs, l2, rate, balanced)
     n = len(FEATURES)
     w = [0.0] * n
     g2 = [1e-8] * n
     pos = sum(y for _, y in rows) or 1
     neg = (len(rows) - pos) or 1
-    cw = {1: len(rows) / (2 * pos), 0: len(rows) / (2 * neg)}  # balanced classes
+    cw = {1: len(rows) / (2 * pos), 0: len(rows) / (2 * neg)} if balanced else {1: 1.0, 0: 1.0}
     for _ in range(epochs):
         grad = [0.0] * n
         for x, y in rows:
@@ -140,3 +163,20 @@ def fit(rows: list[tuple[list[float], int]], epochs: int = 150, l2: float = 1e-4
             g2[j] += gj * gj
             w[j] -= rate * gj / math.sqrt(g2[j])
     return w
+
+
+def _fit_np(np, rows, epochs: int, l2: float, rate: float, balanced: bool) -> list[float]:
+    x = np.array([r[0] for r in rows], dtype=float)
+    y = np.array([r[1] for r in rows], dtype=float)
+    pos = y.sum() or 1
+    neg = (len(rows) - y.sum()) or 1
+    cw = np.where(y == 1, len(rows) / (2 * pos), len(rows) / (2 * neg)) if balanced else \
+        np.ones(len(rows))
+    w = np.zeros(x.shape[1])
+    g2 = np.full(x.shape[1], 1e-8)
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30.0, 30.0)))
+        g = x.T @ ((p - y) * cw) / len(rows) + l2 * w
+        g2 += g * g
+        w -= rate * g / np.sqrt(g2)
+    return [float(v) for v in w]

@@ -31,7 +31,16 @@ _HISTORY = {"history", "previous", "previously", "prior", "past", "antecedent", 
 #: words that end a cue's scope ("no fever but cough": cough is present)
 _TERMINATORS = {"but", "however", "although", "though", "except", "whereas", "yet", "which",
                 "who", "presented", "presents", "showed", "shows", "revealed", "reveals",
-                "developed", "after", "then", "currently", "now"}
+                "developed", "after", "then", "currently", "now", "reporting", "reported",
+                "complaining", "complained"}
+#: words that end a negation's scope only ("without fever, with anemia": anemia is present)
+_NEG_TERMINATORS = {"with", "until"}
+#: verbs that make a relative the one telling, not the one ill ("the parents relate ...")
+_INFORMANT = {"relate", "related", "relates", "report", "reported", "reports", "refer",
+              "referred", "refers", "say", "said", "says", "state", "stated", "states",
+              "notice", "noticed", "notices", "request", "requested", "requests", "describe",
+              "described", "describes", "bring", "brought", "brings", "consult", "consulted",
+              "consults", "explain", "explained", "explains", "comment", "commented"}
 _SCOPE = 8  # words a forward cue reaches
 
 
@@ -84,7 +93,8 @@ def _assert(sent: list[Tok], text: str) -> None:
 
     def forward(i: int, what: str, reach: int = _SCOPE) -> None:
         for j in range(i + 1, min(n, i + 1 + reach)):
-            if sent[j].word in _TERMINATORS:
+            if sent[j].word in _TERMINATORS or (what == NEGATED and
+                                                sent[j].word in _NEG_TERMINATORS):
                 break
             put(j, what)
 
@@ -106,10 +116,19 @@ def _assert(sent: list[Tok], text: str) -> None:
                 put(j, NEGATED)
         if w in _UNC:
             forward(i, UNCERTAIN)
-        if w in _FAMILY:                       # "her mother had breast cancer"
+        if w in _FAMILY and _relative_is_ill(sent, i):  # "her mother had breast cancer"
             for j in range(n):
                 put(j, FAMILY)
         if w in _HISTORY:
             forward(i, HISTORY, 6)
     for t, m in zip(sent, marks):
         t.assertion = m
+
+
+def _relative_is_ill(sent: list[Tok], i: int) -> bool:
+    """Whether the relative named at ``i`` is what the sentence is about: not when the
+    relative only tells ("the parents relate it to a fall") and not when the family history
+    is denied ("no family or personal history of interest")."""
+    if any(t.word in _INFORMANT for t in sent[i + 1:i + 4]):
+        return False
+    return not any(t.word in ("no", "without", "denies", "nor") for t in sent[max(0, i - 4):i])
