@@ -174,6 +174,8 @@ def main() -> int:
     ap.add_argument("--tmp", help="work directory (default: a new temporary one)")
     args = ap.parse_args()
     n = args.claims
+    if args.tmp:
+        Path(args.tmp).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="medcode-bench-scale-", dir=args.tmp))
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} "
