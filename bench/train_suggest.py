@@ -125,6 +125,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--holdout", type=int, default=0,
                     help="fit on all but the last N train notes and score those N")
+    ap.add_argument("--split", type=int, default=0,
+                    help="with --holdout: score the N notes that end N*split notes before the "
+                         "last (0: the last N; 1: the N before them; ...) for a second split")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT, help="where to write the model")
     args = ap.parse_args()
@@ -133,7 +136,12 @@ def main() -> int:
         return 2
     store = medcode.open_store()
     notes = _codiesp.load("train")
-    fit_notes = notes[:-args.holdout] if args.holdout else notes
+    if args.holdout:
+        end = len(notes) - args.holdout * args.split
+        held = notes[end - args.holdout:end]
+        fit_notes = notes[:end - args.holdout] + notes[end:]
+    else:
+        fit_notes = notes
     t0 = time.perf_counter()
     model = count(fit_notes)
     rows = rows_for(store, model, fit_notes)
@@ -143,7 +151,6 @@ def main() -> int:
     print(f"fitted in {time.perf_counter() - t0:.1f} s; {len(model.assoc)} grams, "
           f"{sum(len(v) for v in model.assoc.values())} pairs")
     if args.holdout:
-        held = notes[-args.holdout:]
         for system, i in ((CM, 2), (PCS, 3)):
             gold = [n[i] if i == 3 else {_codiesp.current(store, c) for c in n[i]} for n in held]
             s = _codiesp.scores(rank(store, model, held, system), gold)
