@@ -148,3 +148,17 @@ def test_blind_and_index_set_floors(hcpcs_store):
     blind4 = relevance.evaluate(relevance.load(relevance.BLIND4),
                                 lambda q: codes(hcpcs_store, q))
     assert blind4.hit5 >= 0.74 and blind4.hit1 >= 0.64, (blind4.hit1, blind4.hit5)
+
+
+@pytest.mark.parametrize("query, head", [
+    ("cardioversion", "5A2204Z"),            # ICD-9-CM 99.61 "Atrial cardioversion"
+    ("carpal tunnel release", "01N5"),       # ICD-9-CM 04.43 "Release of carpal tunnel"
+    ("episiotomy", "0W8NXZZ"),               # ICD-9-CM 73.6 "Episiotomy"
+])
+def test_retired_icd9_titles_lead_to_current_codes_through_the_gems(search_store, query, head):
+    hit = search(search_store, query, limit=3)[0]
+    assert hit.system == "ICD-10-PCS" and hit.code.startswith(head), hit
+    assert any("-> GEM" in m for m in hit.matched)
+    # a search limited to ICD-10-PCS is not bridged (its own ranking answers)
+    assert all(h.system == "ICD-10-PCS" for h in search(search_store, query, limit=3,
+                                                        system="ICD-10-PCS"))

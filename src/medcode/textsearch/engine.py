@@ -10,10 +10,10 @@ import weakref
 from itertools import islice
 
 from medcode.errors import InvalidCode, NoRelease, StoreError
-from medcode.textsearch import clinical
+from medcode.textsearch import clinical, gems
 from medcode.textsearch.display import Displayer
 from medcode.textsearch.query import Parsed, code_forms, parse
-from medcode.textsearch.rank import LEAF_BONUS, score
+from medcode.textsearch.rank import LEAF_BONUS, SYSTEM_PRIOR, score
 from medcode.textsearch.tokens import stems
 
 TYPE_CHECKING = False
@@ -440,11 +440,40 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
         if key not in best or hc[0].score > best[key][0].score:
             best[key] = hc
     scored = list(best.values())
+    if sysname is None and "ICD-9-CM" in bits:
+        for hit, cost in _bridged(store, ctx, parsed, scored, bits, billable, on):
+            key = (hit.system, hit.code)
+            if key not in best or hit.score > best[key][0].score:
+                best[key] = (hit, cost)
+        scored = list(best.values())
     if reading is not None and reading.active:
         scored = [(_read_clinically(reading, h), c) for h, c in scored
                   if sysname is not None or not clinical.drops(reading, h.system, h.kind)]
     scored.sort(key=lambda hc: (-hc[0].score, hc[1], hc[0].code))
     return [h for h, _c in scored]
+
+
+def _bridged(store: Any, ctx: _Ctx, parsed: Parsed, scored: list[tuple[Hit, float]],
+             bits: dict, billable: bool | None, on: dt.date | None
+             ) -> list[tuple[Hit, float]]:
+    """Current codes lifted by the ICD-9-CM hits that fit better (textsearch.gems)."""
+    costs: dict[tuple[str, str], float] = {}
+
+    def rank_target(system: str, code: str) -> Hit | None:
+        if system not in bits:
+            return None
+        row = store.conn.execute(f"SELECT {ctx.doc_cols} FROM search_doc d WHERE "
+                                 "d.system = ? AND d.code = ?", (system, code)).fetchone()
+        if row is None or not row[7] & bits[system][0]:
+            return None
+        hit = _rank_row(store, ctx, parsed, row, bits, None, billable, on)
+        if hit is not None:
+            costs[(hit.system, hit.code)] = row[13]
+        return hit
+
+    lifted = gems.forward(store.conn, [h for h, _c in scored], SYSTEM_PRIOR.get("ICD-9-CM", 0.0),
+                          rank_target)
+    return [(h, costs.get((h.system, h.code), 0.0)) for h in lifted]
 
 
 def _doc_rows(conn: sqlite3.Connection, ctx: _Ctx, ids: list[int]) -> dict[int, tuple]:
