@@ -42,3 +42,12 @@ def test_code_pieces_and_forms():
     assert code_pieces("E11.9 and 250.00, (99213)") == ["E11.9", "250.00", "99213"]
     assert code_pieces("type 2 diabetes") == []
     assert code_forms("25000")[:3] == ["25000", "250.00", "25.000"]
+
+
+def test_a_negated_phrase_ends_where_the_site_begins():
+    # "of right hand" is where the laceration is, not part of what is absent
+    assert marked_stems("Laceration without foreign body of right hand") == [
+        "lacer", "~without", "!foreign", "!bodi", "right", "hand"]
+    # ... but "loss of consciousness" is one absent thing
+    assert marked_stems("Concussion without loss of consciousness") == [
+        "concuss", "~without", "!loss", "!conscious"]

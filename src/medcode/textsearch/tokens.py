@@ -37,6 +37,10 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"(?<=[a-z])['\u2019](?=[a-z])")
 _CLAUSE_END = re.compile(r"[,;:\[\]()]")
 _NEGATORS = ("without", "not", "except", "no")
+#: "of" after these continues a negated phrase ("without loss of consciousness"); after any
+#: other word it opens the site, which is not negated ("without foreign body of right hand")
+_OF_TAKERS = frozenset({"evidence", "loss", "mention", "rupture", "disruption", "specification",
+                        "signs", "involvement", "diagnosis", "because", "unavailability"})
 #: "Nonrheumatic", "noninfective", "nontraumatic": the absence of a qualifier, i.e. the default
 _NON = re.compile(r"^non(?!e$)[a-z]{5,}")
 
@@ -83,6 +87,7 @@ def marked_stems(text: str, pcs: bool = False) -> list[str]:
     depth = 0
     loose_clause = negated = whether = False
     clause = 0                      # index of the comma-separated clause
+    prev = ""                       # the word before, stopwords included
     for piece in re.split(r"([,;:\[\]()])", fold(text)):
         if piece in ("(", "["):
             depth += 1
@@ -106,6 +111,9 @@ def marked_stems(text: str, pcs: bool = False) -> list[str]:
                 continue
             if w == "whether":
                 loose_clause = whether = True
+            if w == "of" and negated and prev not in _OF_TAKERS:
+                negated = False
+            prev = w
             if not w or w in STOPWORDS:
                 continue
             s = stem(w)
