@@ -162,3 +162,12 @@ def test_retired_icd9_titles_lead_to_current_codes_through_the_gems(search_store
     # a search limited to ICD-10-PCS is not bridged (its own ranking answers)
     assert all(h.system == "ICD-10-PCS" for h in search(search_store, query, limit=3,
                                                         system="ICD-10-PCS"))
+
+
+def test_permanent_hcpcs_codes_before_temporary_ones_on_a_tie(hcpcs_store):
+    """C (outpatient pass-through) and S (non-Medicare) codes step back for J codes."""
+    from medcode.textsearch.rank import code_prior
+    assert code_prior("HCPCS", "C9023") < 0 and code_prior("HCPCS", "S8490") < 0
+    assert code_prior("HCPCS", "G9642") < 0 and code_prior("HCPCS", "G0008") == 0
+    assert code_prior("HCPCS", "J1071") == 0 and code_prior("ICD-10-CM", "C50.911") == 0
+    assert codes(hcpcs_store, "testosterone injection", 1)[0].startswith("J")

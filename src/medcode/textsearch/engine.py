@@ -13,7 +13,7 @@ from medcode.errors import InvalidCode, NoRelease, StoreError
 from medcode.textsearch import clinical, gems
 from medcode.textsearch.display import Displayer
 from medcode.textsearch.query import Parsed, code_forms, parse
-from medcode.textsearch.rank import LEAF_BONUS, SYSTEM_PRIOR, score
+from medcode.textsearch.rank import LEAF_BONUS, SYSTEM_PRIOR, code_prior, score
 from medcode.textsearch.tokens import stems
 
 TYPE_CHECKING = False
@@ -556,6 +556,7 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               needs_7th=bool(exts), kind=kind, system=system,
               system_filtered=sysname is not None)
     matched = tuple(s.matched)
+    value = s.score + code_prior(system, code) if system == "HCPCS" else s.score
     if on is not None and rel:
         title = store.title_in(system, code, rel) or title
     seventh = s.seventh or (exts[0][0] if billable and exts else None)
@@ -567,8 +568,8 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
             f"7th character {seventh} (first valid one; a billable code needs one)"
         return Hit(ctx.show(system, full, "extension"), system,
                    f"{title}, {meaning}" if meaning else title, bool(chosen[1] & bit),
-                   s.score, matched + (why,), "extension", rel)
-    return Hit(shown, system, title, bool(bmask & bit), s.score, matched, kind, rel,
+                   value, matched + (why,), "extension", rel)
+    return Hit(shown, system, title, bool(bmask & bit), round(value, 4), matched, kind, rel,
                tuple([e[0] for e in exts]) if exts else ())
 
 

@@ -43,6 +43,17 @@ LEAF_BONUS, SEVENTH_BONUS, BLOCK_MALUS = 1.2, 1.0, 2.0
 HEAD_MALUS = 1.0
 #: ICD-9-CM was retired on 2015-10-01: without a system or date, today's codes come first
 SYSTEM_PRIOR = {"ICD-9-CM": -3.0}
+#: HCPCS Level II ranges a coder reaches for only when no permanent national code fits:
+#: C (hospital outpatient pass-through, temporary), S (private payers' temporary codes,
+#: not accepted by Medicare), G8xxx-G9xxx (quality-data reporting, not services)
+HCPCS_PRIOR = {"C": -0.75, "S": -0.75, "G8": -1.0, "G9": -1.0}
+
+
+def code_prior(system: str, code: str) -> float:
+    """A small score step for a code by where it sits in its system (0.0 for most)."""
+    if system != "HCPCS" or not code:
+        return 0.0
+    return HCPCS_PRIOR.get(code[:1], HCPCS_PRIOR.get(code[:2], 0.0))
 
 
 def static_cost(marked: list[str], leaf: bool, kind: str, system: str) -> float:
