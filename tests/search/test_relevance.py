@@ -171,3 +171,10 @@ def test_permanent_hcpcs_codes_before_temporary_ones_on_a_tie(hcpcs_store):
     assert code_prior("HCPCS", "G9642") < 0 and code_prior("HCPCS", "G0008") == 0
     assert code_prior("HCPCS", "J1071") == 0 and code_prior("ICD-10-CM", "C50.911") == 0
     assert codes(hcpcs_store, "testosterone injection", 1)[0].startswith("J")
+
+
+def test_an_index_see_reference_finds_the_code_it_points_to(search_store):
+    """Drug table "Aleve: see Naproxen": the brand finds naproxen's codes."""
+    hit = search(search_store, "aleve overdose", limit=1)[0]
+    assert hit.code.startswith("T39.31"), hit
+    assert any("Aleve" in m for m in hit.matched)

@@ -137,18 +137,39 @@ def _index_lines(conn: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
     out: dict[tuple[str, str], list[str]] = {}
     if not _has_table(conn, "index_entries"):
         return out
+    sees = _see_references(conn)
     for tbl, path, nemod, col, target in conn.execute(
             "SELECT tbl, path, nemod, col, target FROM index_entries WHERE target IS NOT NULL "
             "ORDER BY length(path), id"):
         parts = path.split(" > ")
         mods = nemod.split(" | ")
-        text = " > ".join(f"{p} {m}".strip() if m else p for p, m in zip(parts, mods))
-        if col:
-            text += " > " + INDEX_COLUMNS.get(col, col)
-        line = f"{INDEX_LABELS.get(tbl, tbl)}\t{' '.join(text.split())}"
+        texts = [" > ".join(f"{p} {m}".strip() if m else p for p, m in zip(parts, mods))]
+        # "Aleve: see Naproxen": the Naproxen rows read "Aleve" too (the entry itself only:
+        # lending the alias to every entry under the target adds more noise than finds)
+        texts += sees.get((tbl, path.lower()), [])
         lines = out.setdefault(("ICD-10-CM", target), [])
-        if line not in lines:
-            lines.append(line)
+        for text in texts:
+            if col:
+                text += " > " + INDEX_COLUMNS.get(col, col)
+            line = f"{INDEX_LABELS.get(tbl, tbl)}\t{' '.join(text.split())}"
+            if line not in lines:
+                lines.append(line)
+    return out
+
+
+def _see_references(conn: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
+    """(table, lower-case path of a "see" target) -> the paths that refer to it: the
+    index's cross-references (a brand to its generic, "occupant, bicycle" to "pedal
+    cyclist"), so a code is found by the words of an entry that only points to it."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for tbl, path, nemod, see in conn.execute(
+            "SELECT tbl, path, nemod, see FROM index_entries WHERE see IS NOT NULL AND "
+            "target IS NULL ORDER BY id"):
+        key = " > ".join(p.strip() for p in see.split(",")).lower()
+        parts = path.split(" > ")
+        mods = nemod.split(" | ")
+        text = " > ".join(f"{p} {m}".strip() if m else p for p, m in zip(parts, mods))
+        out.setdefault((tbl, key), []).append(text)
     return out
 
 
