@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # typing costs a one-shot CLI search several ms to import
 #: ICD-9-CM codes (best first) whose GEM targets are read
 BRIDGES = 3
 #: a GEM entry with more targets than this is a broad choice list, not a translation
-MAX_TARGETS = 6
+MAX_TARGETS = 9
 #: the ICD-9-CM code's fit (score without its prior) must reach this (most of the query in
 #: its title: a partial match of a retired title proves nothing) ...
 MIN_FIT = 7.5
