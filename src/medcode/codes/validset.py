@@ -13,7 +13,7 @@ import datetime as dt
 from collections import deque
 from collections.abc import Iterable
 from itertools import compress, repeat
-from operator import not_
+from operator import not_, or_
 from typing import TYPE_CHECKING
 
 from medcode.codes.readings import CM, ICD10_START, day_of, pcs_release, validate_in
@@ -31,14 +31,26 @@ _CPT_LAST = frozenset("FTUAM")
 class _Sets:
     """The policy's answer for one store and date, as sets of strings."""
 
-    __slots__ = ("cm_dotless", "cpt_file", "day", "ok")
+    __slots__ = ("bad", "cm_dotless", "cpt_file", "day", "ok", "remembered")
 
-    def __init__(self, ok: frozenset[str], cm_dotless: frozenset[str], day: dt.date,
+    def __init__(self, ok: set[str], cm_dotless: frozenset[str], day: dt.date,
                  cpt_file: frozenset[str] | None) -> None:
-        self.ok = ok                    # valid as written (display and dotless forms)
+        #: valid as written (display and dotless forms); validate_many adds the strings it
+        #: found valid only once normalised (" e11.9"), up to MEMO_MAX of them
+        self.ok = ok
+        #: strings validate_many found invalid (up to MEMO_MAX, with those added to ``ok``)
+        self.bad: set[str] = set()
+        self.remembered = 0
         self.cm_dotless = cm_dotless    # ICD-10-CM billable, for dotted input (never HCPCS)
         self.day = day
         self.cpt_file = cpt_file        # the imported CPT codes, or None (judge by section)
+
+
+#: strings not valid as written whose answers (second looks) one day's sets remember, and
+#: how long such a string may be: claim files repeat their lower-case, blank-padded and
+#: invalid codes from batch to batch. About 80 bytes each (16 MB at most)
+MEMO_MAX = 200_000
+MEMO_LEN = 20
 
 
 def _hcpcs_shape(code: str) -> bool:
@@ -146,7 +158,7 @@ def build_sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
             ok.add(d)
         if hcpcs is not None:
             ok.update(hcpcs[1])
-    return _Sets(frozenset(ok), cm_bill, day, cpt_file)
+    return _Sets(ok, cm_bill, day, cpt_file)
 
 
 def _sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
@@ -184,24 +196,36 @@ def validate_many(store: Store, codes: Iterable[str], on: dt.date | None = None,
     if system == CM:
         return _icd10cm_only(store, codes, on, release)
     sets = _sets(store, on, release)
-    # one pass over the list at set speed; then each distinct string not found as written
-    # gets a second look (case, blanks, dots), and only the ones that pass are marked
-    found = list(map(sets.ok.__contains__, codes))
+    ok = sets.ok
+    # one pass over the list at set speed; then each distinct string not found as written,
+    # nor among those already known to be invalid, gets a second look (case, blanks, dots)
+    found = list(map(ok.__contains__, codes))
     if False not in found:
         return found
-    where = list(compress(range(len(found)), map(not_, found)))
-    missed = list(map(codes.__getitem__, where))
-    good = _second_looks(set(missed), sets)
-    if good:        # found[i] = True where the second look passed, in one C-level loop
+    missed = list(compress(codes, map(not_, found)))
+    bad = sets.bad
+    if all(map(bad.__contains__, missed)):
+        return found                # every one already known to be invalid
+    strings = set(compress(missed, map(not_, map(bad.__contains__, missed))))
+    good = _second_looks(strings, sets)
+    if good:        # found[i] = True where the second look passed, in C-level loops
+        where = list(compress(range(len(found)), map(not_, found)))
         deque(map(found.__setitem__, compress(where, map(good.__contains__, missed)),
                   repeat(True)), 0)
+    room = MEMO_MAX - sets.remembered
+    if room > 0:
+        keep = [s for s in strings if type(s) is str and len(s) <= MEMO_LEN][:room]
+        sets.remembered += len(keep)
+        ok.update(compress(keep, map(good.__contains__, keep)))
+        bad.update(compress(keep, map(not_, map(good.__contains__, keep))))
     return found
 
 
 def _second_looks(strings: set[str], sets: _Sets) -> set[str]:
     """Those of ``strings`` (not valid as written) that are valid once normalised: case and
     surrounding blanks; dots of ICD-10-CM codes; CPT codes judged by section. Anything that
-    is not a string is not valid."""
+    is not a string is not valid. The steps run over all of them at once in C loops (map);
+    Python code looks only at the few that may pass a dot or CPT check."""
     texts = list(strings)
     try:
         norm = list(map(str.upper, map(str.strip, texts)))
@@ -210,14 +234,29 @@ def _second_looks(strings: set[str], sets: _Sets) -> set[str]:
         norm = list(map(str.upper, map(str.strip, texts)))
     seen = list(map(sets.ok.__contains__, norm))
     good = set(compress(texts, seen))
+    if True in seen:
+        left = list(map(not_, seen))
+        texts = list(compress(texts, left))
+        norm = list(compress(norm, left))
+    if not norm:
+        return good
+    # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the valid
+    # ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19). Without a
+    # dot only a CPT shape (5 characters) may still pass, judged by section
     dotless = sets.cm_dotless
-    for raw, s in compress(zip(texts, norm), map(not_, seen)):
+    joined = "\n".join(norm)
+    if joined.count("\n") != len(norm) - 1:       # a string with a newline of its own
+        plain = [s.replace(".", "") for s in norm]
+    else:
+        plain = joined.replace(".", "").split("\n")
+    # only these may pass: the dotless form is a billable ICD-10-CM code, or 5 characters
+    look = map(or_, map(dotless.__contains__, plain), map((5).__eq__, map(len, norm)))
+    day, cpt_file = sets.day, sets.cpt_file
+    for raw, s, d in compress(zip(texts, norm, plain), look):
         if "." in s:
-            # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the
-            # valid ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19)
-            if s.replace(".", "") in dotless and not _icd9_shape(s):
+            if d in dotless and not _icd9_shape(s):
                 good.add(raw)
-        elif len(s) == 5 and _cpt_shape(s) and _cpt_valid(s, sets.day, sets.cpt_file):
+        elif len(s) == 5 and _cpt_shape(s) and _cpt_valid(s, day, cpt_file):
             good.add(raw)
     return good
 
