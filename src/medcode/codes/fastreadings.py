@@ -152,7 +152,8 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
         """_judge's reason for a reading of an imported system that is not loaded."""
         text = f._unloaded.get((reason, system))
         if text is None:
-            how = f" (`medcode data import {_IMPORTED[system]} FILE`)"
+            how = (f" (`medcode data import {_IMPORTED[system]} FILE`)" if system in _IMPORTED
+                   else "")
             note = ("CPT descriptors are licensed by the AMA and not loaded" if system == CPT
                     else f"{system} data is not loaded")
             text = f._unloaded[(reason, system)] = f"{reason}; {note}{how}: judged by format only"
@@ -185,6 +186,46 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
 
     #: letters whose five-character codes without a dot read as HCPCS and ICD-10-CM only
     hcpcs_only = frozenset(HCPCS_LETTERS) & _PLAIN_LETTERS
+    #: ICD-9-CM E and V codes: (characters before the dot, the reason when v32 lists it)
+    icd9_ev = {"E": (4, _icd9_reason("E code", True)), "V": (3, _icd9_reason("V code", True))}
+    v_dotted_reason = _icd9_reason("V code", False)
+
+    def icd9_v_dotted(s: str) -> Candidate:
+        """_judge of the ICD-9-CM reading of a dotted V code (V58.6, V58.67): shape score
+        0.5, listed or not."""
+        if icd9_loaded:
+            return loaded(icd9_get, ICD9, "diagnosis", s, v_dotted_reason, 0.5, True)
+        return _cand(Candidate, (ICD9, "diagnosis", s, False, False,
+                                 unloaded_text(v_dotted_reason, ICD9), (), None, 0.5, False))
+
+    def ev(c0: str, s: str, d: str, m: int, dotted: bool) -> Readings:
+        """E and V codes of 3-5 characters (E8809, V5867, V58.67; not a dotted E code),
+        which are also ICD-9-CM E and V codes, V and E four-digit codes also HCPCS: the
+        readings of formats._general_shapes, judged and ranked as _readings does."""
+        digits = d[1:].isdigit()
+        shown = d if m == 3 else (s if dotted else f"{d[:3]}.{d[3:]}")
+        pairs: list[tuple[Candidate, float]] = []
+        if m == 5 and digits and not dotted:
+            pairs.append((hcpcs(c0, d), 0.7))
+        score = 0.6 if m == 5 and digits else (0.95 if dotted else 0.8)
+        pairs.append((cm(d, shown, score), score))
+        if m <= 4 and d[2] in _DIGITS and (m == 3 or d[3] in _DIGITS):    # _WHO10_RE
+            pairs.append((who(shown), 0.3))
+        if digits:          # icd9cm.dx_kind: V and 2-4 digits, E and 3-4 digits
+            if dotted:      # a V code with its dot: listed or not, by shape
+                pairs.append((icd9_v_dotted(s), 0.5))
+            elif c0 == "V" or m >= 4:   # without the dot: only when v32 lists it
+                head, reason = icd9_ev[c0]
+                key9 = d if m <= head else f"{d[:head]}.{d[head:]}"
+                hit = icd9_get(key9)
+                if hit is not None:
+                    w = why(reason, ICD9, hit[3])
+                    pairs.append((_cand(Candidate, (ICD9, "diagnosis", key9, True, True, w[0],
+                                                    w[1], hit[1], 0.4 + 0.3, True)), 0.4))
+        if len(pairs) == 1:
+            return (pairs[0][0],)
+        pairs.sort(key=rank)
+        return tuple([p[0] for p in pairs])
 
     def readings(s: str) -> Readings | None:
         n = len(s)
@@ -213,7 +254,7 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
                 # HCPCS): the general rules decide. From 6 characters on they are ICD-10-CM
                 # (and ICD-10-PCS) only, as the other letters are (formats.shapes_of)
                 if m < 6 and c0 not in _PLAIN_LETTERS and not (c0 == "E" and dotted):
-                    return None
+                    return ev(c0, s, d, m, dotted) if c0 != "X" else None
                 shown = d if m == 3 else (s if dotted else f"{d[:3]}.{d[3:]}")
                 if m == 7:
                     # looks_like_pcs, for 7 upper-case ASCII letters or digits
