@@ -339,6 +339,10 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
 
 #: inputs identify_many works through at once when it is given a list or tuple
 SLICE = 4096
+#: once the memo is full, a slice in which it answered fewer than 1 input in 20 makes the
+#: next MEMO_SKIP slices skip it (a lookup that misses costs about as much as a tenth of
+#: working an input out); then it is tried again. The answers are the same either way
+MEMO_SKIP = 7
 #: a slice of stripped inputs joined by newlines, each what formats._PLAIN accepts
 _ALL_PLAIN = re.compile(r"(?:[A-Za-z0-9.\-]{1,40}\n)*[A-Za-z0-9.\-]{1,40}").fullmatch
 
@@ -355,16 +359,35 @@ def _slice(f: _Facts, raws: list[str], fast: Callable[[str], Readings | None], r
     if joined.count("\n") != k - 1 or not _ALL_PLAIN(joined):
         return None
     norm = joined.upper().split("\n")
-    jget = judged.get
-    cands = list(map(jget, norm))
-    for j in compress(range(k), map(is_, cands, repeat(None))):
-        s = norm[j]
-        c = jget(s)
-        if c is None:
-            c = fast(s) or _readings(f, s, rank)
-            if len(judged) < JUDGED_MAX:
-                judged[s] = c
-        cands[j] = c
+    # readings worked out before are looked up only for the inputs that trimming or upper
+    # case changed (" e11.9" after "E11.9"): an input already in normal form was not in the
+    # memo, so it is new unless another way of writing it came first; then it is worked out
+    # again, with the same answer
+    cands: list[Readings | None] = [None] * k
+    changed = list(compress(range(k), map(str.__ne__, raws, norm)))
+    if changed and judged:
+        deque(map(cands.__setitem__, changed, map(judged.get, map(norm.__getitem__, changed))),
+              0)
+    if None not in cands:
+        todo: list[int] | None = None
+        strings: list[str] = []
+    elif cands.count(None) == k:
+        todo, strings = None, norm
+    else:
+        todo = list(compress(range(k), map(is_, cands, repeat(None))))
+        strings = list(map(norm.__getitem__, todo))
+    if strings:
+        # the short path over them all in one C-level loop, the general rules for the rest
+        found = list(map(fast, strings))
+        for i in compress(range(len(found)), map(is_, found, repeat(None))):
+            found[i] = _readings(f, strings[i], rank)
+        if todo is None:
+            cands = found       # type: ignore[assignment]
+        else:
+            deque(map(cands.__setitem__, todo, found), 0)
+        room = JUDGED_MAX - len(judged)
+        if room > 0:
+            judged.update(zip(strings[:room], found[:room]))
     objs = list(map(_new_ident, repeat(Identification, k)))
     deque(map(_set_d, objs, zip(stripped, cands, repeat(None))), 0)
     deque(map(_set_extra, objs, repeat(None)), 0)
@@ -383,12 +406,19 @@ def identify_slices(f: _Facts, codes: list[str] | tuple[str, ...], memo_size: in
     mget = memo.get
     fast = None
     seen = 0
+    skip = 0            # slices whose memo lookups are left out (see MEMO_SKIP)
     for start in range(0, len(codes), SLICE):
         chunk = codes[start:start + SLICE]
-        out = list(map(mget, chunk))
-        if None not in out:
-            yield from out
-            continue
+        if skip:
+            skip -= 1
+            out = [None] * len(chunk)
+        else:
+            out = list(map(mget, chunk))
+            if None not in out:
+                yield from out
+                continue
+            if len(memo) >= memo_size and out.count(None) * 20 > len(out) * 19:
+                skip = MEMO_SKIP
         where = list(compress(range(len(out)), map(is_, out, repeat(None))))
         raws = chunk if len(where) == len(chunk) else list(map(chunk.__getitem__, where))
         seen += len(raws)
