@@ -13,7 +13,7 @@ import datetime as dt
 from collections import deque
 from collections.abc import Iterable
 from itertools import compress, repeat
-from operator import not_, or_
+from operator import not_
 from typing import TYPE_CHECKING
 
 from medcode.codes.readings import CM, ICD10_START, day_of, pcs_release, validate_in
@@ -48,7 +48,7 @@ class _Sets:
 
 #: strings not valid as written whose answers (second looks) one day's sets remember, and
 #: how long such a string may be: claim files repeat their lower-case, blank-padded and
-#: invalid codes from batch to batch. About 80 bytes each (16 MB at most)
+#: invalid codes from batch to batch. About 100 bytes each (20 MB at most)
 MEMO_MAX = 200_000
 MEMO_LEN = 20
 
@@ -204,28 +204,48 @@ def validate_many(store: Store, codes: Iterable[str], on: dt.date | None = None,
         return found
     missed = list(compress(codes, map(not_, found)))
     bad = sets.bad
-    if all(map(bad.__contains__, missed)):
-        return found                # every one already known to be invalid
-    strings = set(compress(missed, map(not_, map(bad.__contains__, missed))))
+    if bad:
+        known = list(map(bad.__contains__, missed))
+        if False not in known:
+            return found            # every one already known to be invalid
+        strings = set(compress(missed, map(not_, known)))
+    else:
+        strings = set(missed)
     good = _second_looks(strings, sets)
     if good:        # found[i] = True where the second look passed, in C-level loops
         where = list(compress(range(len(found)), map(not_, found)))
         deque(map(found.__setitem__, compress(where, map(good.__contains__, missed)),
                   repeat(True)), 0)
-    room = MEMO_MAX - sets.remembered
-    if room > 0:
-        keep = [s for s in strings if type(s) is str and len(s) <= MEMO_LEN][:room]
-        sets.remembered += len(keep)
-        ok.update(compress(keep, map(good.__contains__, keep)))
-        bad.update(compress(keep, map(not_, map(good.__contains__, keep))))
+    _remember(sets, strings, good)
     return found
+
+
+def _remember(sets: _Sets, strings: set[str], good: set[str]) -> None:
+    """Keep the answers for ``strings`` (second looks: ``good`` passed) for later batches,
+    up to MEMO_MAX strings of at most MEMO_LEN characters."""
+    room = MEMO_MAX - sets.remembered
+    if room <= 0:
+        return
+    try:
+        short = max(map(len, strings)) <= MEMO_LEN
+    except TypeError:           # not every input has a length (None, numbers)
+        short = False
+    if short and len(strings) <= room:
+        # anything else with a length (bytes) is never valid: it may join ``bad`` as well
+        sets.remembered += len(strings)
+        sets.ok.update(good)
+        sets.bad.update(strings - good)
+        return
+    keep = [s for s in strings if type(s) is str and len(s) <= MEMO_LEN][:room]
+    sets.remembered += len(keep)
+    sets.ok.update(compress(keep, map(good.__contains__, keep)))
+    sets.bad.update(compress(keep, map(not_, map(good.__contains__, keep))))
 
 
 def _second_looks(strings: set[str], sets: _Sets) -> set[str]:
     """Those of ``strings`` (not valid as written) that are valid once normalised: case and
     surrounding blanks; dots of ICD-10-CM codes; CPT codes judged by section. Anything that
-    is not a string is not valid. The steps run over all of them at once in C loops (map);
-    Python code looks only at the few that may pass a dot or CPT check."""
+    is not a string is not valid."""
     texts = list(strings)
     try:
         norm = list(map(str.upper, map(str.strip, texts)))
@@ -234,29 +254,14 @@ def _second_looks(strings: set[str], sets: _Sets) -> set[str]:
         norm = list(map(str.upper, map(str.strip, texts)))
     seen = list(map(sets.ok.__contains__, norm))
     good = set(compress(texts, seen))
-    if True in seen:
-        left = list(map(not_, seen))
-        texts = list(compress(texts, left))
-        norm = list(compress(norm, left))
-    if not norm:
-        return good
-    # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the valid
-    # ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19). Without a
-    # dot only a CPT shape (5 characters) may still pass, judged by section
     dotless = sets.cm_dotless
-    joined = "\n".join(norm)
-    if joined.count("\n") != len(norm) - 1:       # a string with a newline of its own
-        plain = [s.replace(".", "") for s in norm]
-    else:
-        plain = joined.replace(".", "").split("\n")
-    # only these may pass: the dotless form is a billable ICD-10-CM code, or 5 characters
-    look = map(or_, map(dotless.__contains__, plain), map((5).__eq__, map(len, norm)))
-    day, cpt_file = sets.day, sets.cpt_file
-    for raw, s, d in compress(zip(texts, norm, plain), look):
+    for raw, s in compress(zip(texts, norm), map(not_, seen)):
         if "." in s:
-            if d in dotless and not _icd9_shape(s):
+            # dotted: never CPT/HCPCS. An ICD-9-CM shape (E880.9) is read as ICD-9-CM (the
+            # valid ones are in ``ok``); anything else is ICD-10-CM with a stray dot (E1.19)
+            if s.replace(".", "") in dotless and not _icd9_shape(s):
                 good.add(raw)
-        elif len(s) == 5 and _cpt_shape(s) and _cpt_valid(s, day, cpt_file):
+        elif len(s) == 5 and _cpt_shape(s) and _cpt_valid(s, sets.day, sets.cpt_file):
             good.add(raw)
     return good
 
