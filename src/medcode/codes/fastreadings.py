@@ -152,7 +152,8 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
         """_judge's reason for a reading of an imported system that is not loaded."""
         text = f._unloaded.get((reason, system))
         if text is None:
-            how = f" (`medcode data import {_IMPORTED[system]} FILE`)"
+            how = (f" (`medcode data import {_IMPORTED[system]} FILE`)" if system in _IMPORTED
+                   else "")
             note = ("CPT descriptors are licensed by the AMA and not loaded" if system == CPT
                     else f"{system} data is not loaded")
             text = f._unloaded[(reason, system)] = f"{reason}; {note}{how}: judged by format only"
@@ -183,8 +184,55 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
         return _cand(Candidate, (HCPCS, "Level II", d, False, False, known[2], (), None,
                                  known[1], True))
 
+    sw_h = ((sw_hcpcs[False, False], sw_hcpcs[False, True]),
+            (sw_hcpcs[True, False], sw_hcpcs[True, True]))
+    hcpcs_miss = f" is not in the loaded {HCPCS} data"
+    pcs_miss = f" is not in the loaded {PCS} data"
+    #: (section, node mask) -> (reason when found, releases) of a 7-digit-first PCS code
+    pcs_why: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
+    cm_miss_end = f" is not in the loaded {CM} data"
     #: letters whose five-character codes without a dot read as HCPCS and ICD-10-CM only
     hcpcs_only = frozenset(HCPCS_LETTERS) & _PLAIN_LETTERS
+    #: ICD-9-CM E and V codes: (characters before the dot, the reason when v32 lists it)
+    icd9_ev = {"E": (4, _icd9_reason("E code", True)), "V": (3, _icd9_reason("V code", True))}
+    v_dotted_reason = _icd9_reason("V code", False)
+
+    def icd9_v_dotted(s: str) -> Candidate:
+        """_judge of the ICD-9-CM reading of a dotted V code (V58.6, V58.67): shape score
+        0.5, listed or not."""
+        if icd9_loaded:
+            return loaded(icd9_get, ICD9, "diagnosis", s, v_dotted_reason, 0.5, True)
+        return _cand(Candidate, (ICD9, "diagnosis", s, False, False,
+                                 unloaded_text(v_dotted_reason, ICD9), (), None, 0.5, False))
+
+    def ev(c0: str, s: str, d: str, m: int, dotted: bool) -> Readings:
+        """E and V codes of 3-5 characters (E8809, V5867, V58.67; not a dotted E code),
+        which are also ICD-9-CM E and V codes, V and E four-digit codes also HCPCS: the
+        readings of formats._general_shapes, judged and ranked as _readings does."""
+        digits = d[1:].isdigit()
+        shown = d if m == 3 else (s if dotted else f"{d[:3]}.{d[3:]}")
+        pairs: list[tuple[Candidate, float]] = []
+        if m == 5 and digits and not dotted:
+            pairs.append((hcpcs(c0, d), 0.7))
+        score = 0.6 if m == 5 and digits else (0.95 if dotted else 0.8)
+        pairs.append((cm(d, shown, score), score))
+        if m <= 4 and d[2] in _DIGITS and (m == 3 or d[3] in _DIGITS):    # _WHO10_RE
+            pairs.append((who(shown), 0.3))
+        if digits:          # icd9cm.dx_kind: V and 2-4 digits, E and 3-4 digits
+            if dotted:      # a V code with its dot: listed or not, by shape
+                pairs.append((icd9_v_dotted(s), 0.5))
+            elif c0 == "V" or m >= 4:   # without the dot: only when v32 lists it
+                head, reason = icd9_ev[c0]
+                key9 = d if m <= head else f"{d[:head]}.{d[head:]}"
+                hit = icd9_get(key9)
+                if hit is not None:
+                    w = why(reason, ICD9, hit[3])
+                    pairs.append((_cand(Candidate, (ICD9, "diagnosis", key9, True, True, w[0],
+                                                    w[1], hit[1], 0.4 + 0.3, True)), 0.4))
+        if len(pairs) == 1:
+            return (pairs[0][0],)
+        pairs.sort(key=rank)
+        return tuple([p[0] for p in pairs])
 
     def readings(s: str) -> Readings | None:
         n = len(s)
@@ -193,9 +241,37 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
         c0 = s[0]
         if n == 5 and c0 in hcpcs_only and s[1:].isdigit():
             # the commonest shape of all (J1100): what the general branch below gives it
-            a = hcpcs(c0, s)
-            b = cm(s, f"{s[:3]}.{s[3:]}", 0.6)
-            return (b, a) if sw_hcpcs[a[9], b[9]] else (a, b)
+            # (hcpcs(c0, s) and cm(s, J11.00, 0.6), in the order of sw_hcpcs), inlined
+            hk = hcpcs_letter.get(c0)
+            if hk is None:
+                reason, score = _hcpcs_reading(c0)
+                hk = hcpcs_letter[c0] = (reason, score, unloaded_text(reason, HCPCS))
+            if hcpcs_loaded:
+                hit = hcpcs_get(s)
+                if hit is None:
+                    a = _cand(Candidate, (HCPCS, "Level II", s, False, True,
+                                          f"{hk[0]}, but {s}{hcpcs_miss}", (), None,
+                                          hk[1] - 0.4, False))
+                else:
+                    w = why(hk[0], HCPCS, hit[3])
+                    a = _cand(Candidate, (HCPCS, "Level II", s, True, True, w[0], w[1],
+                                          hit[1], hk[1] + 0.3, True))
+            else:
+                a = _cand(Candidate, (HCPCS, "Level II", s, False, False, hk[2], (), None,
+                                      hk[1], True))
+            shown = f"{s[:3]}.{s[3:]}"
+            hit = cm_get(s)
+            if hit is None:
+                b = _cand(Candidate, (CM, "diagnosis", shown, False, True,
+                                      f"{cm_miss}{shown}{cm_miss_end}", (), None, 0.6 - 0.4,
+                                      False))
+            else:
+                wc = cm_why.get(hit[3])
+                if wc is None:
+                    wc = cm_why[hit[3]] = why(_CM_REASON, CM, hit[3])
+                b = _cand(Candidate, (CM, hit[2], shown, True, True, wc[0], wc[1], hit[1],
+                                      0.6 + 0.3, True))
+            return (b, a) if sw_h[a[9]][b[9]] else (a, b)
         if "A" <= c0 <= "Z":
             if s[1] in _DIGITS:
                 if "." in s:
@@ -213,7 +289,7 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
                 # HCPCS): the general rules decide. From 6 characters on they are ICD-10-CM
                 # (and ICD-10-PCS) only, as the other letters are (formats.shapes_of)
                 if m < 6 and c0 not in _PLAIN_LETTERS and not (c0 == "E" and dotted):
-                    return None
+                    return ev(c0, s, d, m, dotted) if c0 != "X" else None
                 shown = d if m == 3 else (s if dotted else f"{d[:3]}.{d[3:]}")
                 if m == 7:
                     # looks_like_pcs, for 7 upper-case ASCII letters or digits
@@ -290,7 +366,17 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
         if n == 7 and s.isalnum() and "I" not in s and "O" not in s:
             # ICD-10-PCS (looks_like_pcs); a letter second (0DTJ4ZZ) is also how an ICD-11
             # stem code starts, but seven characters without a dot never are one
-            return (loaded(pcs_get, PCS, "procedure", s, _pcs_reason(c0), 0.85, False),)
+            # loaded(pcs_get, PCS, "procedure", s, _pcs_reason(c0), 0.85, False), inlined
+            hit = pcs_get(s)
+            if hit is None:
+                return (_cand(Candidate, (PCS, "procedure", s, False, True,
+                                          f"{_pcs_reason(c0)}, but {s}{pcs_miss}", (), None,
+                                          0.85 - 0.4, False)),)
+            wp = pcs_why.get((c0, hit[3]))
+            if wp is None:
+                wp = pcs_why[c0, hit[3]] = why(_pcs_reason(c0), PCS, hit[3])
+            return (_cand(Candidate, (PCS, hit[2], s, True, True, wp[0], wp[1], hit[1],
+                                      0.85 + 0.3, True)),)
         return None
 
     return readings
@@ -298,12 +384,17 @@ def fast_readings(f: _Facts, context: str | None) -> Callable[[str], Readings | 
 
 #: inputs identify_many works through at once when it is given a list or tuple
 SLICE = 4096
+#: once the memo is full, a slice in which it answered fewer than 1 input in 20 makes the
+#: next MEMO_SKIP slices skip it (a lookup that misses costs about as much as a tenth of
+#: working an input out); then it is tried again. The answers are the same either way
+MEMO_SKIP = 7
 #: a slice of stripped inputs joined by newlines, each what formats._PLAIN accepts
 _ALL_PLAIN = re.compile(r"(?:[A-Za-z0-9.\-]{1,40}\n)*[A-Za-z0-9.\-]{1,40}").fullmatch
 
 
-def _slice(f: _Facts, raws: list[str], fast: Callable[[str], Readings | None], rank: Any,
-           judged: dict[str, Readings]) -> list[Identification] | None:
+def _slice(f: _Facts, raws: list[str] | tuple[str, ...],
+           fast: Callable[[str], Readings | None], rank: Any, judged: dict[str, Readings]
+           ) -> list[Identification] | None:
     """The Identifications of ``raws`` (inputs not seen before), or None unless they are all
     plain strings (letters, digits, dots, dashes; identification._identify does the rest)."""
     if set(map(type, raws)) != {str}:
@@ -314,16 +405,35 @@ def _slice(f: _Facts, raws: list[str], fast: Callable[[str], Readings | None], r
     if joined.count("\n") != k - 1 or not _ALL_PLAIN(joined):
         return None
     norm = joined.upper().split("\n")
-    jget = judged.get
-    cands = list(map(jget, norm))
-    for j in compress(range(k), map(is_, cands, repeat(None))):
-        s = norm[j]
-        c = jget(s)
-        if c is None:
-            c = fast(s) or _readings(f, s, rank)
-            if len(judged) < JUDGED_MAX:
-                judged[s] = c
-        cands[j] = c
+    # readings worked out before are looked up only for the inputs that trimming or upper
+    # case changed (" e11.9" after "E11.9"): an input already in normal form was not in the
+    # memo, so it is new unless another way of writing it came first; then it is worked out
+    # again, with the same answer
+    cands: list[Readings | None] = [None] * k
+    changed = list(compress(range(k), map(str.__ne__, raws, norm)))
+    if changed and judged:
+        deque(map(cands.__setitem__, changed, map(judged.get, map(norm.__getitem__, changed))),
+              0)
+    if None not in cands:
+        todo: list[int] | None = None
+        strings: list[str] = []
+    elif cands.count(None) == k:
+        todo, strings = None, norm
+    else:
+        todo = list(compress(range(k), map(is_, cands, repeat(None))))
+        strings = list(map(norm.__getitem__, todo))
+    if strings:
+        # the short path over them all in one C-level loop, the general rules for the rest
+        found = list(map(fast, strings))
+        for i in compress(range(len(found)), map(is_, found, repeat(None))):
+            found[i] = _readings(f, strings[i], rank)
+        if todo is None:
+            cands = found       # type: ignore[assignment]
+        else:
+            deque(map(cands.__setitem__, todo, found), 0)
+        room = JUDGED_MAX - len(judged)
+        if room > 0:
+            judged.update(zip(strings[:room], found[:room]))  # type: ignore[arg-type]
     objs = list(map(_new_ident, repeat(Identification, k)))
     deque(map(_set_d, objs, zip(stripped, cands, repeat(None))), 0)
     deque(map(_set_extra, objs, repeat(None)), 0)
@@ -336,42 +446,53 @@ def identify_slices(f: _Facts, codes: list[str] | tuple[str, ...], memo_size: in
     trimming, the plain-input check, upper case, the Identification) run over the whole
     slice in C loops (map); Python code runs once per new normalised string. Same answers
     as the input-by-input loop (identification.identify_many)."""
-    rank = _RANKS[context]
     memo: dict[str, Identification] = {}
     judged: dict[str, Readings] = {}
-    mget = memo.get
-    fast = None
-    seen = 0
+    state: list[Any] = [None, 0, 0, memo_size, context]
     for start in range(0, len(codes), SLICE):
-        chunk = codes[start:start + SLICE]
-        out = list(map(mget, chunk))
-        if None not in out:
-            yield from out
-            continue
-        where = list(compress(range(len(out)), map(is_, out, repeat(None))))
-        raws = chunk if len(where) == len(chunk) else list(map(chunk.__getitem__, where))
-        seen += len(raws)
         # the answers hold no reference cycles: the cycle collector has nothing to find in
         # them, yet the slice's new objects would make it sweep every object of the process
-        # over and over. It pauses while a slice is worked out (never across a yield).
+        # over and over. It pauses while a slice is worked out, from the memo lookups to the
+        # memo's update (never across a yield).
         paused = gc.isenabled()
         if paused:
             gc.disable()
         try:
-            if fast is None and seen >= BULK_AFTER:
-                f.bulk()
-                fast = fast_readings(f, context)
-            objs = _slice(f, raws, fast, rank, judged) if fast is not None else None
-            if objs is None:            # input by input: not strings, or not all plain
-                objs = [_identify(f, raw, rank, judged) for raw in raws]
+            answers = _next_slice(f, codes[start:start + SLICE], memo, judged, state)
         finally:
             if paused:
                 gc.enable()
-        room = memo_size - len(memo)
-        if room > 0:
-            memo.update(zip(raws[:room], objs[:room]))
-        if raws is chunk:
-            yield from objs
-        else:
-            deque(map(out.__setitem__, where, objs), 0)
-            yield from out
+        yield from answers
+
+
+def _next_slice(f: _Facts, chunk: list[str] | tuple[str, ...], memo: dict[str, Identification],
+                judged: dict[str, Readings], state: list[Any]) -> list[Identification]:
+    """identify_slices' answers for one slice; ``state``: [fast path or None, inputs not
+    in the memo so far, slices left to skip the memo's lookups, memo_size, context]."""
+    fast, seen, skip, memo_size, context = state
+    if skip:
+        state[2] = skip - 1
+        out: list[Identification | None] = [None] * len(chunk)
+    else:
+        out = list(map(memo.get, chunk))
+        if None not in out:
+            return out          # type: ignore[return-value]
+        if len(memo) >= memo_size and out.count(None) * 20 > len(out) * 19:
+            state[2] = MEMO_SKIP
+    where = list(compress(range(len(out)), map(is_, out, repeat(None))))
+    raws = chunk if len(where) == len(chunk) else list(map(chunk.__getitem__, where))
+    seen = state[1] = seen + len(raws)
+    if fast is None and seen >= BULK_AFTER:
+        f.bulk()
+        fast = state[0] = fast_readings(f, context)
+    objs = _slice(f, raws, fast, _RANKS[context], judged) if fast is not None else None
+    if objs is None:            # input by input: not strings, or not all plain
+        rank = _RANKS[context]
+        objs = [_identify(f, raw, rank, judged) for raw in raws]
+    room = memo_size - len(memo)
+    if room > 0:
+        memo.update(zip(raws[:room], objs[:room]))
+    if raws is chunk:
+        return objs
+    deque(map(out.__setitem__, where, objs), 0)
+    return out          # type: ignore[return-value]

@@ -31,14 +31,26 @@ _CPT_LAST = frozenset("FTUAM")
 class _Sets:
     """The policy's answer for one store and date, as sets of strings."""
 
-    __slots__ = ("cm_dotless", "cpt_file", "day", "ok")
+    __slots__ = ("bad", "cm_dotless", "cpt_file", "day", "ok", "remembered")
 
-    def __init__(self, ok: frozenset[str], cm_dotless: frozenset[str], day: dt.date,
+    def __init__(self, ok: set[str], cm_dotless: frozenset[str], day: dt.date,
                  cpt_file: frozenset[str] | None) -> None:
-        self.ok = ok                    # valid as written (display and dotless forms)
+        #: valid as written (display and dotless forms); validate_many adds the strings it
+        #: found valid only once normalised (" e11.9"), up to MEMO_MAX of them
+        self.ok = ok
+        #: strings validate_many found invalid (up to MEMO_MAX, with those added to ``ok``)
+        self.bad: set[str] = set()
+        self.remembered = 0
         self.cm_dotless = cm_dotless    # ICD-10-CM billable, for dotted input (never HCPCS)
         self.day = day
         self.cpt_file = cpt_file        # the imported CPT codes, or None (judge by section)
+
+
+#: strings not valid as written whose answers (second looks) one day's sets remember, and
+#: how long such a string may be: claim files repeat their lower-case, blank-padded and
+#: invalid codes from batch to batch. About 100 bytes each (20 MB at most)
+MEMO_MAX = 200_000
+MEMO_LEN = 20
 
 
 def _hcpcs_shape(code: str) -> bool:
@@ -146,7 +158,7 @@ def build_sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
             ok.add(d)
         if hcpcs is not None:
             ok.update(hcpcs[1])
-    return _Sets(frozenset(ok), cm_bill, day, cpt_file)
+    return _Sets(ok, cm_bill, day, cpt_file)
 
 
 def _sets(store: Store, on: dt.date | None, release: str | None) -> _Sets:
@@ -184,18 +196,50 @@ def validate_many(store: Store, codes: Iterable[str], on: dt.date | None = None,
     if system == CM:
         return _icd10cm_only(store, codes, on, release)
     sets = _sets(store, on, release)
-    # one pass over the list at set speed; then each distinct string not found as written
-    # gets a second look (case, blanks, dots), and only the ones that pass are marked
-    found = list(map(sets.ok.__contains__, codes))
+    ok = sets.ok
+    # one pass over the list at set speed; then each distinct string not found as written,
+    # nor among those already known to be invalid, gets a second look (case, blanks, dots)
+    found = list(map(ok.__contains__, codes))
     if False not in found:
         return found
-    where = list(compress(range(len(found)), map(not_, found)))
-    missed = list(map(codes.__getitem__, where))
-    good = _second_looks(set(missed), sets)
-    if good:        # found[i] = True where the second look passed, in one C-level loop
+    missed = list(compress(codes, map(not_, found)))
+    bad = sets.bad
+    if bad:
+        known = list(map(bad.__contains__, missed))
+        if False not in known:
+            return found            # every one already known to be invalid
+        strings = set(compress(missed, map(not_, known)))
+    else:
+        strings = set(missed)
+    good = _second_looks(strings, sets)
+    if good:        # found[i] = True where the second look passed, in C-level loops
+        where = list(compress(range(len(found)), map(not_, found)))
         deque(map(found.__setitem__, compress(where, map(good.__contains__, missed)),
                   repeat(True)), 0)
+    _remember(sets, strings, good)
     return found
+
+
+def _remember(sets: _Sets, strings: set[str], good: set[str]) -> None:
+    """Keep the answers for ``strings`` (second looks: ``good`` passed) for later batches,
+    up to MEMO_MAX strings of at most MEMO_LEN characters."""
+    room = MEMO_MAX - sets.remembered
+    if room <= 0:
+        return
+    try:
+        short = max(map(len, strings)) <= MEMO_LEN
+    except TypeError:           # not every input has a length (None, numbers)
+        short = False
+    if short and len(strings) <= room:
+        # anything else with a length (bytes) is never valid: it may join ``bad`` as well
+        sets.remembered += len(strings)
+        sets.ok.update(good)
+        sets.bad.update(strings - good)
+        return
+    keep = [s for s in strings if type(s) is str and len(s) <= MEMO_LEN][:room]
+    sets.remembered += len(keep)
+    sets.ok.update(compress(keep, map(good.__contains__, keep)))
+    sets.bad.update(compress(keep, map(not_, map(good.__contains__, keep))))
 
 
 def _second_looks(strings: set[str], sets: _Sets) -> set[str]:
