@@ -89,6 +89,8 @@ class StoreFacts:
         self.releases_memo: dict[tuple[dt.date, ...], Any] = {}
         self._preloaded = False
         self._ptp_cand: dict[tuple[str, ...], bool] = {}
+        #: ``dx_bits`` per valid code (bounded by the ICD-10-CM codes)
+        self._dx_bits: dict[str, int] = {}
         #: answers the edits remember (``remember``), bounded: cleared when full
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.has_hcpcs = self._count("SELECT count(*) FROM hcpcs_code") > 0
@@ -179,6 +181,18 @@ class StoreFacts:
             if len(self._billable_dx) >= self._billable_dx_max:
                 self._billable_dx.clear()
             self._billable_dx[memo] = found
+        return found
+
+    def dx_bits(self, code: str, fact: DxFact) -> int:
+        """The edits ``code`` (a valid diagnosis, ``fact`` its DxFact) may need, as the
+        ``context.NO_*`` bits: 2 MCE age list, 4 MCE sex list, 8 a code-first note,
+        16 a use-additional note."""
+        found = self._dx_bits.get(code)
+        if found is None:
+            found = ((2 if code in data.mce_codes("age") else 0)
+                     | (4 if code in data.mce_codes("sex") else 0)
+                     | (8 if fact.code_first else 0) | (16 if fact.additional else 0))
+            self._dx_bits[code] = found
         return found
 
     def _release_for(self, day: dt.date | None) -> tuple[Release | None, bool]:
