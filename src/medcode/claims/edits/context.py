@@ -34,6 +34,7 @@ NO_AGE = 2          # no valid diagnosis in the MCE age lists
 NO_SEX = 4          # no valid diagnosis in the MCE sex lists
 NO_CODE_FIRST = 8   # no valid diagnosis with a "code first" note (own or inherited)
 NO_ADDITIONAL = 16  # no valid diagnosis with a "use additional code" note that counts
+IN_NCCI = 32        # no date of service outside the quarters of the NCCI files loaded
 _BY_CODE = NO_AGE | NO_SEX | NO_CODE_FIRST | NO_ADDITIONAL
 
 #: the edits that return no finding on a claim with one of these bits (each edit's first
@@ -42,7 +43,7 @@ IDLE_WHEN = {"SYS-MIXUP": PLAIN, "DX-FORMAT": PLAIN, "DX-INVALID": PLAIN, "DX-HE
              "DX-7TH": PLAIN, "DX-RELEASE": PLAIN, "DX-ICD9-AFTER-2015": PLAIN,
              "PX-FORMAT": PLAIN, "PX-OTHER-SYSTEM": PLAIN, "DX-AGE": NO_AGE,
              "DX-SEX": NO_SEX, "DX-ETIOLOGY": NO_CODE_FIRST,
-             "DX-USE-ADDITIONAL": NO_ADDITIONAL}
+             "DX-USE-ADDITIONAL": NO_ADDITIONAL, "NCCI-RELEASE": IN_NCCI}
 _CHECKED_KINDS = frozenset(("cpt", "hcpcs", "pcs"))
 
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
@@ -232,6 +233,10 @@ class ClaimContext:
             elif d.fact is not None:
                 need |= bits(d.code, d.fact)
         idle = _BY_CODE & ~need
+        dates = self.dates
+        if not dates or (self.facts.ncci_span[0] <= dates[0]
+                         and dates[-1] <= self.facts.ncci_span[1]):
+            idle |= IN_NCCI
         if plain and not self.inexact and not self.other_lines and (
                 not self.dates or self.dates[0] >= ICD10_START):
             kinds = _CHECKED_KINDS
@@ -267,9 +272,20 @@ class ClaimContext:
         if not icd9 and self._rkey is not None:
             # the common case, remembered per (diagnosis as written, releases): a code
             # billable in every release of the claim's dates (the path below, first branch)
+            # the Dx itself is shared by the claims with the same diagnosis at the same place
+            # on the same releases (no edit changes a Dx)
+            memo = self.facts.dx_memo
+            key = (pos, raw, self._rkey)
+            shared = memo.get(key)
+            if shared is not None:
+                return shared
             hit = self.facts.billable_dx(raw, self._rkey, self._rels)  # type: ignore[arg-type]
             if hit is not None:
-                return Dx(pos, raw, hit[0], hit[1], self._rels[-1], hit[2])  # type: ignore[index]
+                shared = Dx(pos, raw, hit[0], hit[1], self._rels[-1], hit[2])  # type: ignore[index]
+                if len(memo) >= 65536:
+                    memo.clear()
+                memo[key] = shared
+                return shared
         d = Dx(pos, raw)
         if icd9:
             d.icd9 = True

@@ -91,6 +91,9 @@ class StoreFacts:
         self._ptp_cand: dict[tuple[str, ...], bool] = {}
         #: ``dx_bits`` per valid code (bounded by the ICD-10-CM codes)
         self._dx_bits: dict[str, int] = {}
+        #: ClaimContext's Dx of a diagnosis billable on the claim's releases, per (place,
+        #: diagnosis as written, releases): bounded, cleared when full
+        self.dx_memo: dict[tuple[int, str, tuple[str, ...]], Any] = {}
         #: answers the edits remember (``remember``), bounded: cleared when full
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.has_hcpcs = self._count("SELECT count(*) FROM hcpcs_code") > 0
@@ -101,6 +104,11 @@ class StoreFacts:
         # the quarters the loaded NCCI files were published for (NCCI-RELEASE)
         self.ptp_period = ptp_period(self.conn) if self.has_ptp else None
         self.mue_period = mue_period(self.conn) if self.has_mue else None
+        #: the dates of service no NCCI-RELEASE finding can be about: from the first day of
+        #: the MUEs loaded to the last day of the PTP edits and of the MUEs loaded
+        self.ncci_span = (self.mue_period[0] if self.mue_period else dt.date.min,
+                          min([p[1] for p in (self.ptp_period, self.mue_period) if p],
+                              default=dt.date.max))
         # the codes the NCCI files name (bounded by the data, read once): a claim whose
         # codes are not among them needs no query
         self._ptp_col1: frozenset[str] | None = None
