@@ -106,19 +106,27 @@ class Checker:
             self.facts.preload()
         # edits whose data the store lacks could never find anything: not run
         from medcode.claims.edits.addon import has_aoc
-        from medcode.claims.edits.context import ClaimContext
+        from medcode.claims.edits.context import IDLE_WHEN, ClaimContext
         self._context = ClaimContext
+        self._idle_when = IDLE_WHEN
         idle = {"NCCI-PTP": not self.facts.has_ptp, "NCCI-MUE": not self.facts.has_mue,
                 "NCCI-RELEASE": not (self.facts.has_ptp or self.facts.has_mue),
                 "ADDON-NO-PRIMARY": not has_aoc(self.facts)}
         self.edits = [(e.id, e.func) for e in select(edits) if not idle.get(e.id)]
         self._funcs = tuple(func for _id, func in self.edits)
+        #: the edits to run per ``ClaimContext.idle`` value (those that could find something)
+        self._by_idle: dict[int, tuple[Any, ...]] = {0: self._funcs}
         self.today = _today()      # "in the future" is judged against the run's day
 
     def check(self, claim: Claim) -> ClaimResult:
         ctx = self._context(claim, self.facts, self.today)
         found: list[Finding] = []
-        for func in self._funcs:
+        funcs = self._by_idle.get(ctx.idle)
+        if funcs is None:
+            when = self._idle_when
+            funcs = self._by_idle[ctx.idle] = tuple(
+                func for eid, func in self.edits if not when.get(eid, 0) & ctx.idle)
+        for func in funcs:
             got = func(claim, ctx)      # a list (empty for most edits on most claims)
             if got:
                 found += got

@@ -22,7 +22,29 @@ if TYPE_CHECKING:
     from medcode._release import Release
     from medcode.models import Claim, ClaimLine
 
-__all__ = ["ICD10_START", "ClaimContext", "Dx", "DxFact", "Ln", "StoreFacts", "facts_for"]
+__all__ = ["ICD10_START", "IDLE_WHEN", "ClaimContext", "Dx", "DxFact", "Ln", "StoreFacts",
+           "facts_for"]
+
+#: ``ClaimContext.idle`` bits: what a claim lacks, so that some edits cannot find anything
+#: on it and the engine does not run them (answers do not change).
+#: PLAIN: every diagnosis valid on the date (no ICD-9-CM), every checked line CPT, HCPCS or
+#: PCS, no line of another system, every date after ICD-10 began and in a loaded release.
+PLAIN = 1
+NO_AGE = 2          # no valid diagnosis in the MCE age lists
+NO_SEX = 4          # no valid diagnosis in the MCE sex lists
+NO_CODE_FIRST = 8   # no valid diagnosis with a "code first" note (own or inherited)
+NO_ADDITIONAL = 16  # no valid diagnosis with a "use additional code" note that counts
+IN_NCCI = 32        # no date of service outside the quarters of the NCCI files loaded
+_BY_CODE = NO_AGE | NO_SEX | NO_CODE_FIRST | NO_ADDITIONAL
+
+#: the edits that return no finding on a claim with one of these bits (each edit's first
+#: test: see its code)
+IDLE_WHEN = {"SYS-MIXUP": PLAIN, "DX-FORMAT": PLAIN, "DX-INVALID": PLAIN, "DX-HEADER": PLAIN,
+             "DX-7TH": PLAIN, "DX-RELEASE": PLAIN, "DX-ICD9-AFTER-2015": PLAIN,
+             "PX-FORMAT": PLAIN, "PX-OTHER-SYSTEM": PLAIN, "DX-AGE": NO_AGE,
+             "DX-SEX": NO_SEX, "DX-ETIOLOGY": NO_CODE_FIRST,
+             "DX-USE-ADDITIONAL": NO_ADDITIONAL, "NCCI-RELEASE": IN_NCCI}
+_CHECKED_KINDS = frozenset(("cpt", "hcpcs", "pcs"))
 
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
@@ -198,6 +220,31 @@ class ClaimContext:
         self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
         self._valid: list[Dx] | None = None
         self.today = today or facts.today
+        self.idle = self._idle()
+
+    def _idle(self) -> int:
+        """The ``IDLE_WHEN`` bits of this claim."""
+        plain = True
+        need = 0
+        bits = self.facts.dx_bits
+        for d in self.dx:
+            if d.status != "valid" or d.icd9:
+                plain = False
+            elif d.fact is not None:
+                need |= bits(d.code, d.fact)
+        idle = _BY_CODE & ~need
+        dates = self.dates
+        if not dates or (self.facts.ncci_span[0] <= dates[0]
+                         and dates[-1] <= self.facts.ncci_span[1]):
+            idle |= IN_NCCI
+        if plain and not self.inexact and not self.other_lines and (
+                not self.dates or self.dates[0] >= ICD10_START):
+            kinds = _CHECKED_KINDS
+            for ln in self.lines:
+                if ln.kind not in kinds:
+                    return idle
+            idle |= PLAIN
+        return idle
 
     # -- building ------------------------------------------------------------------------
     def _release_checks(self) -> tuple[list[tuple[Release | None, dt.date | None, bool]],
@@ -225,9 +272,20 @@ class ClaimContext:
         if not icd9 and self._rkey is not None:
             # the common case, remembered per (diagnosis as written, releases): a code
             # billable in every release of the claim's dates (the path below, first branch)
+            # the Dx itself is shared by the claims with the same diagnosis at the same place
+            # on the same releases (no edit changes a Dx)
+            memo = self.facts.dx_memo
+            key = (pos, raw, self._rkey)
+            shared = memo.get(key)
+            if shared is not None:
+                return shared
             hit = self.facts.billable_dx(raw, self._rkey, self._rels)  # type: ignore[arg-type]
             if hit is not None:
-                return Dx(pos, raw, hit[0], hit[1], self._rels[-1], hit[2])  # type: ignore[index]
+                shared = Dx(pos, raw, hit[0], hit[1], self._rels[-1], hit[2])  # type: ignore[index]
+                if len(memo) >= 65536:
+                    memo.clear()
+                memo[key] = shared
+                return shared
         d = Dx(pos, raw)
         if icd9:
             d.icd9 = True

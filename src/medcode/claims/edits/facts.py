@@ -89,6 +89,11 @@ class StoreFacts:
         self.releases_memo: dict[tuple[dt.date, ...], Any] = {}
         self._preloaded = False
         self._ptp_cand: dict[tuple[str, ...], bool] = {}
+        #: ``dx_bits`` per valid code (bounded by the ICD-10-CM codes)
+        self._dx_bits: dict[str, int] = {}
+        #: ClaimContext's Dx of a diagnosis billable on the claim's releases, per (place,
+        #: diagnosis as written, releases): bounded, cleared when full
+        self.dx_memo: dict[tuple[int, str, tuple[str, ...]], Any] = {}
         #: answers the edits remember (``remember``), bounded: cleared when full
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.has_hcpcs = self._count("SELECT count(*) FROM hcpcs_code") > 0
@@ -99,6 +104,11 @@ class StoreFacts:
         # the quarters the loaded NCCI files were published for (NCCI-RELEASE)
         self.ptp_period = ptp_period(self.conn) if self.has_ptp else None
         self.mue_period = mue_period(self.conn) if self.has_mue else None
+        #: the dates of service no NCCI-RELEASE finding can be about: from the first day of
+        #: the MUEs loaded to the last day of the PTP edits and of the MUEs loaded
+        self.ncci_span = (self.mue_period[0] if self.mue_period else dt.date.min,
+                          min([p[1] for p in (self.ptp_period, self.mue_period) if p],
+                              default=dt.date.max))
         # the codes the NCCI files name (bounded by the data, read once): a claim whose
         # codes are not among them needs no query
         self._ptp_col1: frozenset[str] | None = None
@@ -179,6 +189,18 @@ class StoreFacts:
             if len(self._billable_dx) >= self._billable_dx_max:
                 self._billable_dx.clear()
             self._billable_dx[memo] = found
+        return found
+
+    def dx_bits(self, code: str, fact: DxFact) -> int:
+        """The edits ``code`` (a valid diagnosis, ``fact`` its DxFact) may need, as the
+        ``context.NO_*`` bits: 2 MCE age list, 4 MCE sex list, 8 a code-first note,
+        16 a use-additional note."""
+        found = self._dx_bits.get(code)
+        if found is None:
+            found = ((2 if code in data.mce_codes("age") else 0)
+                     | (4 if code in data.mce_codes("sex") else 0)
+                     | (8 if fact.code_first else 0) | (16 if fact.additional else 0))
+            self._dx_bits[code] = found
         return found
 
     def _release_for(self, day: dt.date | None) -> tuple[Release | None, bool]:
