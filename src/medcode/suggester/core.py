@@ -197,7 +197,7 @@ def _fast_assoc(model: Model) -> dict[str, list[tuple[str, str, float, int]]]:
     hit = _FAST.get(id(model))
     if hit is not None and hit[0] is model:
         return hit[1]
-    out: dict[str, list[tuple[str, str, float]]] = {}
+    out: dict[str, list[tuple[str, str, float, int]]] = {}
     for g, pairs in model.assoc.items():
         df = model.df.get(g, 0)
         for k, n_gc in pairs:
