@@ -53,6 +53,7 @@ class _Cand:
     best_in_cat: bool = True  # the strongest learned association of its category
     #: its strongest learned phrase: notes it was counted in with the code, and whether
     #: every place of it in this note is negated ("no adenopathies")
+    assoc_p: float = -1.0
     assoc_n: int = 0
     assoc_neg: bool = False
 
@@ -182,8 +183,8 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
 
 def _add_assoc(c: _Cand, toks: list[Tok], p: float, n_gc: int, g: str,
                places: list[tuple[int, ...]]) -> None:
-    if not c.assoc or p > max(q for q, _, _ in c.assoc):
-        c.assoc_n = n_gc
+    if p > c.assoc_p:
+        c.assoc_p, c.assoc_n = p, n_gc
         c.assoc_neg = all(toks[i].assertion == "negated" for pl in places for i in pl)
     c.assoc.append((p, g, places[0]))
 
