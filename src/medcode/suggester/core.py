@@ -258,9 +258,7 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
           1.0 if "unspecified" in lex.titles.get((c.system, c.code), "").lower() else 0.0,
           1.0 if ms and all(lex.entries[m.entry].source in ("part", "neoplasm")
                             for m in ms) else 0.0,
-          len(c.code) / 7, math.log1p(c.assoc_n), 1.0 if c.assoc_neg else 0.0,
-          max([m.last for m in ms] + [t[-1] for _, _, t in c.assoc], default=0) /
-          max(1, len(toks))]
+          len(c.code) / 7, math.log1p(c.assoc_n), 1.0 if c.assoc_neg else 0.0]
     x += crossed(x)
     assert len(x) == len(FEATURES)
     return x

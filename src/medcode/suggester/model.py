@@ -20,7 +20,7 @@ FEATURES: tuple[str, ...] = (
             "history", "position", "lex_x_prior", "sentences", "search", "other",
             "code_precision", "code_candidates", "assoc_x_lex", "knn", "knn_notes",
             "knn_x_lex", "siblings", "best_in_category", "unspecified", "part_only",
-            "code_length", "assoc_notes", "assoc_negated", "last_position")
+            "code_length", "assoc_notes", "assoc_negated")
 #: base features whose pairwise products and squares the ranker also weighs (how much a
 #: learned phrase counts depends on the code's prior, a mention on its category, ...)
 CROSSED = ("lex", "assoc_max", "assoc_sum", "log_prior", "code_precision", "knn",
