@@ -51,6 +51,11 @@ class _Cand:
     knn_n: int = 0
     sibs: int = 0             # other candidates of the same category (3 characters)
     best_in_cat: bool = True  # the strongest learned association of its category
+    #: its strongest learned phrase: notes it was counted in with the code, and whether
+    #: every place of it in this note is negated ("no adenopathies")
+    assoc_p: float = -1.0
+    assoc_n: int = 0
+    assoc_neg: bool = False
 
 
 def grams(toks: list[Tok]) -> dict[str, list[tuple[int, ...]]]:
@@ -128,10 +133,10 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
     if model.assoc and loo is None:     # the fast path: pairs above the threshold only
         fast = _fast_assoc(model)
         for g, places in grams(toks).items():
-            for system, code, p in fast.get(g, ()):
+            for system, code, p, n_gc in fast.get(g, ()):
                 if system in systems and _valid(store, lex, system, code, systems[system]):
                     c = cands.setdefault((system, code), _Cand(system, code))
-                    c.assoc.append((p, g, places[0]))
+                    _add_assoc(c, toks, p, n_gc, g, places)
     elif model.assoc and loo is not None:
         g_in, gold = loo
         for g, places in grams(toks).items():
@@ -152,7 +157,7 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
                                                        systems[system]):
                     continue
                 c = cands.setdefault((system, code), _Cand(system, code))
-                c.assoc.append((p, g, places[0]))
+                _add_assoc(c, toks, p, n_gc, g, places)
     for k, (share, n) in model.neighbours(stem_counts(toks), skip=skip).items():
         system, _, code = k.partition(":")
         system = CM if system == "CM" else PCS
@@ -176,22 +181,31 @@ def analyse(store: Any, text: str, systems: dict[str, int], model: Model,
     return toks, cands, None
 
 
-_FAST: dict[int, tuple[Model, dict[str, list[tuple[str, str, float]]]]] = {}
+def _add_assoc(c: _Cand, toks: list[Tok], p: float, n_gc: int, g: str,
+               places: list[tuple[int, ...]]) -> None:
+    if p > c.assoc_p:
+        c.assoc_p, c.assoc_n = p, n_gc
+        c.assoc_neg = all(toks[i].assertion == "negated" for pl in places for i in pl)
+    c.assoc.append((p, g, places[0]))
 
 
-def _fast_assoc(model: Model) -> dict[str, list[tuple[str, str, float]]]:
-    """gram -> (system, code, P(code | gram)) for the pairs that reach ASSOC_MIN."""
+_FAST: dict[int, tuple[Model, dict[str, list[tuple[str, str, float, int]]]]] = {}
+
+
+def _fast_assoc(model: Model) -> dict[str, list[tuple[str, str, float, int]]]:
+    """gram -> (system, code, P(code | gram), notes of the pair) for the pairs that reach
+    ASSOC_MIN."""
     hit = _FAST.get(id(model))
     if hit is not None and hit[0] is model:
         return hit[1]
-    out: dict[str, list[tuple[str, str, float]]] = {}
+    out: dict[str, list[tuple[str, str, float, int]]] = {}
     for g, pairs in model.assoc.items():
         df = model.df.get(g, 0)
         for k, n_gc in pairs:
             p = n_gc / (df + _SMOOTH)
             if p >= ASSOC_MIN:
                 system, _, code = k.partition(":")
-                out.setdefault(g, []).append((CM if system == "CM" else PCS, code, p))
+                out.setdefault(g, []).append((CM if system == "CM" else PCS, code, p, n_gc))
     _FAST[id(model)] = (model, out)
     return out
 
@@ -244,7 +258,7 @@ def features(lex: Lexicon, c: _Cand, toks: list[Tok], model: Model,
           1.0 if "unspecified" in lex.titles.get((c.system, c.code), "").lower() else 0.0,
           1.0 if ms and all(lex.entries[m.entry].source in ("part", "neoplasm")
                             for m in ms) else 0.0,
-          len(c.code) / 7]
+          len(c.code) / 7, math.log1p(c.assoc_n), 1.0 if c.assoc_neg else 0.0]
     x += crossed(x)
     assert len(x) == len(FEATURES)
     return x

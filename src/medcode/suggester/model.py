@@ -20,12 +20,12 @@ FEATURES: tuple[str, ...] = (
             "history", "position", "lex_x_prior", "sentences", "search", "other",
             "code_precision", "code_candidates", "assoc_x_lex", "knn", "knn_notes",
             "knn_x_lex", "siblings", "best_in_category", "unspecified", "part_only",
-            "code_length")
+            "code_length", "assoc_notes", "assoc_negated")
 #: base features whose pairwise products and squares the ranker also weighs (how much a
 #: learned phrase counts depends on the code's prior, a mention on its category, ...)
 CROSSED = ("lex", "assoc_max", "assoc_sum", "log_prior", "code_precision", "knn",
            "best_in_category", "specificity", "mentions", "negated", "siblings",
-           "code_candidates", "knn_notes", "position", "history", "sentences")
+           "code_candidates", "knn_notes", "position", "history", "sentences", "assoc_notes")
 _CROSS_AT = tuple(FEATURES.index(f) for f in CROSSED)
 _PAIRS = tuple((a, b) for n, a in enumerate(_CROSS_AT) for b in _CROSS_AT[n + 1:])
 FEATURES = FEATURES + tuple(f"{FEATURES[a]}*{FEATURES[b]}" for a, b in _PAIRS) + tuple(
