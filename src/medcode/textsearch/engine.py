@@ -12,7 +12,7 @@ from itertools import islice
 from medcode.errors import InvalidCode, NoRelease, StoreError
 from medcode.textsearch import clinical
 from medcode.textsearch.display import Displayer
-from medcode.textsearch.query import Parsed, code_forms, parse
+from medcode.textsearch.query import Parsed, Vocab, code_forms, parse
 from medcode.textsearch.rank import LEAF_BONUS, score
 from medcode.textsearch.tokens import stems
 
@@ -122,6 +122,7 @@ class _Ctx:
         from medcode.textsearch import synonyms
         synonyms.prime(conn)
         self._conn = conn
+        self.vocab = Vocab(conn)   # parse()'s reads of the vocabulary, remembered
         self._extdefs: dict[int, dict[str, str]] = {}
         self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
         self._ext_cache: dict[tuple[str, int], tuple[list, dict, dict, frozenset[str]]] = {}
@@ -266,7 +267,7 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
                 return True
         return False
 
-    parsed = parse(conn, query, prefix, is_code, reading.status == "history",
+    parsed = parse(ctx.vocab, query, prefix, is_code, reading.status == "history",
                    reading.procedure and reading.status is None)
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
