@@ -30,7 +30,7 @@ POOL = 60              # candidates read per FTS query (each of static and bm25 
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
 DEFAULTS = 8           # headers whose default code is added
 DEFAULT_BONUS = LEAF_BONUS  # the default code ranks as if the header could be billed
-ROW_CACHE = 32768      # search_doc rows kept per store (~25 MB at most; the file is read-only)
+ROW_CACHE = 131072     # search_doc rows kept per store (~60 MB at most; the file is read-only)
 
 
 class Hit:
