@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -143,23 +144,81 @@ def _takes_many(func: Any) -> bool:
     return first.kind is first.VAR_POSITIONAL
 
 
+_SEARCH_DOC = {"parameters": [
+    {"name": "q", "in": "query", "required": True, "description": "words or a code",
+     "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+    {"name": "system", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "billable", "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "only billable codes"},
+    {"name": "on", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "date of service, YYYY-MM-DD"},
+    {"name": "release", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}},
+    {"name": "prefix", "in": "query", "required": False,
+     "schema": {"type": "boolean", "default": False},
+     "description": "treat the last word as a prefix (search-as-you-type)"}]}
+_SEARCH_PARAMS = ("q", "system", "billable", "on", "release", "limit", "prefix")
+_TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+
+
+@lru_cache(maxsize=1)
+def _search_params() -> Any:
+    """The validator of /v1/search's query parameters (FastAPI's rules and messages)."""
+    from pydantic import Field, TypeAdapter
+    from typing_extensions import NotRequired, TypedDict  # pydantic needs these before 3.12
+
+    class Params(TypedDict):
+        q: Annotated[str, Field(min_length=1, max_length=200)]
+        system: NotRequired[str]
+        billable: NotRequired[bool]
+        on: NotRequired[str]
+        release: NotRequired[str]
+        limit: NotRequired[Annotated[int, Field(ge=1, le=200)]]
+        prefix: NotRequired[bool]
+
+    return TypeAdapter(Params)
+
+
+def _read_search_params(request: Request) -> dict[str, Any]:
+    """The query parameters as FastAPI would validate them (the last of repeated ones; a
+    bad one is a 422 naming it), read without FastAPI's per-request parameter machinery:
+    the plain forms directly, anything else through the same pydantic rules."""
+    got = {n: v for n in _SEARCH_PARAMS if (v := request.query_params.get(n)) is not None}
+    q, limit = got.get("q"), got.get("limit", "20")
+    plain = (q is not None and 1 <= len(q) <= 200 and limit.isascii() and limit.isdigit()
+             and 1 <= int(limit) <= 200
+             and all(got.get(n, "false") in _TRUE or got.get(n, "false") in _FALSE
+                     for n in ("billable", "prefix")))
+    if plain:
+        out: dict[str, Any] = dict(got)
+        out["limit"] = int(limit)
+        for n in ("billable", "prefix"):
+            if n in got:
+                out[n] = got[n] in _TRUE
+        return out
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+    try:
+        return _search_params().validate_python(got)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+
+
 @router.get("/search", summary="Search codes by words or code prefix",
-            responses={400: _ERR, 501: _ERR})
-async def search(request: Request,
-                 q: str = Query(..., min_length=1, max_length=200, description="words or a code"),
-                 system: str | None = None,
-                 billable: bool | None = Query(None, description="only billable codes"),
-                 on: str | None = Query(None, description="date of service, YYYY-MM-DD"),
-                 release: str | None = None,
-                 limit: int = Query(20, ge=1, le=200),
-                 prefix: bool = Query(False, description="treat the last word as a prefix "
-                                      "(search-as-you-type)")) -> Response:
+            responses={400: _ERR, 422: _ERR, 501: _ERR}, openapi_extra=_SEARCH_DOC)
+async def search(request: Request) -> Response:
     """Best first: `code`, `system`, `title`, `billable`, `score`. Answers are cached per
     process (the store is immutable; search-as-you-type repeats the same prefixes)."""
     func = lib.feature("search")
     if func is None:
         raise lib.not_yet("search", "medcode.search")
-    sysname, day = lib.parse_system(system), lib.parse_date(on)
+    p = _read_search_params(request)
+    q, billable, release = p["q"], p.get("billable"), p.get("release")
+    limit, prefix = p.get("limit", 20), p.get("prefix", False)
+    sysname, day = lib.parse_system(p.get("system")), lib.parse_date(p.get("on"))
     key = (" ".join(q.split()).casefold(), sysname, billable, day, release, limit, prefix)
     cache: lib.LRU = request.app.state.search_cache
     body = cache.get(key)

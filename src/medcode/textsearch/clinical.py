@@ -120,9 +120,9 @@ PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
 class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
-                         "cancer intent secondary populations", defaults=(None, None, False, (), False,
-                                                                     0, False, False, True,
-                                                                     True, "OP"))):
+                         "cancer intent secondary populations",
+                         defaults=(None, None, False, (), False, 0, False, False, True, True,
+                                   "OP"))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
     codes named; administration: the query names the service ("administration of");

@@ -12,7 +12,7 @@ from itertools import islice
 from medcode.errors import InvalidCode, NoRelease, StoreError
 from medcode.textsearch import clinical, gems
 from medcode.textsearch.display import Displayer
-from medcode.textsearch.query import Parsed, code_forms, parse
+from medcode.textsearch.query import Parsed, Vocab, code_forms, parse
 from medcode.textsearch.rank import LEAF_BONUS, SYSTEM_PRIOR, code_prior, score
 from medcode.textsearch.tokens import stems
 
@@ -30,7 +30,7 @@ POOL = 60              # candidates read per FTS query (each of static and bm25 
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
 DEFAULTS = 8           # headers whose default code is added
 DEFAULT_BONUS = LEAF_BONUS  # the default code ranks as if the header could be billed
-ROW_CACHE = 32768      # search_doc rows kept per store (~25 MB at most; the file is read-only)
+ROW_CACHE = 131072     # search_doc rows kept per store (~60 MB at most; the file is read-only)
 
 
 class Hit:
@@ -122,6 +122,7 @@ class _Ctx:
         from medcode.textsearch import synonyms
         synonyms.prime(conn)
         self._conn = conn
+        self.vocab = Vocab(conn)   # parse()'s reads of the vocabulary, remembered
         self._extdefs: dict[int, dict[str, str]] = {}
         self._ext_stems: dict[int, dict[str, frozenset[str]]] = {}
         self._ext_cache: dict[tuple[str, int], tuple[list, dict, dict, frozenset[str]]] = {}
@@ -266,7 +267,7 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
                 return True
         return False
 
-    parsed = parse(conn, query, prefix, is_code, reading.status == "history",
+    parsed = parse(ctx.vocab, query, prefix, is_code, reading.status == "history",
                    reading.procedure and reading.status is None)
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()

@@ -133,6 +133,50 @@ def code_forms(piece: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+#: answers a Vocab keeps before it starts over (a few MB)
+VOCAB_MEMO = 65536
+
+
+class Vocab:
+    """A store connection for :func:`parse` that remembers what the index's vocabulary
+    answered (document counts, known words, completions, corrections): the store is
+    read-only, and a server's queries repeat their words and prefixes again and again.
+    Anywhere a function here takes ``conn``, a Vocab does too."""
+
+    __slots__ = ("conn", "memo")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.memo: dict[tuple[str, str], object] = {}
+
+    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+
+def _remembered(fn: Callable) -> Callable:
+    """``fn(conn, text)``, answered from ``conn.memo`` when ``conn`` is a Vocab."""
+    name = fn.__name__
+
+    def wrapper(conn, text: str):  # type: ignore[no-untyped-def]
+        if type(conn) is not Vocab:
+            return fn(conn, text)
+        memo = conn.memo
+        key = (name, text)
+        got = memo.get(key)
+        if got is None:
+            got = fn(conn, text)
+            if len(memo) >= VOCAB_MEMO:
+                memo.clear()
+            memo[key] = got
+        return list(got) if type(got) is list else got  # callers get their own list
+
+    wrapper.__name__ = name
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    return wrapper
+
+
+@_remembered
 def stem_df(conn: sqlite3.Connection, stem_: str) -> int:
     """How many documents hold a word with this stem (an upper bound; 0 = none)."""
     row = conn.execute("SELECT sum(df) FROM search_vocab WHERE stem = ?", (stem_,)).fetchone()
@@ -162,6 +206,7 @@ def edit_distance(a: str, b: str, cap: int = 3) -> int:
     return prev[-1]
 
 
+@_remembered
 def corrections(conn: sqlite3.Connection, word: str) -> list[str]:
     """Index words within a small edit distance of ``word`` (best first; at most 2)."""
     if len(word) < 4 or not word.isalpha():
@@ -193,6 +238,7 @@ def corrections(conn: sqlite3.Connection, word: str) -> list[str]:
     return out[:2]
 
 
+@_remembered
 def completions(conn: sqlite3.Connection, prefix: str) -> list[str]:
     """The most frequent index words starting with ``prefix``."""
     return [w for (w,) in conn.execute(
@@ -321,6 +367,7 @@ def _operation_slot(word: str, key: str) -> Slot | None:
     return slot
 
 
+@_remembered
 def _word_known(conn: sqlite3.Connection, word: str) -> bool:
     return conn.execute("SELECT 1 FROM search_vocab WHERE word = ?", (word,)).fetchone() is not None
 
