@@ -166,7 +166,7 @@ _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 def _search_params() -> Any:
     """The validator of /v1/search's query parameters (FastAPI's rules and messages)."""
     from pydantic import Field, TypeAdapter
-    from typing_extensions import NotRequired, TypedDict  # pydantic needs these before 3.12
+    from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (pydantic needs these before 3.12)
 
     class Params(TypedDict):
         q: Annotated[str, Field(min_length=1, max_length=200)]
