@@ -210,6 +210,9 @@ def main() -> int:
         os.environ["MEDCODE_HOME"] = str(path.parent)
     if args.hcpcs:
         zip_path = ROOT.parent / "shared/data/cms/hcpcs/2020-Alpha-Numeric-HCPCS-File.zip"
+        if not zip_path.is_file():
+            ap.error(f"--hcpcs needs {zip_path} (the shared data beside the clone); "
+                     "or import HCPCS into the store and leave --hcpcs out")
         from medcode.store.imports import import_files
         if tmp is None:  # never change the store given: import into a copy
             tmp = tempfile.mkdtemp(prefix="medcode-bench-")
