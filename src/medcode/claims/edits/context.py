@@ -229,7 +229,8 @@ class ClaimContext:
         checks, inexact, self._rels, self._rkey = known
         self.checks, self.inexact = checks, inexact     # shared: read only
         # the diagnoses, and what their codes need of the edits (for ``idle``)
-        self.dx = dx = []
+        dx: list[Dx] = []
+        self.dx = dx
         plain = True
         need = 0
         make = self._dx

@@ -12,6 +12,7 @@ as a warning, saying so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from medcode.models import Claim, Finding
 
@@ -96,12 +97,12 @@ def _mce_ref(v: data.MceVersion, what: str) -> str:
 @edit("DX-AGE", "error", f"CMS Medicare Code Editor age edits; list {_MCE_LIST}",
       "a diagnosis the MCE limits to newborns, children, maternity or adults on a patient "
       "of another age")
-def dx_age(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def dx_age(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     age = ctx.age()
     if age is None:
-        return out
+        return ()
     v = data.mce_version_for(ctx.dos)
     listed = data.mce_codes("age")
     for d in ctx.valid_dx():
@@ -162,15 +163,15 @@ def _sex_list_of(v: data.MceVersion) -> tuple[data.MceVersion, str, str] | None:
 
 @edit("DX-SEX", "error", f"CMS Medicare Code Editor sex edits; list {_MCE_LIST}",
       "a diagnosis for one sex on a patient of the other")
-def dx_sex(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def dx_sex(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     sex = claim.patient.sex
     if sex not in _SEXES:
-        return out
+        return ()
     got = _sex_list(data.mce_version_for(ctx.dos))
     if got is None:
-        return out
+        return ()
     listed, severity, note = got
     codes = data.mce_codes("sex")
     for d in ctx.valid_dx():
