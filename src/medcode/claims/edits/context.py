@@ -61,6 +61,7 @@ class Dx:
         "fact",
         "icd9",
         "message",
+        "need",
         "pos",
         "raw",
         "release",
@@ -82,6 +83,9 @@ class Dx:
         self.release = release
         self.icd9 = False
         self.extra: dict[str, Any] = {}
+        #: the ``_BY_CODE`` bits this diagnosis needs, -1 when it is not a valid ICD-10-CM
+        #: code (the claim is not PLAIN); worked out by the first claim that reads it
+        self.need: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -194,10 +198,17 @@ class ClaimContext:
             for ln in every:
                 if ln.kind in ("other", "dx-shape") and _is_pcs(ln.code):
                     ln.kind = "pcs"
-        #: the lines whose code medcode checks (CPT, HCPCS, or no system named)
-        self.lines = [ln for ln in every if not ln.system]
-        #: the lines whose code comes from a system medcode does not check (PX-OTHER-SYSTEM)
-        self.other_lines = [ln for ln in every if ln.system]
+        for ln in every:
+            if ln.system:
+                #: the lines whose code medcode checks (CPT, HCPCS, or no system named)
+                self.lines = [ln for ln in every if not ln.system]
+                #: the lines whose code comes from a system medcode does not check
+                #: (PX-OTHER-SYSTEM)
+                self.other_lines = [ln for ln in every if ln.system]
+                break
+        else:
+            self.lines = every
+            self.other_lines = []
         self.dates: list[dt.date] = sorted({ln.date for ln in claim.lines if ln.date})
         self.dos = self.dates[0] if self.dates else None
         # the releases of the dates, remembered per set of dates (claims repeat their dates)
@@ -217,21 +228,30 @@ class ClaimContext:
             facts.releases_memo[days] = known
         checks, inexact, self._rels, self._rkey = known
         self.checks, self.inexact = checks, inexact     # shared: read only
-        self.dx = [self._dx(i, raw) for i, raw in enumerate(claim.diagnoses, 1)]
-        self._valid: list[Dx] | None = None
-        self.today = today or facts.today
-        self.idle = self._idle()
-
-    def _idle(self) -> int:
-        """The ``IDLE_WHEN`` bits of this claim."""
+        # the diagnoses, and what their codes need of the edits (for ``idle``)
+        dx: list[Dx] = []
+        self.dx = dx
         plain = True
         need = 0
-        bits = self.facts.dx_bits
-        for d in self.dx:
-            if d.status != "valid" or d.icd9:
+        make = self._dx
+        for i, raw in enumerate(claim.diagnoses, 1):
+            d = make(i, raw)
+            dx.append(d)
+            n = d.need
+            if n is None:
+                n = d.need = (-1 if d.status != "valid" or d.icd9 else
+                              facts.dx_bits(d.code, d.fact) if d.fact is not None else 0)
+            if n < 0:
                 plain = False
-            elif d.fact is not None:
-                need |= bits(d.code, d.fact)
+            else:
+                need |= n
+        self._valid: list[Dx] | None = None
+        self.today = today or facts.today
+        self.idle = self._idle(plain, need)
+
+    def _idle(self, plain: bool, need: int) -> int:
+        """The ``IDLE_WHEN`` bits of this claim (``plain``: every diagnosis valid on the
+        date; ``need``: the bits its valid diagnoses need)."""
         idle = _BY_CODE & ~need
         dates = self.dates
         if not dates or (self.facts.ncci_span[0] <= dates[0]

@@ -12,6 +12,7 @@ as a warning, saying so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from medcode.models import Claim, Finding
 
@@ -71,10 +72,10 @@ def demographics(claim: Claim, ctx: ClaimContext) -> list[Finding]:
         add(ctx.finding("DEMO", f"The patient's birth date {birth} is in the future.",
                         fix="correct the birth date"))
         return out
-    later = [d for d in ctx.dates if d < birth]
-    if later:
+    dates = ctx.dates                       # sorted: the first is the earliest
+    if dates and dates[0] < birth:
         add(ctx.finding("DEMO", f"The patient's birth date {birth} is after the date of "
-                        f"service {later[0]}.", fix="correct the birth date or the date of "
+                        f"service {dates[0]}.", fix="correct the birth date or the date of "
                         "service"))
         return out
     age = ctx.age()
@@ -96,12 +97,12 @@ def _mce_ref(v: data.MceVersion, what: str) -> str:
 @edit("DX-AGE", "error", f"CMS Medicare Code Editor age edits; list {_MCE_LIST}",
       "a diagnosis the MCE limits to newborns, children, maternity or adults on a patient "
       "of another age")
-def dx_age(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def dx_age(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     age = ctx.age()
     if age is None:
-        return out
+        return ()
     v = data.mce_version_for(ctx.dos)
     listed = data.mce_codes("age")
     for d in ctx.valid_dx():
@@ -133,26 +134,45 @@ def dx_age(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     return out
 
 
+def _sex_list(v: data.MceVersion) -> tuple[data.MceVersion, str, str] | None:
+    """(MCE version whose sex list applies, severity, note) for dates in ``v``; None when no
+    version carried has a sex list (worked out once per version)."""
+    try:
+        return _SEX_LISTS[v.version]
+    except KeyError:
+        got = _SEX_LISTS[v.version] = _sex_list_of(v)
+        return got
+
+
+_SEX_LISTS: dict[int, tuple[data.MceVersion, str, str] | None] = {}
+
+
+def _sex_list_of(v: data.MceVersion) -> tuple[data.MceVersion, str, str] | None:
+    if v.sex_edits:
+        return v, "error", ""
+    # CMS took the sex conflict edit out of the MCE from FY2025 (v42): the last list is
+    # still a strong sign of an error, payers other than Medicare apply it, so: warning
+    older = [o for o in data.mce_versions() if o.sex_edits and o.version < v.version]
+    if not older:
+        return None
+    note = (f" The Medicare Code Editor has no sex edit since v{older[-1].version + 1} "
+            f"(FY2025); this is its v{older[-1].version} list, which other payers may "
+            "still apply.")
+    return older[-1], "warning", note
+
+
 @edit("DX-SEX", "error", f"CMS Medicare Code Editor sex edits; list {_MCE_LIST}",
       "a diagnosis for one sex on a patient of the other")
-def dx_sex(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def dx_sex(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     sex = claim.patient.sex
     if sex not in _SEXES:
-        return out
-    v = data.mce_version_for(ctx.dos)
-    listed, severity, note = v, "error", ""
-    if not v.sex_edits:
-        # CMS took the sex conflict edit out of the MCE from FY2025 (v42): the last list is
-        # still a strong sign of an error, payers other than Medicare apply it, so: warning
-        older = [o for o in data.mce_versions() if o.sex_edits and o.version < v.version]
-        if not older:
-            return out
-        listed, severity = older[-1], "warning"
-        note = (f" The Medicare Code Editor has no sex edit since v{older[-1].version + 1} "
-                f"(FY2025); this is its v{older[-1].version} list, which other payers may "
-                "still apply.")
+        return ()
+    got = _sex_list(data.mce_version_for(ctx.dos))
+    if got is None:
+        return ()
+    listed, severity, note = got
     codes = data.mce_codes("sex")
     for d in ctx.valid_dx():
         if d.code not in codes:

@@ -7,6 +7,7 @@ The list of first-listed-only Z codes is ``medcode/data/claims_z_first_only.csv`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from medcode.models import Claim, Finding
@@ -131,11 +132,11 @@ def z_first_only(claim: Claim, ctx: ClaimContext) -> list[Finding]:
 
 @edit("PTR-MISSING", "error", "CMS-1500 item 24E / X12 837P SV107 (diagnosis code pointer, "
       "required)", "a service line that points to no diagnosis")
-def ptr_missing(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def ptr_missing(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     if ctx.claim_type in _NO_POINTERS:
-        return out
+        return ()
     for ln in claim.lines:
         if ln.pointers or ln.raw_pointers:
             continue
@@ -212,11 +213,11 @@ def _readable(p: str) -> bool:
 
 @edit("PTR-UNUSED", "info", "CMS-1500 item 24E: each diagnosis listed should support a line",
       "a diagnosis no line points to")
-def ptr_unused(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def ptr_unused(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     if not claim.lines or ctx.claim_type in _NO_POINTERS:
-        return out
+        return ()
     used = {p for ln in claim.lines for p in ln.pointers}
     for d in ctx.dx:
         if d.pos not in used and d.pos <= MAX_DX:

@@ -21,6 +21,7 @@ claim lists it, come before it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from medcode.models import Claim, Finding
@@ -56,12 +57,12 @@ def _short(text: str, n: int = 160) -> str:
 @edit("DX-EXCL1", "warning", "ICD-10-CM Official Guidelines I.A.12.a (Excludes1: never "
       "reported together, unless the conditions are unrelated)", "two diagnoses where one "
       "falls under the other's Excludes1 note")
-def excludes1(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def excludes1(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     valid = ctx.valid_dx()
     if len(valid) < 2:
-        return out
+        return ()
     pair_note = ctx.facts.excl1_pair
     for i, a in enumerate(valid):
         for b in valid[i + 1:]:

@@ -143,6 +143,8 @@ def line_units(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     add = out.append
     for ln in claim.lines:
         raw = ln.extra.get("raw_units") if ln.extra else None
+        if raw is None and ln.units > 0:
+            continue
         fix = (f"enter on line {ln.number} the number of units performed (1 or more; minutes "
                "for anesthesia, as the payer asks)")
         if raw is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from medcode.models import Claim, Finding
 
@@ -28,6 +29,8 @@ from . import data
 from .context import ClaimContext, Ln
 from .registry import edit
 
+_NONE: tuple[Finding, ...] = ()      # what an edit that finds nothing returns
+_PTP_KINDS = ("cpt", "hcpcs")
 _MAI = {1: "per line", 2: "per day, policy", 3: "per day, clinical"}
 
 
@@ -41,12 +44,18 @@ def _units(x: float) -> str:
 
 @edit("NCCI-PTP", "error", "CMS NCCI procedure-to-procedure edits (practitioner)",
       "two codes on the same date that an active NCCI PTP edit does not pay together")
-def ptp(claim: Claim, ctx: ClaimContext) -> list[Finding]:
+def ptp(claim: Claim, ctx: ClaimContext) -> Sequence[Finding]:
     out: list[Finding] = []
     add = out.append
     facts = ctx.facts
     if not facts.has_ptp or len(ctx.lines) < 2:
-        return out
+        return _NONE
+    if len(ctx.dates) == 1:
+        # one date of service (the common case): the one code set of the loop below
+        codes = tuple(sorted({ln.code for ln in ctx.lines
+                              if ln.date is not None and ln.kind in _PTP_KINDS}))
+        if len(codes) < 2 or not facts.ptp_candidates(codes):
+            return _NONE
     by_date: dict[dt.date, list[Ln]] = defaultdict(list)
     for ln in ctx.lines:
         if ln.date is not None and ln.kind in ("cpt", "hcpcs"):
