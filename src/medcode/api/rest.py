@@ -144,9 +144,12 @@ def _takes_many(func: Any) -> bool:
     return first.kind is first.VAR_POSITIONAL
 
 
+#: /v1/search limits, shared by its OpenAPI entry, the quick path and the pydantic rules
+Q_MAX, LIMIT_MAX, LIMIT_DEFAULT = 200, 200, 20
+
 _SEARCH_DOC = {"parameters": [
     {"name": "q", "in": "query", "required": True, "description": "words or a code",
-     "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+     "schema": {"type": "string", "minLength": 1, "maxLength": Q_MAX}},
     {"name": "system", "in": "query", "required": False, "schema": {"type": "string"}},
     {"name": "billable", "in": "query", "required": False, "schema": {"type": "boolean"},
      "description": "only billable codes"},
@@ -154,7 +157,8 @@ _SEARCH_DOC = {"parameters": [
      "description": "date of service, YYYY-MM-DD"},
     {"name": "release", "in": "query", "required": False, "schema": {"type": "string"}},
     {"name": "limit", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}},
+     "schema": {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX,
+                "default": LIMIT_DEFAULT}},
     {"name": "prefix", "in": "query", "required": False,
      "schema": {"type": "boolean", "default": False},
      "description": "treat the last word as a prefix (search-as-you-type)"}]}
@@ -169,12 +173,12 @@ def _search_params() -> Any:
     from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (pydantic needs these before 3.12)
 
     class Params(TypedDict):
-        q: Annotated[str, Field(min_length=1, max_length=200)]
+        q: Annotated[str, Field(min_length=1, max_length=Q_MAX)]
         system: NotRequired[str]
         billable: NotRequired[bool]
         on: NotRequired[str]
         release: NotRequired[str]
-        limit: NotRequired[Annotated[int, Field(ge=1, le=200)]]
+        limit: NotRequired[Annotated[int, Field(ge=1, le=LIMIT_MAX)]]
         prefix: NotRequired[bool]
 
     return TypeAdapter(Params)
@@ -185,9 +189,9 @@ def _read_search_params(request: Request) -> dict[str, Any]:
     bad one is a 422 naming it), read without FastAPI's per-request parameter machinery:
     the plain forms directly, anything else through the same pydantic rules."""
     got = {n: v for n in _SEARCH_PARAMS if (v := request.query_params.get(n)) is not None}
-    q, limit = got.get("q"), got.get("limit", "20")
-    plain = (q is not None and 1 <= len(q) <= 200 and limit.isascii() and limit.isdigit()
-             and 1 <= int(limit) <= 200
+    q, limit = got.get("q"), got.get("limit", str(LIMIT_DEFAULT))
+    plain = (q is not None and 1 <= len(q) <= Q_MAX and limit.isascii() and limit.isdigit()
+             and 1 <= int(limit) <= LIMIT_MAX
              and all(got.get(n, "false") in _TRUE or got.get(n, "false") in _FALSE
                      for n in ("billable", "prefix")))
     if plain:
@@ -217,7 +221,7 @@ async def search(request: Request) -> Response:
         raise lib.not_yet("search", "medcode.search")
     p = _read_search_params(request)
     q, billable, release = p["q"], p.get("billable"), p.get("release")
-    limit, prefix = p.get("limit", 20), p.get("prefix", False)
+    limit, prefix = p.get("limit", LIMIT_DEFAULT), p.get("prefix", False)
     sysname, day = lib.parse_system(p.get("system")), lib.parse_date(p.get("on"))
     key = (" ".join(q.split()).casefold(), sysname, billable, day, release, limit, prefix)
     cache: lib.LRU = request.app.state.search_cache
