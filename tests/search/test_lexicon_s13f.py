@@ -41,3 +41,24 @@ def test_standard_abbreviations(search_store, query, code):
     ("ileostomy", "0D1B"), ("ivc filter insertion", "06H0"), ("meniscectomy right knee", "0SBC")])
 def test_procedure_names_reach_their_pcs_table(search_store, query, prefix):
     assert codes(search_store, query, 1)[0].startswith(prefix)
+
+
+@pytest.mark.parametrize("query, approach", [
+    ("colonoscopy with biopsy", "8"), ("laparoscopic tubal ligation", "4"),
+    ("open appendectomy", "0"), ("arthroscopic meniscectomy left knee", "4"),
+    ("right thoracentesis", "")])
+def test_approach_named(query, approach):
+    from medcode.textsearch import clinical
+    assert clinical.read(query).approach == approach
+
+
+def test_usual_approach_of_a_drainage_is_percutaneous(search_store):
+    # no approach named: a paracentesis is a needle drainage (approach 3), not open
+    assert codes(search_store, "paracentesis", 1)[0][:5] == "0W9G3"
+
+
+def test_scope_with_an_operation_is_that_operation_through_the_scope(search_store):
+    # the scope names the approach (8) and region; the operation named is the root operation
+    assert codes(search_store, "cystoscopy with biopsy of bladder", 1)[0] == "0TBB8ZX"
+    # the scope alone stays its Inspection
+    assert codes(search_store, "cystoscopy", 1)[0].startswith("0TJB8")

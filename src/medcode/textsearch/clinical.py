@@ -95,6 +95,19 @@ _NOT_ITEM = re.compile(r"\b(?:fall\w*|fell|struck|hit|accident\w*|injur\w*|bit\w
                        r"displace\w*|leak\w*|breakdown|dependen\w*|fitting|adjustment|"
                        r"reaction|allerg\w*|poison\w*|overdose|toxic\w*|adverse)\b")
 _PARTS = re.compile(r"\b(?:replacement|accessory|attachment|addition)\b")
+#: ICD-10-PCS approach (5th character) a query names: an endoscope through a natural opening
+#: (colonoscopy, EGD: 8), a laparoscope/arthroscope (4), open (0), percutaneous (3)
+_APPROACHES = (
+    ("4", re.compile(r"\b(?:lap|laparoscop\w*|arthroscop\w*|thoracoscop\w*|"
+                     r"percutaneous\s+endoscop\w*|vats)\b")),
+    ("8", re.compile(r"\b(?:endoscop\w*|egd|ercp|\w+oscop(?:y|ic))\b")),
+    ("0", re.compile(r"\bopen\b|\borif\b")),
+    ("3", re.compile(r"\b(?:percutaneous\w*|needle)\b")),
+    ("X", re.compile(r"\b(?:external|closed)\b")))
+#: approach a PCS code of these root operations most often has when the query names none:
+#: drainage, insertion and dilation (catheter, tube, line, stent), and the Administration
+#: section's introductions (an infusion or injection into a vein) are done through the skin
+_PERCUTANEOUS_OPS = frozenset("9H7")
 #: vaccine named in the query -> HCPCS administration code (Medicare Part B)
 _ADMIN = (("G0008", re.compile(r"\b(?:flu|influenza)\b")),
           ("G0009", re.compile(r"\b(?:pneumo\w*|pneumonia|prevnar|pneumovax)\b")),
@@ -116,13 +129,17 @@ SECONDARY_UNSTATED = -1.5
 POPULATION_UNSTATED = -1.0
 #: an item asked for: HCPCS up, other systems down, parts the query did not name down
 ITEM_HCPCS, ITEM_OTHER, ITEM_PART = 1.5, -0.7, -1.0
+#: an ICD-10-PCS code with the approach the query names (a scope, laparoscopic, open);
+#: without one, the usual approach of the root operation: small steps that order a table's
+#: approaches and never lift a code over a better text match
+APPROACH_NAMED, APPROACH_USUAL = 0.6, 0.3
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
 class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
-                         "cancer intent secondary populations",
+                         "cancer intent secondary populations approach",
                          defaults=(None, None, False, (), False, 0, False, False, True, True,
-                                   "OP"))):
+                                   "OP", ""))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
     codes named; administration: the query names the service ("administration of");
@@ -142,6 +159,7 @@ class Reading(namedtuple("Reading", "side status procedure admin administration 
     intent: bool    # the query names an intent (assault, self-harm, undetermined)
     secondary: bool  # the query calls a malignancy secondary or metastatic
     populations: str  # "O" pregnancy, "P" newborn: the ones the query names
+    approach: str   # ICD-10-PCS approach characters the query names ("8": a scope)
 
     @property
     def active(self) -> bool:
@@ -182,7 +200,16 @@ def read(query: str) -> Reading:
                    item, bool(_ON_DRUG.search(text)), bool(_CANCER.search(text)),
                    bool(_INTENT_NAMED.search(text)), bool(_SECONDARY_NAMED.search(text)),
                    ("O" if _PREGNANCY_NAMED.search(text) else "")
-                   + ("P" if _NEWBORN_NAMED.search(text) else ""))
+                   + ("P" if _NEWBORN_NAMED.search(text) else ""),
+                   _approach(text))
+
+
+def _approach(text: str) -> str:
+    """The ICD-10-PCS approach characters named ("laparoscopic" is 4, not also a scope 8)."""
+    for ch, rx in _APPROACHES:
+        if rx.search(text):
+            return ch
+    return ""
 
 
 def _asks_item(words: list[str], text: str) -> bool:
@@ -203,6 +230,16 @@ def _title_sides(title: str) -> set[str]:
     if re.search(r"\bbilateral\b", t):
         out.add("bilateral")
     return out
+
+
+def _approach_step(named: str, code: str) -> float:
+    """Order the approaches of a PCS table: the one named, else the root operation's usual."""
+    if named:
+        return APPROACH_NAMED if code[4] == named else 0.0
+    if code[4] == "3" and ((code[0] == "0" and code[2] in _PERCUTANEOUS_OPS)
+                           or code[:3] == "3E0"):
+        return APPROACH_USUAL
+    return 0.0
 
 
 def is_procedure(system: str, kind: str) -> bool:
@@ -237,6 +274,8 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
             why.append("procedure: ICD-10-PCS")
         elif system == "ICD-10-CM" and code[:1] == "Z":
             delta += STATUS_UNASKED  # "cataract extraction" is the operation, not its status
+    if system == "ICD-10-PCS" and len(code) == 7:
+        delta += _approach_step(reading.approach, code)
     if not reading.intent and system == "ICD-10-CM" and code[:1] in "TVWXY" \
             and _INTENT_TITLE.search(title.lower()):
         delta += INTENT_UNSTATED  # not documented: accidental

@@ -75,3 +75,37 @@ def wordings(word: str) -> list[tuple[str, float]]:
             out.append((f"{op.lstrip('~')} {part}".strip(), BROAD if broad else 1.0))
         return out
     return []
+
+
+#: an endoscope named with another operation ("colonoscopy with biopsy", "EGD with
+#: polypectomy") names the approach, Via Natural or Artificial Opening Endoscopic, and the
+#: region the scope reaches; the operation itself is the other word. Scope -> body parts
+#: as the PCS tables name them (medical terminology: what each scope examines).
+SCOPES: dict[str, tuple[str, ...]] = {
+    "colonoscopy": ("colon", "large intestine", "cecum", "rectum"),
+    "sigmoidoscopy": ("sigmoid colon", "rectum"),
+    "egd": ("esophagus", "stomach", "duodenum"),
+    "esophagogastroduodenoscopy": ("esophagus", "stomach", "duodenum"),
+    "endoscopy": ("esophagus", "stomach", "duodenum"),
+    "gastroscopy": ("stomach",),
+    "bronchoscopy": ("bronchus", "lung", "trachea"),
+    "cystoscopy": ("bladder", "urethra"),
+    "hysteroscopy": ("uterus", "endometrium"),
+    "ureteroscopy": ("ureter",),
+}
+SCOPE_APPROACH = "via natural or artificial opening endoscopic"
+#: words naming an operation done through a scope (other than looking: Inspection)
+SCOPE_OPERATIONS = frozenset("""
+    biopsy biopsies polypectomy excision removal resection destruction dilation dilatation
+    ablation drainage extraction insertion placement ligation banding clipping fulguration
+    cauterization stent stenting control
+""".split())
+
+
+def scope_wordings(word: str, others: list[str]) -> list[str]:
+    """Body part + endoscopic approach wordings of a scope ``word`` when ``others`` (the
+    query's other words) name an operation done through it; [] otherwise."""
+    sites = SCOPES.get(word)
+    if not sites or not any(w in SCOPE_OPERATIONS or w.endswith("ectomy") for w in others):
+        return []
+    return [f"{site} {SCOPE_APPROACH}" for site in sites]

@@ -288,6 +288,8 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
             else:
                 slot = _word_slot(conn, content[i], keys[i])
             used = 1
+        if used == 1 and content[i] in pcs_words.SCOPES:
+            _scope_alts(slot, content[i], content)
         slots.append(slot)
         i += used
     estimate = -1
@@ -352,6 +354,15 @@ def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], 
     if slot is None:
         slot = _operation_slot(content[i], keys[i])
     return (slot, 1) if slot is not None else (None, 0)
+
+
+def _scope_alts(slot: Slot, word: str, content: list[str]) -> None:
+    """"colonoscopy with biopsy": the scope also reads as its region and approach (broader),
+    so the operation named beside it wins over the scope's own Inspection."""
+    for wording in pcs_words.scope_wordings(word, [w for w in content if w != word]):
+        exp = tuple(stems(wording))
+        if all(a.stems != exp for a in slot.alts):
+            slot.alts.append(Alt(exp, f"scope {word} -> {wording}", synonyms.BROAD))
 
 
 def _operation_slot(word: str, key: str) -> Slot | None:
