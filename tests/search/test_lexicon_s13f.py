@@ -62,3 +62,18 @@ def test_scope_with_an_operation_is_that_operation_through_the_scope(search_stor
     assert codes(search_store, "cystoscopy with biopsy of bladder", 1)[0] == "0TBB8ZX"
     # the scope alone stays its Inspection
     assert codes(search_store, "cystoscopy", 1)[0].startswith("0TJB8")
+
+
+def test_former_smoker_is_a_personal_history(search_store):
+    assert codes(search_store, "ex smoker", 1) == ["Z87.891"]
+
+
+def test_history_of_an_operation_is_its_status(search_store):
+    assert codes(search_store, "hx of cabg", 1) == ["Z95.1"]
+
+
+@pytest.mark.parametrize("query, code", [
+    ("cin 3", "D06.9"), ("aphasia after stroke", "I69.320"),
+    ("fracture of right distal femur", "S72.401"), ("history of radiotherapy", "Z92.3")])
+def test_general_readings(search_store, query, code):
+    assert codes(search_store, query, 1) == [code]

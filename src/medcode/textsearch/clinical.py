@@ -27,7 +27,7 @@ _SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
 _OPPOSITE = {"left": ("right", "bilateral"), "right": ("left", "bilateral"),
              "bilateral": ("left", "right")}
 _STATUS = re.compile(r"\b(?:hx|history|status\s+post|s\s+p|personal\s+history|long\s+term\s+use|"
-                     r"presence\s+of)\b"
+                     r"presence\s+of|former|ex)\b"  # "former smoker", "ex-smoker"
                      r"|^ on "  # "on insulin", "on blood thinners": long-term drug therapy
                      r"|^ (?:has|have|had|wears|uses) (?:an? )?")  # "has pacemaker": a status
 #: "on insulin": long-term (current) drug therapy is coded Z79.-
