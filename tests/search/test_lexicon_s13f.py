@@ -77,3 +77,22 @@ def test_history_of_an_operation_is_its_status(search_store):
     ("fracture of right distal femur", "S72.401"), ("history of radiotherapy", "Z92.3")])
 def test_general_readings(search_store, query, code):
     assert codes(search_store, query, 1) == [code]
+
+
+def test_procedure_words_read_only_for_a_procedure(search_store):
+    # a stent named in an operation is the Intraluminal Device of its Dilation ...
+    assert codes(search_store, "coronary angioplasty with stent", 1)[0][:4] == "0270"
+    # ... but "presence of ... stent" stays the status code
+    assert codes(search_store, "presence of coronary stent", 1) == ["Z95.5"]
+
+
+def test_orif_is_an_open_reposition(search_store):
+    assert codes(search_store, "orif left tibia", 1)[0][:5] == "0QSH0"
+
+
+def test_procedure_words_file_parses():
+    from medcode.textsearch import synonyms
+    table = synonyms.load_procedure()
+    assert ("stent",) in table and ("thigh",) in table
+    # the packaged synonym's own reading of "thigh" is kept, the PCS one added
+    assert len(table[("thigh",)].expansions) >= 2

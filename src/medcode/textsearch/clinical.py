@@ -60,7 +60,7 @@ _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
 _VACCINE = re.compile(r"\b(?:vaccin\w*|immuni[sz]\w*|shots?|jabs?|booster)\b")
 _PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pexy|rrhaphy|"
-                        r"tripsy|ization|dialysis)\b|\b(?:removal|repair|replacement|excision|"
+                        r"tripsy|ization|dialysis)\b|\b(?:orif|(?:skin|bone)\s+grafts?|removal|repair|replacement|excision|"
                         r"insertion|resection|extraction|transplant\w*|biopsy|surgery|operation|"
                         r"procedure|amputation|implant\w*|bypass|transfusion|intubation|"
                         r"dialysis|ventilation|"

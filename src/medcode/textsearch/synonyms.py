@@ -206,17 +206,27 @@ def load_status() -> dict[tuple[str, ...], Synonym]:
 
 
 PROCEDURE_FILE = "pcs_keys.tsv"
+#: hand-written words of procedure queries -> PCS title wording (device, body part), read
+#: only when a query names a procedure ("stent" is a device here, not a status elsewhere)
+PROCEDURE_WORDS_FILE = "pcs_words.tsv"
 _procedure: dict[tuple[str, ...], Synonym] | None = None
 
 
 def load_procedure() -> dict[tuple[str, ...], Synonym]:
     """The synonyms plus ``pcs_keys.tsv`` (the ICD-10-PCS Body Part and Device Keys:
-    "hallux" -> 1st toe): how a query naming a procedure reaches the PCS titles' words.
-    Read on first use; the packaged synonyms win where both have a phrase."""
+    "hallux" -> 1st toe) and ``pcs_words.tsv``: how a query naming a procedure reaches the
+    PCS titles' words. Read on first use; the packaged synonyms win over the keys where both
+    have a phrase, and pcs_words.tsv's readings are added to theirs."""
     global _procedure
     if _procedure is None:
         table = dict(_merge(parse(_read(PROCEDURE_FILE), PROCEDURE_FILE)))
+        words = _merge(parse(_read(PROCEDURE_WORDS_FILE), PROCEDURE_WORDS_FILE))
         table.update(load())
+        for key, syn in words.items():  # with the packaged synonyms' own readings first
+            prev = table.get(key)
+            table[key] = syn if prev is None else Synonym(
+                prev.phrase, prev.expansions + syn.expansions, key, prev.stems + syn.stems,
+                prev.line, _weights(prev) + _weights(syn))
         _procedure = table
     return _procedure
 
