@@ -96,3 +96,9 @@ def test_procedure_words_file_parses():
     assert ("stent",) in table and ("thigh",) in table
     # the packaged synonym's own reading of "thigh" is kept, the PCS one added
     assert len(table[("thigh",)].expansions) >= 2
+
+
+@pytest.mark.parametrize("query, code", [
+    ("water on the brain", "G91.9"), ("enlarged heart", "I51.7"), ("pimples", "L70.9")])
+def test_everyday_words(search_store, query, code):
+    assert codes(search_store, query, 1) == [code]
