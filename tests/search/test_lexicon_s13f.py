@@ -102,3 +102,9 @@ def test_procedure_words_file_parses():
     ("water on the brain", "G91.9"), ("enlarged heart", "I51.7"), ("pimples", "L70.9")])
 def test_everyday_words(search_store, query, code):
     assert codes(search_store, query, 1) == [code]
+
+
+def test_imaging_codes_only_when_imaging_is_named(search_store):
+    # "liver transplant" is the operation; its ultrasound only when a scan is named
+    assert codes(search_store, "liver transplant", 1)[0][:3] == "0FY"
+    assert codes(search_store, "ultrasound of kidney", 1)[0][:3] == "BT4"

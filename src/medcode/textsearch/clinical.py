@@ -104,6 +104,12 @@ _APPROACHES = (
     ("0", re.compile(r"\bopen\b|\borif\b")),
     ("3", re.compile(r"\b(?:percutaneous\w*|needle)\b")),
     ("X", re.compile(r"\b(?:external|closed)\b")))
+#: imaging named (ICD-10-PCS section B: plain radiography, fluoroscopy, CT, MRI, ultrasound)
+_IMAGING = re.compile(r"\b(?:x\s*rays?|xrays?|radiograph\w*|radiography|fluoroscop\w*|ct|cat|"
+                      r"scans?|mri|mra|magnetic|ultrasound\w*|ultrasonograph\w*|sonogra\w*|"
+                      r"echo\w*|doppler|imaging|tomograph\w*|angiogra\w*|venogra\w*|"
+                      r"arteriogra\w*|mammogra\w*|myelogra\w*|urogra\w*|"
+                      r"cholangiogra\w*|study|film|films|view|views|contrast)\b")
 #: approach a PCS code of these root operations most often has when the query names none:
 #: drainage, insertion and dilation (catheter, tube, line, stent), and the Administration
 #: section's introductions (an infusion or injection into a vein) are done through the skin
@@ -133,13 +139,15 @@ ITEM_HCPCS, ITEM_OTHER, ITEM_PART = 1.5, -0.7, -1.0
 #: without one, the usual approach of the root operation: small steps that order a table's
 #: approaches and never lift a code over a better text match
 APPROACH_NAMED, APPROACH_USUAL = 0.6, 0.3
+#: an ICD-10-PCS Imaging (section B) code for a query naming no imaging
+IMAGING_UNASKED = -1.0
 PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
 class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
-                         "cancer intent secondary populations approach",
+                         "cancer intent secondary populations approach imaging",
                          defaults=(None, None, False, (), False, 0, False, False, True, True,
-                                   "OP", ""))):
+                                   "OP", "", False))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
     codes named; administration: the query names the service ("administration of");
@@ -160,6 +168,7 @@ class Reading(namedtuple("Reading", "side status procedure admin administration 
     secondary: bool  # the query calls a malignancy secondary or metastatic
     populations: str  # "O" pregnancy, "P" newborn: the ones the query names
     approach: str   # ICD-10-PCS approach characters the query names ("8": a scope)
+    imaging: bool   # the query names an imaging study (x-ray, CT, MRI, ultrasound ...)
 
     @property
     def active(self) -> bool:
@@ -201,7 +210,7 @@ def read(query: str) -> Reading:
                    bool(_INTENT_NAMED.search(text)), bool(_SECONDARY_NAMED.search(text)),
                    ("O" if _PREGNANCY_NAMED.search(text) else "")
                    + ("P" if _NEWBORN_NAMED.search(text) else ""),
-                   _approach(text))
+                   _approach(text), bool(_IMAGING.search(text)))
 
 
 def _approach(text: str) -> str:
@@ -276,6 +285,8 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
             delta += STATUS_UNASKED  # "cataract extraction" is the operation, not its status
     if system == "ICD-10-PCS" and len(code) == 7:
         delta += _approach_step(reading.approach, code)
+        if code[0] == "B" and not reading.imaging:
+            delta += IMAGING_UNASKED  # "kidney transplant" is the operation, not its scan
     if not reading.intent and system == "ICD-10-CM" and code[:1] in "TVWXY" \
             and _INTENT_TITLE.search(title.lower()):
         delta += INTENT_UNSTATED  # not documented: accidental
