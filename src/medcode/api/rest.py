@@ -162,6 +162,11 @@ _SEARCH_DOC = {"parameters": [
     {"name": "prefix", "in": "query", "required": False,
      "schema": {"type": "boolean", "default": False},
      "description": "treat the last word as a prefix (search-as-you-type)"}]}
+try:
+    from orjson import dumps as _json_bytes  # the same bytes as the json form below, ~5x faster
+except ImportError:  # pragma: no cover - orjson is a dependency, but not a required one
+    def _json_bytes(value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 _SEARCH_PARAMS = ("q", "system", "billable", "on", "release", "limit", "prefix")
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 
@@ -230,8 +235,7 @@ async def search(request: Request) -> Response:
         result = lib.call(func, q, system=sysname, billable=billable, on=day, release=release,
                           limit=limit, prefix=prefix or None, store=_store(request))
         if isinstance(result, list) and all(hasattr(h, "as_dict") for h in result):
-            body = json.dumps([h.as_dict() for h in result], ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8")
+            body = _json_bytes([h.as_dict() for h in result])
         else:
             body = JSONResponse(lib.jsonable(result)).body
         cache.put(key, body)
