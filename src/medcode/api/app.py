@@ -50,6 +50,8 @@ def build_app(store: Store, max_body: int = MAX_BODY,
     app.include_router(index_routes.router, tags=["codes"])
     from medcode.api import suggest
     app.include_router(suggest.router, tags=["notes"])
+    from medcode.api.quick import QuickSearch
+    app.add_middleware(QuickSearch, state=app.state)  # innermost: after the checks
     app.add_middleware(Guard, max_body=max_body)
     if security is not None and (security.token or security.rate > 0):
         app.add_middleware(SecurityGuard, security=security)  # outermost: runs first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -162,6 +163,15 @@ _SEARCH_DOC = {"parameters": [
     {"name": "prefix", "in": "query", "required": False,
      "schema": {"type": "boolean", "default": False},
      "description": "treat the last word as a prefix (search-as-you-type)"}]}
+def _json_dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_json_bytes: Callable[[Any], bytes] = _json_dumps
+try:  # the same bytes as json's form above, ~5x faster
+    from orjson import dumps as _json_bytes
+except ImportError:  # pragma: no cover - orjson is a dependency, but not a required one
+    pass
 _SEARCH_PARAMS = ("q", "system", "billable", "on", "release", "limit", "prefix")
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 
@@ -184,23 +194,33 @@ def _search_params() -> Any:
     return TypeAdapter(Params)
 
 
-def _read_search_params(request: Request) -> dict[str, Any]:
-    """The query parameters as FastAPI would validate them (the last of repeated ones; a
-    bad one is a 422 naming it), read without FastAPI's per-request parameter machinery:
-    the plain forms directly, anything else through the same pydantic rules."""
-    got = {n: v for n in _SEARCH_PARAMS if (v := request.query_params.get(n)) is not None}
+def plain_search_params(query: Mapping[str, str]) -> dict[str, Any] | None:
+    """The query parameters of /v1/search when each is in its plain form (what a client
+    sends), as FastAPI would read them (the last of repeated ones); else None."""
+    got = {n: v for n in _SEARCH_PARAMS if (v := query.get(n)) is not None}
     q, limit = got.get("q"), got.get("limit", str(LIMIT_DEFAULT))
     plain = (q is not None and 1 <= len(q) <= Q_MAX and limit.isascii() and limit.isdigit()
              and 1 <= int(limit) <= LIMIT_MAX
              and all(got.get(n, "false") in _TRUE or got.get(n, "false") in _FALSE
                      for n in ("billable", "prefix")))
-    if plain:
-        out: dict[str, Any] = dict(got)
-        out["limit"] = int(limit)
-        for n in ("billable", "prefix"):
-            if n in got:
-                out[n] = got[n] in _TRUE
-        return out
+    if not plain:
+        return None
+    out: dict[str, Any] = dict(got)
+    out["limit"] = int(limit)
+    for n in ("billable", "prefix"):
+        if n in got:
+            out[n] = got[n] in _TRUE
+    return out
+
+
+def _read_search_params(request: Request) -> dict[str, Any]:
+    """The query parameters as FastAPI would validate them (a bad one is a 422 naming
+    it), read without FastAPI's per-request parameter machinery: the plain forms
+    directly, anything else through the same pydantic rules."""
+    plain = plain_search_params(request.query_params)
+    if plain is not None:
+        return plain
+    got = {n: v for n in _SEARCH_PARAMS if (v := request.query_params.get(n)) is not None}
     from fastapi.exceptions import RequestValidationError
     from pydantic import ValidationError
     try:
@@ -211,6 +231,27 @@ def _read_search_params(request: Request) -> dict[str, Any]:
         ) from None
 
 
+def search_body(state: Any, func: Any, p: dict[str, Any]) -> bytes:
+    """The JSON of a search with checked parameters ``p``; answers are cached per process
+    in ``state.search_cache`` (the store is immutable; search-as-you-type repeats the
+    same prefixes). Also answers GETs before FastAPI's routing (medcode.api.quick)."""
+    q, billable, release = p["q"], p.get("billable"), p.get("release")
+    limit, prefix = p.get("limit", LIMIT_DEFAULT), p.get("prefix", False)
+    sysname, day = lib.parse_system(p.get("system")), lib.parse_date(p.get("on"))
+    key = (" ".join(q.split()).casefold(), sysname, billable, day, release, limit, prefix)
+    cache: lib.LRU = state.search_cache
+    body = cache.get(key)
+    if body is None:
+        result = lib.call(func, q, system=sysname, billable=billable, on=day, release=release,
+                          limit=limit, prefix=prefix or None, store=state.store)
+        if isinstance(result, list) and all(hasattr(h, "as_dict") for h in result):
+            body = _json_bytes([h.as_dict() for h in result])
+        else:
+            body = JSONResponse(lib.jsonable(result)).body
+        cache.put(key, body)
+    return body  # type: ignore[no-any-return]
+
+
 @router.get("/search", summary="Search codes by words or code prefix",
             responses={400: _ERR, 422: _ERR, 501: _ERR}, openapi_extra=_SEARCH_DOC)
 async def search(request: Request) -> Response:
@@ -219,22 +260,7 @@ async def search(request: Request) -> Response:
     func = lib.feature("search")
     if func is None:
         raise lib.not_yet("search", "medcode.search")
-    p = _read_search_params(request)
-    q, billable, release = p["q"], p.get("billable"), p.get("release")
-    limit, prefix = p.get("limit", LIMIT_DEFAULT), p.get("prefix", False)
-    sysname, day = lib.parse_system(p.get("system")), lib.parse_date(p.get("on"))
-    key = (" ".join(q.split()).casefold(), sysname, billable, day, release, limit, prefix)
-    cache: lib.LRU = request.app.state.search_cache
-    body = cache.get(key)
-    if body is None:
-        result = lib.call(func, q, system=sysname, billable=billable, on=day, release=release,
-                          limit=limit, prefix=prefix or None, store=_store(request))
-        if isinstance(result, list) and all(hasattr(h, "as_dict") for h in result):
-            body = json.dumps([h.as_dict() for h in result], ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8")
-        else:
-            body = JSONResponse(lib.jsonable(result)).body
-        cache.put(key, body)
+    body = search_body(request.app.state, func, _read_search_params(request))
     return Response(body, media_type="application/json")
 
 

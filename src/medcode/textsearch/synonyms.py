@@ -231,7 +231,9 @@ def load_procedure() -> dict[tuple[str, ...], Synonym]:
     return _procedure
 
 
+@lru_cache(maxsize=1)
 def longest_procedure_key() -> int:
+    """Words in the longest phrase of :func:`load_procedure` (the table is read once)."""
     return max((len(k) for k in load_procedure()), default=1)
 
 
@@ -253,5 +255,7 @@ def longest_key() -> int:
     return max((len(k) for k in load()), default=1)
 
 
+@lru_cache(maxsize=1)
 def longest_status_key() -> int:
+    """Words in the longest phrase of :func:`load_status` (the table is read once)."""
     return max((len(k) for k in load_status()), default=1)
