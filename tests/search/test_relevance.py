@@ -182,3 +182,15 @@ def test_an_index_see_reference_finds_the_code_it_points_to(search_store):
     hit = search(search_store, "aleve overdose", limit=1)[0]
     assert hit.code.startswith("T39.31"), hit
     assert any("Aleve" in m for m in hit.matched)
+
+
+@pytest.mark.parametrize("query", ["erb palsy", "right breast mass", "heart attack",
+                                   "fracture of left femur", "knee replacement"])
+def test_the_first_hits_do_not_depend_on_the_limit(search_store, query):
+    # "erb palsy" once answered P14.0 alone with limit 3 and Bell's palsy first with limit 10:
+    # the candidate widening stopped at `limit` candidates, so a shorter list ranked others
+    full = [(h.system, h.code) for h in search(search_store, query, limit=20)]
+    assert full, query
+    for limit in (1, 3, 5, 10):
+        assert [(h.system, h.code) for h in search(search_store, query, limit=limit)] == \
+            full[:limit], (query, limit)

@@ -27,6 +27,7 @@ _DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mas
              "d.tmark, d.imark")
 MMAP_BYTES = 512 * 1024 * 1024  # the store file is ~60 MB; reads map it, never write
 POOL = 60              # candidates read per FTS query (each of static and bm25 order)
+ENOUGH = 20            # candidates that end the widening (below: the same for every limit)
 BM25_MAX_ROWS = 1500   # above this many matches, only the static order is read
 DEFAULTS = 8           # headers whose default code is added
 DEFAULT_BONUS = LEAF_BONUS  # the default code ranks as if the header could be billed
@@ -415,7 +416,7 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
               [(parsed.fts_or(), parsed.or_estimate, False)]]
     for phase in phases:
         for query, estimate, fine in phase:
-            if query is None or len(ids) >= limit:
+            if query is None or len(ids) >= max(limit, ENOUGH):
                 continue
             got = store.conn.execute(by_static, (query, *args, pool)).fetchall()
             for (i,) in got:
