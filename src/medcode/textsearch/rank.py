@@ -178,7 +178,7 @@ class _Lines:
     met again also gets, per stem, the bit set of its lines holding it (a slot's lines are
     then the AND of its stems' sets instead of a walk over every line)."""
 
-    __slots__ = ("lines", "marked", "sets", "masks", "_union", "all", "uses")
+    __slots__ = ("lines", "marked", "sets", "masks", "_union", "all", "uses", "weights")
 
     def __init__(self, lines: tuple[str, ...], negated_query: bool,
                  marks: tuple[str, ...] | None = None) -> None:
@@ -194,6 +194,7 @@ class _Lines:
         self._union: frozenset[str] | None = None
         self.all = (1 << len(lines)) - 1
         self.uses = 0
+        self.weights: list[tuple[tuple[str, float], ...] | None] = [None] * len(lines)
 
     @property
     def union(self) -> frozenset[str]:
@@ -211,6 +212,38 @@ class _Lines:
                 for s in line_set:
                     masks[s] = masks.get(s, 0) | bit
             self.masks = masks
+
+    def least_extras(self, mask: int, matched: set[str]) -> tuple[float, int]:
+        """``min((_extras(self.marked[i], matched), i) for i in mask)``, the same float:
+        each line's sum runs in the same order, and stops once it reaches the best so far
+        (the weights are positive, so it can only grow; an equal sum loses to the earlier
+        line)."""
+        weights = self.weights
+        best = -1.0
+        at = -1
+        while mask:
+            low = mask & -mask
+            i = low.bit_length() - 1
+            mask ^= low
+            pairs = weights[i]
+            if pairs is None:
+                pairs = weights[i] = _weights(self.marked[i])
+            total = 0.0
+            if at < 0:
+                for s, weight in pairs:
+                    if s not in matched:
+                        total += weight
+                best, at = total, i
+                continue
+            for s, weight in pairs:
+                if s not in matched:
+                    total += weight
+                    if total >= best:
+                        break
+            else:
+                if total < best:
+                    best, at = total, i
+        return best, at
 
     def having(self, stems_set: frozenset[str]) -> int:
         """The bit set of the lines holding every stem of ``stems_set``."""
@@ -291,7 +324,9 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
     matched_stems: set[str] = set()
     why: list[str] = []
     title_hits = matched_slots = 0
-    line_hits: dict[int, int] = {}   # line number -> slots it matched (those matching any)
+    # bit-sliced counters of the slots each line matched: levels[c] holds the lines that
+    # matched more than c slots (so levels[-1] the lines that matched the most)
+    levels: list[int] = []
     live = parsed.live()
     for alts in live:
         best = 0.0
@@ -323,11 +358,18 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
                     why.append(reason)
                 if value > best:
                     best = value
-        while in_line:
-            low = in_line & -in_line
-            n = low.bit_length() - 1
-            line_hits[n] = line_hits.get(n, 0) + 1
-            in_line ^= low
+        if in_line:  # one more slot for each of these lines: carry up the counters
+            for c in range(len(levels) - 1, -1, -1):
+                carry = levels[c] & in_line
+                if carry:
+                    if c + 1 == len(levels):
+                        levels.append(carry)
+                    else:
+                        levels[c + 1] |= carry
+            if levels:
+                levels[0] |= in_line
+            else:
+                levels.append(in_line)
         if in_title:
             title_hits += 1
         if best > 0:
@@ -340,12 +382,11 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             title_extras += weight
     extras = title_extras
     labels: list[str] = ["title"] if title_hits else []
-    top = max(line_hits.values()) if line_hits else 0
+    top = len(levels)
     if top and (top == matched_slots or title_hits < matched_slots):
-        # among the lines that match most, the one that adds the least
+        # among the lines that match most, the one that adds the least (the first of equals)
         marked_lines = term_lines.marked
-        best_extras, n = min((_extras(marked_lines[i], matched_stems), i)
-                             for i, hits in line_hits.items() if hits == top)
+        best_extras, n = term_lines.least_extras(levels[-1], matched_stems)
         label, _, text = lines[n].partition("\t")
         nos = any(m.lstrip("~!") == "nos" for m in marked_lines[n])
         # "Prostatitis NOS" as an inclusion term: this code is the default for the words

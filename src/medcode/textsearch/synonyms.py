@@ -221,6 +221,7 @@ def load_procedure() -> dict[tuple[str, ...], Synonym]:
     return _procedure
 
 
+@lru_cache(maxsize=1)
 def longest_procedure_key() -> int:
     return max((len(k) for k in load_procedure()), default=1)
 
@@ -243,5 +244,6 @@ def longest_key() -> int:
     return max((len(k) for k in load()), default=1)
 
 
+@lru_cache(maxsize=1)
 def longest_status_key() -> int:
     return max((len(k) for k in load_status()), default=1)
