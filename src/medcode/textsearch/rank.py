@@ -141,28 +141,54 @@ def _extras(marked: list[str] | tuple[str, ...], matched: set[str]) -> float:
     return total
 
 
+def _token_weight(m: str) -> tuple[str, float]:
+    """(stem, weight) of one marked stem (the weight it adds when the query misses it)."""
+    s = m.lstrip("~!")
+    if s in _POPULATION:
+        return s, POPULATION
+    if s in _OTHER:
+        return s, 1.0
+    if s in _HALF:
+        return s, HALF
+    if m[:1] in ("~", "!"):
+        return s, LOOSE
+    return s, 1.0
+
+
+#: marked stem -> (stem, weight): the store's vocabulary of marked stems is bounded
+_TOKEN_WEIGHTS: dict[str, tuple[str, float]] = {}
+
+
 @lru_cache(maxsize=131072)
 def _weights(marked: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     """(stem, weight) of each distinct stem of ``marked``, first occurrence first: summed in
     this order over the unmatched stems, the same float as a walk over ``marked``."""
+    known = _TOKEN_WEIGHTS
+    try:
+        pairs = [known[m] for m in marked]
+    except KeyError:
+        for m in marked:
+            if m not in known:
+                known[m] = _token_weight(m)
+        pairs = [known[m] for m in marked]
+    if len({p[0] for p in pairs}) == len(pairs):  # no stem twice (most titles)
+        return tuple(pairs)
     out: list[tuple[str, float]] = []
     seen: set[str] = set()
-    for m in marked:
-        s = m.lstrip("~!")
-        if s in seen:
-            continue
-        seen.add(s)
-        if s in _POPULATION:
-            out.append((s, POPULATION))
-        elif s in _OTHER:
-            out.append((s, 1.0))
-        elif s in _HALF:
-            out.append((s, HALF))
-        elif m[:1] in ("~", "!"):
-            out.append((s, LOOSE))
-        else:
-            out.append((s, 1.0))
+    for p in pairs:
+        if p[0] not in seen:
+            seen.add(p[0])
+            out.append(p)
     return tuple(out)
+
+
+def _stem_set(marks: str, negated_query: bool) -> frozenset[str]:
+    """``matchable(marks.split(), negated_query)`` by string methods: a mark is one leading
+    ``~`` or ``!`` and a stem is [a-z0-9] (tokens.marked_stems), so dropping every mark
+    character leaves the bare stems."""
+    if negated_query or "!" not in marks:
+        return frozenset(marks.replace("~", "").replace("!", "").split())
+    return matchable(marks.split(), negated_query)
 
 
 @lru_cache(maxsize=65536)
@@ -170,7 +196,7 @@ def _title_sets(tstems: str, negated_query: bool
                 ) -> tuple[tuple[str, ...], frozenset[str], tuple[tuple[str, float], ...]]:
     """A title's marked stems, the stems a query word may match, and their weights."""
     marked = tuple(tstems.split())
-    return marked, matchable(marked, negated_query), _weights(marked)
+    return marked, _stem_set(tstems, negated_query), _weights(marked)
 
 
 class _Lines:
@@ -267,8 +293,7 @@ _NO_LINES = _Lines((), False)
 
 @lru_cache(maxsize=131072)
 def _marked_set(marks: str, negated_query: bool) -> tuple[tuple[str, ...], frozenset[str]]:
-    marked = tuple(marks.split())
-    return marked, matchable(marked, negated_query)
+    return tuple(marks.split()), _stem_set(marks, negated_query)
 
 
 def _joined(first: str, second: str) -> str:
