@@ -1,5 +1,6 @@
-"""The build stores each term line's marked stems (search_doc.tmark/imark) so ranking never
-stems at query time; a store built before those columns must rank exactly the same."""
+"""The build stores each term line's marked stems (search_doc.tmark/imark) and their bit sets
+per stem (tmask/jmask) so ranking never stems nor walks lines at query time; a store built
+before those columns must rank exactly the same."""
 
 from __future__ import annotations
 
@@ -40,6 +41,51 @@ def test_a_store_without_stored_marks_ranks_the_same(search_store, tmp_path):
     older = medcode.open_store(old)
     try:
         for q in QUERIES:
+            want = [h.as_dict() for h in search(search_store, q, limit=20)]
+            got = [h.as_dict() for h in search(older, q, limit=20)]
+            assert want and got == want, q
+    finally:
+        older.close()
+
+
+def test_stored_line_masks_are_the_bit_sets_of_the_stored_marks(search_store):
+    from medcode.textsearch.rank import _read_masks
+    checked = 0
+    for terms, iterms, tmark, imark, tmask, jmask in search_store.conn.execute(
+            "SELECT terms, iterms, tmark, imark, tmask, jmask FROM search_doc "
+            "WHERE system = 'ICD-10-CM' AND code IN ('N41', 'N419', 'I219', 'T391X1', 'C50')"):
+        for marks, blob in ((tmark if terms else None, tmask),
+                            (_joined_marks(terms, tmark, iterms, imark) if iterms else None,
+                             jmask)):
+            if marks is None:
+                assert blob is None
+                continue
+            lines = marks.split("\n")
+            for negated in (False, True):
+                masks = _read_masks(blob, len(lines), negated)
+                want: dict[str, int] = {}
+                for n, line in enumerate(lines):
+                    for m in line.split():
+                        if negated or not m.startswith("!"):
+                            want[m.lstrip("~!")] = want.get(m.lstrip("~!"), 0) | 1 << n
+                assert masks == want
+                checked += 1
+    assert checked >= 6
+
+
+def _joined_marks(terms: str, tmark: str, iterms: str, imark: str) -> str:
+    return tmark + "\n" + imark if terms else imark
+
+
+def test_a_store_without_stored_line_masks_ranks_the_same(search_store, tmp_path):
+    old = tmp_path / "old.sqlite"
+    shutil.copyfile(search_store.path, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute("ALTER TABLE search_doc DROP COLUMN tmask")
+        conn.execute("ALTER TABLE search_doc DROP COLUMN jmask")
+    older = medcode.open_store(old)
+    try:
+        for q in QUERIES + ["without complication", "poisoning by aspirin"]:
             want = [h.as_dict() for h in search(search_store, q, limit=20)]
             got = [h.as_dict() for h in search(older, q, limit=20)]
             assert want and got == want, q

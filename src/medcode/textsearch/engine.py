@@ -24,7 +24,7 @@ MAX_LIMIT = 1000
 CODE_SCORE = 100.0
 _DOC_COLS = ("d.id, d.system, d.code, d.display, d.title, d.kind, d.billable_mask, "
              "d.node_mask, d.leaf, d.tstems, d.terms, d.ext, d.dflt, d.cost, d.iterms, "
-             "d.tmark, d.imark")
+             "d.tmark, d.imark, d.tmask, d.jmask")
 MMAP_BYTES = 512 * 1024 * 1024  # the store file is ~60 MB; reads map it, never write
 POOL = 60              # candidates read per FTS query (each of static and bm25 order)
 ENOUGH = 20            # candidates that end the widening (below: the same for every limit)
@@ -120,6 +120,8 @@ class _Ctx:
             "d.iterms", "'' AS iterms")
         if "tmark" not in cols:  # older store: the term lines are stemmed when read
             self.doc_cols = self.doc_cols.replace("d.tmark, d.imark", "NULL, NULL")
+        if "jmask" not in cols:  # older store: the lines' bit sets are built when read
+            self.doc_cols = self.doc_cols.replace("d.tmask, d.jmask", "NULL, NULL")
         from medcode.textsearch import synonyms
         synonyms.prime(conn)
         self._conn = conn
@@ -547,12 +549,13 @@ def _defaults(store: Any, ctx: _Ctx, parsed: Parsed, headers: list[tuple[Hit, tu
 def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               sysname: str | None, billable: bool | None, on: dt.date | None) -> Hit | None:
     (_id, system, code, shown, title, kind, bmask, _nmask, _leaf, tstems, terms, ext_json,
-     _dflt, _cost, iterms, tmark, imark) = row
+     _dflt, _cost, iterms, tmark, imark, tmask, jmask) = row
     if system not in bits:
         return None
     bit, rel = bits[system]
     exts, meanings, ext_stems, ext_all = ctx.ext(ext_json, bit) if ext_json else _NO_EXT
     s = score(parsed, tstems, terms, ext_stems, index=iterms, marks=(tmark, imark),
+              masks=(tmask, jmask),
               ext_all=ext_all,
               leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from medcode.textsearch.display import Displayer
-from medcode.textsearch.rank import default_child, static_cost
+from medcode.textsearch.rank import default_child, line_masks, static_cost
 from medcode.textsearch.tokens import content_words, grams, marked_stems, stems
 
 SEARCH_SQL = """
@@ -45,8 +45,10 @@ CREATE TABLE search_doc (
     cost REAL NOT NULL,          -- static rank: rowids follow it
     iterms TEXT NOT NULL DEFAULT '', -- index paths leading here ("drug table<TAB>..." lines)
     tmark TEXT NOT NULL DEFAULT '',  -- per line of terms: its text's marked stems (the
-    imark TEXT NOT NULL DEFAULT ''   -- same for iterms): ranking never stems at query time
-);
+    imark TEXT NOT NULL DEFAULT '',  -- same for iterms): ranking never stems at query time
+    tmask BLOB,                  -- rank.line_masks of the term lines (NULL: none), and of
+    jmask BLOB                   -- the term and index lines (NULL: no index lines): read
+);                               -- whole, a fresh process ranks at once at full speed
 CREATE UNIQUE INDEX search_doc_key ON search_doc (system, code);
 CREATE TABLE search_extdef (id INTEGER PRIMARY KEY, meanings TEXT NOT NULL); -- {chr: meaning}
 CREATE VIRTUAL TABLE search_fts USING fts5 (
@@ -250,16 +252,20 @@ def build_index(conn: sqlite3.Connection) -> dict[str, dict]:
         if system not in ("ICD-10", "ICD-11"):   # WHO words must not change US spelling help
             vocab.update(words)
         per_system[system] += 1
+        tjoined, ijoined = "\n".join(terms), "\n".join(ilines)
+        tmark, imark = _line_marks(terms), _line_marks(ilines)
         docs.append([static_cost(tmarked, bool(leaf), kind, system), system, code, shown, title,
-                     kind, bmask, nmask, leaf, " ".join(tmarked), "\n".join(terms),
+                     kind, bmask, nmask, leaf, " ".join(tmarked), tjoined,
                      _ext_json(ext, extdefs) if ext else None, None,
                      (" ".join(tplain), " ".join(term_stems), " ".join(ext_stems)),
-                     "\n".join(ilines), _line_marks(terms), _line_marks(ilines)])
+                     ijoined, tmark, imark,
+                     line_masks(tmark) if tjoined else None,
+                     line_masks(tmark + "\n" + imark if tjoined else imark) if ijoined else None])
     _set_defaults(conn, docs)
     # rowid order = static order: an FTS scan in rowid order meets the plainest titles first
     docs.sort(key=lambda d: (d[0], d[1], d[2]))
-    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     ((i, *d[1:13], round(d[0], 3), *d[14:17]) for i, d in enumerate(docs, 1)))
+    conn.executemany("INSERT INTO search_doc VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     ((i, *d[1:13], round(d[0], 3), *d[14:19]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_fts (rowid, title, terms, ext) VALUES (?,?,?,?)",
                      ((i, *d[13]) for i, d in enumerate(docs, 1)))
     conn.executemany("INSERT INTO search_extdef VALUES (?, ?)",

@@ -14,6 +14,7 @@ Ties keep the static order of the index (plainest title first).
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -141,28 +142,54 @@ def _extras(marked: list[str] | tuple[str, ...], matched: set[str]) -> float:
     return total
 
 
+def _token_weight(m: str) -> tuple[str, float]:
+    """(stem, weight) of one marked stem (the weight it adds when the query misses it)."""
+    s = m.lstrip("~!")
+    if s in _POPULATION:
+        return s, POPULATION
+    if s in _OTHER:
+        return s, 1.0
+    if s in _HALF:
+        return s, HALF
+    if m[:1] in ("~", "!"):
+        return s, LOOSE
+    return s, 1.0
+
+
+#: marked stem -> (stem, weight): the store's vocabulary of marked stems is bounded
+_TOKEN_WEIGHTS: dict[str, tuple[str, float]] = {}
+
+
 @lru_cache(maxsize=131072)
 def _weights(marked: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     """(stem, weight) of each distinct stem of ``marked``, first occurrence first: summed in
     this order over the unmatched stems, the same float as a walk over ``marked``."""
+    known = _TOKEN_WEIGHTS
+    try:
+        pairs = [known[m] for m in marked]
+    except KeyError:
+        for m in marked:
+            if m not in known:
+                known[m] = _token_weight(m)
+        pairs = [known[m] for m in marked]
+    if len({p[0] for p in pairs}) == len(pairs):  # no stem twice (most titles)
+        return tuple(pairs)
     out: list[tuple[str, float]] = []
     seen: set[str] = set()
-    for m in marked:
-        s = m.lstrip("~!")
-        if s in seen:
-            continue
-        seen.add(s)
-        if s in _POPULATION:
-            out.append((s, POPULATION))
-        elif s in _OTHER:
-            out.append((s, 1.0))
-        elif s in _HALF:
-            out.append((s, HALF))
-        elif m[:1] in ("~", "!"):
-            out.append((s, LOOSE))
-        else:
-            out.append((s, 1.0))
+    for p in pairs:
+        if p[0] not in seen:
+            seen.add(p[0])
+            out.append(p)
     return tuple(out)
+
+
+def _stem_set(marks: str, negated_query: bool) -> frozenset[str]:
+    """``matchable(marks.split(), negated_query)`` by string methods: a mark is one leading
+    ``~`` or ``!`` and a stem is [a-z0-9] (tokens.marked_stems), so dropping every mark
+    character leaves the bare stems."""
+    if negated_query or "!" not in marks:
+        return frozenset(marks.replace("~", "").replace("!", "").split())
+    return matchable(marks.split(), negated_query)
 
 
 @lru_cache(maxsize=65536)
@@ -170,47 +197,95 @@ def _title_sets(tstems: str, negated_query: bool
                 ) -> tuple[tuple[str, ...], frozenset[str], tuple[tuple[str, float], ...]]:
     """A title's marked stems, the stems a query word may match, and their weights."""
     marked = tuple(tstems.split())
-    return marked, matchable(marked, negated_query), _weights(marked)
+    return marked, _stem_set(tstems, negated_query), _weights(marked)
 
 
 class _Lines:
-    """A document's term lines and the stems each may match, kept per process. A document
-    met again also gets, per stem, the bit set of its lines holding it (a slot's lines are
-    then the AND of its stems' sets instead of a walk over every line)."""
+    """A document's term lines and the stems each may match, kept per process. Per stem,
+    the bit set of its lines holding it (a slot's lines are then the AND of its stems'
+    sets instead of a walk over every line): read from the build's ``line_masks`` when the
+    store has them, else built when a document is met again. A line's marked stems are
+    split only when it is looked at."""
 
-    __slots__ = ("lines", "marked", "sets", "masks", "_union", "all", "uses")
+    __slots__ = ("lines", "marks", "marked", "sets", "masks", "_union", "all", "uses",
+                 "weights")
 
     def __init__(self, lines: tuple[str, ...], negated_query: bool,
-                 marks: tuple[str, ...] | None = None) -> None:
+                 marks: tuple[str, ...] | None = None,
+                 masks: dict[str, int] | None = None) -> None:
         self.lines = lines
-        if marks is not None and len(marks) == len(lines):  # stemmed by the build
-            pairs = [_marked_set(m, negated_query) for m in marks]
-            self.marked = tuple(m for m, _s in pairs)
-            self.sets = tuple(s for _m, s in pairs)
-        else:
-            self.marked = tuple(term_marked(line) for line in lines)
-            self.sets = tuple(term_stems(line, negated_query) for line in lines)
-        self.masks: dict[str, int] | None = None
+        n = len(lines)
+        self.marks = marks if marks is not None and len(marks) == n else None
+        self.marked: list[tuple[str, ...] | None] = [None] * n
+        self.weights: list[tuple[tuple[str, float], ...] | None] = [None] * n
+        self.masks = masks
+        self.sets: tuple[frozenset[str], ...] = ()
+        if masks is None:
+            if self.marks is not None:  # stemmed by the build
+                self.sets = tuple([_marked_set(m, negated_query)[1] for m in self.marks])
+            else:
+                self.sets = tuple([term_stems(line, negated_query) for line in lines])
         self._union: frozenset[str] | None = None
-        self.all = (1 << len(lines)) - 1
+        self.all = (1 << n) - 1
         self.uses = 0
+
+    def marked_at(self, i: int) -> tuple[str, ...]:
+        """The marked stems of line ``i``."""
+        got = self.marked[i]
+        if got is None:
+            got = self.marked[i] = tuple(self.marks[i].split()) if self.marks is not None \
+                else term_marked(self.lines[i])
+        return got
 
     @property
     def union(self) -> frozenset[str]:
         if self._union is None:
-            self._union = frozenset().union(*self.sets)
+            self._union = frozenset(self.masks) if self.masks is not None else \
+                frozenset().union(*self.sets)
         return self._union
 
     def seen(self) -> None:
         """One more scoring of this document: from the second on, index its lines."""
         self.uses += 1
-        if self.uses == 2 and len(self.lines) > 2:
+        if self.uses == 2 and self.masks is None and len(self.lines) > 2:
             masks: dict[str, int] = {}
             for n, line_set in enumerate(self.sets):
                 bit = 1 << n
                 for s in line_set:
                     masks[s] = masks.get(s, 0) | bit
             self.masks = masks
+
+    def least_extras(self, mask: int, matched: set[str]) -> tuple[float, int]:
+        """``min((_extras(self.marked[i], matched), i) for i in mask)``, the same float:
+        each line's sum runs in the same order, and stops once it reaches the best so far
+        (the weights are positive, so it can only grow; an equal sum loses to the earlier
+        line)."""
+        weights = self.weights
+        best = -1.0
+        at = -1
+        while mask:
+            low = mask & -mask
+            i = low.bit_length() - 1
+            mask ^= low
+            pairs = weights[i]
+            if pairs is None:
+                pairs = weights[i] = _weights(self.marked_at(i))
+            total = 0.0
+            if at < 0:
+                for s, weight in pairs:
+                    if s not in matched:
+                        total += weight
+                best, at = total, i
+                continue
+            for s, weight in pairs:
+                if s not in matched:
+                    total += weight
+                    if total >= best:
+                        break
+            else:
+                if total < best:
+                    best, at = total, i
+        return best, at
 
     def having(self, stems_set: frozenset[str]) -> int:
         """The bit set of the lines holding every stem of ``stems_set``."""
@@ -234,34 +309,72 @@ _NO_LINES = _Lines((), False)
 
 @lru_cache(maxsize=131072)
 def _marked_set(marks: str, negated_query: bool) -> tuple[tuple[str, ...], frozenset[str]]:
-    marked = tuple(marks.split())
-    return marked, matchable(marked, negated_query)
+    return tuple(marks.split()), _stem_set(marks, negated_query)
 
 
 def _joined(first: str, second: str) -> str:
     return first + "\n" + second if first and second else first or second
 
 
+def line_masks(marks: str) -> bytes:
+    """The build's form of a document's term lines (their marked stems, one line each) for
+    ranking: the line count and, per stem, the bit set of the lines holding it unnegated and
+    of those holding it negated ("!"); marshalled, read back by :func:`_read_masks`."""
+    lines = marks.split("\n")
+    plain: dict[str, int] = {}
+    negated: dict[str, int] = {}
+    for n, line in enumerate(lines):
+        bit = 1 << n
+        for m in line.split():
+            into = negated if m[:1] == "!" else plain
+            s = m.lstrip("~!")
+            into[s] = into.get(s, 0) | bit
+    return marshal.dumps((len(lines), plain, negated), 4)
+
+
+def _read_masks(blob: bytes | None, count: int, negated_query: bool) -> dict[str, int] | None:
+    """Per stem, the bit set of the lines a query word may match it in (negated ones only
+    when the query negates too); None when ``blob`` is missing or not for these lines."""
+    if not blob:
+        return None
+    try:
+        n, plain, negated = marshal.loads(blob)
+    except (ValueError, TypeError, EOFError):  # another Python's marshal: read the lines
+        return None
+    if n != count or type(plain) is not dict or type(negated) is not dict:
+        return None
+    if negated_query and negated:
+        plain = dict(plain)
+        for s, mask in negated.items():
+            plain[s] = plain.get(s, 0) | mask
+    return plain
+
+
 @lru_cache(maxsize=16384)
 def _line_sets(terms: str, negated_query: bool, index: str = "",
-               marks: tuple[str | None, str | None] = (None, None)) -> _Lines:
+               marks: tuple[str | None, str | None] = (None, None),
+               masks: tuple[bytes | None, bytes | None] = (None, None)) -> _Lines:
     """The term lines of a document (then its index paths, when given); ``marks``: their
-    marked stems as the build wrote them (tmark, imark), None in an older store."""
+    marked stems as the build wrote them (tmark, imark), None in an older store; ``masks``:
+    the build's :func:`line_masks` of the term lines and of the term and index lines
+    together (tmask, jmask), None in an older store."""
     text = _joined(terms, index)
     if not text:
         return _NO_LINES
     tmark, imark = marks
     joined = None if tmark is None or imark is None else \
         tmark if not index else imark if not terms else tmark + "\n" + imark
-    return _Lines(tuple(text.split("\n")), negated_query,
-                  None if joined is None else tuple(joined.split("\n")))
+    lines = tuple(text.split("\n"))
+    return _Lines(lines, negated_query, None if joined is None else tuple(joined.split("\n")),
+                  _read_masks(masks[1] if index else masks[0], len(lines), negated_query))
 
 
 def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozenset[str]],
           *, leaf_now: bool, needs_7th: bool, kind: str, system: str,
           system_filtered: bool, index: str = "",
           marks: tuple[str | None, str | None] = (None, None),
-          ext_all: frozenset[str] | None = None) -> Scored:
+          ext_all: frozenset[str] | None = None,
+          masks: tuple[bytes | None, bytes | None] = (None, None)) -> Scored:
     """Score with the title, 7th characters and term lines; the index paths leading to the
     code (often hundreds: every drug of a class) are read only when the title does not
     already hold every word of the query. ``ext_all``: the union of ``ext_stems``' sets,
@@ -269,12 +382,12 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
     neg = parsed.negated
     if ext_all is None:
         ext_all = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
-    first = _score(parsed, tstems, _line_sets(terms, neg, "", marks), ext_stems, ext_all,
-                   leaf_now, needs_7th, kind, system, system_filtered)
+    first = _score(parsed, tstems, _line_sets(terms, neg, "", marks, masks), ext_stems,
+                   ext_all, leaf_now, needs_7th, kind, system, system_filtered)
     if not index or first.title_all:
         return first
-    return _score(parsed, tstems, _line_sets(terms, neg, index, marks), ext_stems, ext_all,
-                  leaf_now, needs_7th, kind, system, system_filtered)
+    return _score(parsed, tstems, _line_sets(terms, neg, index, marks, masks), ext_stems,
+                  ext_all, leaf_now, needs_7th, kind, system, system_filtered)
 
 
 def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
@@ -291,7 +404,9 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
     matched_stems: set[str] = set()
     why: list[str] = []
     title_hits = matched_slots = 0
-    line_hits: dict[int, int] = {}   # line number -> slots it matched (those matching any)
+    # bit-sliced counters of the slots each line matched: levels[c] holds the lines that
+    # matched more than c slots (so levels[-1] the lines that matched the most)
+    levels: list[int] = []
     live = parsed.live()
     for alts in live:
         best = 0.0
@@ -323,11 +438,18 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
                     why.append(reason)
                 if value > best:
                     best = value
-        while in_line:
-            low = in_line & -in_line
-            n = low.bit_length() - 1
-            line_hits[n] = line_hits.get(n, 0) + 1
-            in_line ^= low
+        if in_line:  # one more slot for each of these lines: carry up the counters
+            for c in range(len(levels) - 1, -1, -1):
+                carry = levels[c] & in_line
+                if carry:
+                    if c + 1 == len(levels):
+                        levels.append(carry)
+                    else:
+                        levels[c + 1] |= carry
+            if levels:
+                levels[0] |= in_line
+            else:
+                levels.append(in_line)
         if in_title:
             title_hits += 1
         if best > 0:
@@ -340,14 +462,12 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             title_extras += weight
     extras = title_extras
     labels: list[str] = ["title"] if title_hits else []
-    top = max(line_hits.values()) if line_hits else 0
+    top = len(levels)
     if top and (top == matched_slots or title_hits < matched_slots):
-        # among the lines that match most, the one that adds the least
-        marked_lines = term_lines.marked
-        best_extras, n = min((_extras(marked_lines[i], matched_stems), i)
-                             for i, hits in line_hits.items() if hits == top)
+        # among the lines that match most, the one that adds the least (the first of equals)
+        best_extras, n = term_lines.least_extras(levels[-1], matched_stems)
         label, _, text = lines[n].partition("\t")
-        nos = any(m.lstrip("~!") == "nos" for m in marked_lines[n])
+        nos = any(m.lstrip("~!") == "nos" for m in term_lines.marked_at(n))
         # "Prostatitis NOS" as an inclusion term: this code is the default for the words
         term_extras = best_extras + (0.0 if nos else TERM_PENALTY)
         if top == matched_slots and term_extras < extras:
