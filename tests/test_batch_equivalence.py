@@ -162,3 +162,27 @@ def test_fast_readings_equal_the_general_rules(store, hcpcs_store, context):
                 shortcut += 1
                 assert got == _readings(ref, code, rank), code
         assert shortcut > 50_000            # the short path answered most of them
+
+
+def test_validate_many_first_batch_knows_headers(store_path):
+    """A store just opened: the day's sets already answer the store's ICD-10-CM codes not
+    valid as written (headers, codes of other releases), in both forms; a first batch of
+    them, and of the ways people write them, gets validate's answers."""
+    s = medcode.open_store(store_path)
+    q = lambda sql: [r[0] for r in s.conn.execute(sql)]  # noqa: E731
+    rnd = random.Random(4)
+    cm = q("SELECT code FROM codes WHERE system='ICD-10-CM'")
+    heads = q("SELECT code FROM codes WHERE system='ICD-10-CM' AND billable_mask = 0")
+    codes: list[str] = []
+    for c in rnd.sample(heads, min(300, len(heads))) + rnd.sample(cm, 300):
+        codes += [c, display(c), " " + display(c).lower(), c.lower(), c + "Q", display(c) + "."]
+    for day in ("2025-11-01", "2024-03-01", None):
+        fast = medcode.validate_many(codes, on=day, store=s)
+        assert fast == medcode.validate_many(codes, on=day, store=s)
+        for code, got in zip(codes, fast):
+            try:
+                slow = medcode.validate(code, on=day, store=s).valid
+            except NoRelease:
+                slow = False
+            assert got == slow, (code, day)
+        assert any(fast) and not all(fast)

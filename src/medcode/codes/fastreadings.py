@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator
 from itertools import compress, repeat
-from operator import is_
+from operator import is_, ne
 from typing import Any
 
 from medcode.codes.identification import (
@@ -35,7 +35,6 @@ from medcode.codes.identification import (
     _new_ident,
     _readings,
     _set_d,
-    _set_extra,
 )
 from medcode.systems import cpt, icd10pcs
 from medcode.systems.formats import (
@@ -410,7 +409,7 @@ def _slice(f: _Facts, raws: list[str] | tuple[str, ...],
     # memo, so it is new unless another way of writing it came first; then it is worked out
     # again, with the same answer
     cands: list[Readings | None] = [None] * k
-    changed = list(compress(range(k), map(str.__ne__, raws, norm)))
+    changed = list(compress(range(k), map(ne, raws, norm)))
     if changed and judged:
         deque(map(cands.__setitem__, changed, map(judged.get, map(norm.__getitem__, changed))),
               0)
@@ -435,8 +434,7 @@ def _slice(f: _Facts, raws: list[str] | tuple[str, ...],
         if room > 0:
             judged.update(zip(strings[:room], found[:room]))  # type: ignore[arg-type]
     objs = list(map(_new_ident, repeat(Identification, k)))
-    deque(map(_set_d, objs, zip(stripped, cands, repeat(None))), 0)
-    deque(map(_set_extra, objs, repeat(None)), 0)
+    deque(map(_set_d, objs, zip(stripped, cands, repeat(None))), 0)   # ``_extra`` left unset
     return objs
 
 

@@ -86,7 +86,10 @@ class Identification:
 
     @property
     def extra(self) -> dict[str, Any]:
-        found = self._extra
+        try:
+            found = self._extra
+        except AttributeError:      # the batch paths leave the slot unset (no extras)
+            found = None
         if found is None:
             found = {}
             _set_extra(self, found)
@@ -148,8 +151,7 @@ def _ident(input: str, candidates: tuple[Candidate, ...], error: str | None = No
            ) -> Identification:
     """Identification without its checking constructor (hot paths)."""
     obj = _new_ident(Identification)
-    _set_d(obj, (input, candidates, error))
-    _set_extra(obj, None)
+    _set_d(obj, (input, candidates, error))      # ``_extra`` unset: ``extra`` makes it
     return obj
 
 
@@ -401,7 +403,7 @@ def _identify_each(f: _Facts, codes: Iterable[str], memo_size: int, context: str
     get = memo.get
     seen = 0
     fast = None
-    new, set_d, set_extra = _new_ident, _set_d, _set_extra
+    new, set_d = _new_ident, _set_d
     for raw in codes:
         hit = get(raw)
         if hit is None:
@@ -424,7 +426,6 @@ def _identify_each(f: _Facts, codes: Iterable[str], memo_size: int, context: str
                             judged[s] = cands
                     hit = new(Identification)
                     set_d(hit, (shown, cands, None))
-                    set_extra(hit, None)
                 else:
                     hit = _identify(f, raw, rank, judged)
             else:
