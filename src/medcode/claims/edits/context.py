@@ -10,13 +10,10 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from medcode.errors import InvalidCode
 from medcode.models import Finding
-from medcode.systems.icd10cm import display
-from medcode.systems.normalize import clean_code
 
 from . import data
-from .facts import ICD10_START, DxFact, StoreFacts, facts_for
+from .facts import _CM, ICD10_START, DxFact, StoreFacts, _dx_code, facts_for
 
 if TYPE_CHECKING:
     from medcode._release import Release
@@ -69,8 +66,6 @@ _DATE = dt.date
 
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
-_CM = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
-_PLAIN = re.compile(r"^[A-Za-z0-9]{1,8}(?:\.[A-Za-z0-9]{0,5})?$")
 
 
 class Dx:
@@ -232,21 +227,6 @@ def _is_pcs(code: str) -> bool:
     except InvalidCode:
         return False
     return any(c.system == "ICD-10-PCS" for c in cands)
-
-
-@lru_cache(maxsize=32768)
-def _dx_code(raw: str) -> tuple[str, str, str]:
-    """(dotless code, display form, error) of a diagnosis as written; error '' when it is
-    a code at all."""
-    quick = raw.strip()
-    if _PLAIN.match(quick):
-        code = quick.upper().replace(".", "")
-    else:
-        try:
-            code = clean_code(raw)
-        except InvalidCode as exc:
-            return "", raw, str(exc)
-    return code, display(code) if _CM.match(code) else code, ""
 
 
 class ClaimContext:

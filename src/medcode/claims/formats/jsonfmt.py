@@ -25,7 +25,7 @@ from typing import IO, Any
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, ClaimLine, Patient
 
-from .values import parse_date, parse_number_kept, parse_pointers, parse_sex
+from .values import _DATES, parse_date, parse_number_kept, parse_pointers, parse_sex
 
 __all__ = [
     "SCHEMA_ID",
@@ -54,6 +54,7 @@ class _Shape(TypeError):
 
 
 _new = object.__new__
+_set = object.__setattr__
 _CLAIM_KEYS = {"id", "patient", "diagnoses", "diagnosis_qualifiers", "lines"}
 _PATIENT_KEYS = {"birth_date", "sex"}
 _LINE_KEYS = {"code", "modifiers", "units", "charge", "date", "pointers"}
@@ -99,32 +100,35 @@ def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
     """The line of the common shape (known keys; code, modifiers and dates as text; units,
     charge and pointers as JSON numbers), read without the general parsers; None when the
     line is of another shape (``_line`` reads it). Gives the Claim ``_line`` gives."""
-    code = obj.get("code")
+    get = obj.get
+    code = get("code")
     if type(code) is not str:
         return None
     code = code.strip()
     if not code:
         return None
-    units = obj.get("units")
+    units = get("units")
     if units is None:
         units = 1
     elif type(units) is not int and type(units) is not float:
         return None
-    charge = obj.get("charge")
+    charge = get("charge")
     if charge is not None and type(charge) is not int and type(charge) is not float:
         return None
-    pointers = obj.get("pointers")
-    if pointers is None:
-        ptrs: tuple[int, ...] = ()
-    elif type(pointers) is list:
-        ptrs = tuple(pointers)
+    pointers = get("pointers")
+    if type(pointers) is list:
+        ptrs: tuple[int, ...] = tuple(pointers)
         for p in ptrs:
             if type(p) is not int or p < 1:
                 return None
+    elif pointers is None:
+        ptrs = ()
     else:
         return None
-    mods = obj.get("modifiers")
-    if mods is None or mods == []:
+    mods = get("modifiers")
+    if not mods:
+        if mods is not None and mods != []:
+            return None
         modifiers: tuple[str, ...] = ()
     elif type(mods) is list:
         try:            # str.strip refuses anything but a string
@@ -133,11 +137,14 @@ def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
             return None
     else:
         return None
-    date, raw_date = parse_date(obj.get("date"))
+    day = get("date")
+    got = _DATES.get(day) if type(day) is str else None   # parse_date's memo
+    date, raw_date = got if got is not None else parse_date(day)
     line = _new(ClaimLine)      # the record ClaimLine(...) makes, without its frozen __init__
-    line.__dict__.update(code=code, modifiers=modifiers, units=units, charge=charge,
-                         date=date, pointers=ptrs, number=number, extra={},
-                         raw_date=raw_date, raw_pointers=())
+    _set(line, "__dict__", {"code": code, "modifiers": modifiers, "units": units,
+                            "charge": charge, "date": date, "pointers": ptrs,
+                            "number": number, "extra": {}, "raw_date": raw_date,
+                            "raw_pointers": ()})
     return line
 
 
@@ -147,6 +154,23 @@ def _line(obj: Any, number: int) -> ClaimLine:
         if fast is not None:
             return fast
     return _line_general(obj, number)
+
+
+def _lines(objs: list[Any]) -> tuple[ClaimLine, ...]:
+    """The lines of a claim (``_line`` of each)."""
+    out = []
+    add = out.append
+    keys = _LINE_KEYS
+    number = 0
+    for obj in objs:
+        number += 1
+        if type(obj) is dict and obj.keys() <= keys:
+            fast = _line_fast(obj, number)
+            if fast is not None:
+                add(fast)
+                continue
+        add(_line_general(obj, number))
+    return tuple(out)
 
 
 def _line_general(obj: Any, number: int) -> ClaimLine:
@@ -196,7 +220,7 @@ def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
         claim = _new(Claim)     # Claim(...) without its frozen __init__
         claim.__dict__.update(
             id=cid, patient=_patient(obj.get("patient")), diagnoses=diagnoses,
-            lines=tuple([_line(ln, i) for i, ln in enumerate(lines, 1)]),
+            lines=_lines(lines),
             extra={} if obj.keys() <= _CLAIM_KEYS else
             {k: v for k, v in obj.items() if k not in _CLAIM_KEYS},
             diagnosis_qualifiers=qualifiers, source=where)
