@@ -88,12 +88,29 @@ def _patient(obj: Any) -> Patient:
         raise _Shape(f"patient must be an object, not {type(obj).__name__}")
     extra = {} if obj.keys() <= _PATIENT_KEYS else \
         {k: v for k, v in obj.items() if k not in _PATIENT_KEYS}
-    birth, raw = parse_date(obj.get("birth_date"))
+    return claim_patient(obj.get("birth_date"), obj.get("sex"), extra)
+
+
+def claim_patient(birth_date: Any, sex: Any, extra: dict[str, Any] | None = None) -> Patient:
+    """The Patient of a claim object's ``patient`` with these values (``extra``: its other
+    keys); the columnar readers call it with a row's values."""
+    extra = {} if extra is None else extra
+    birth, raw = parse_date(birth_date)
     if raw is not None:
         extra["raw_birth_date"] = raw
     patient = _new(Patient)     # Patient(...) without its frozen __init__
-    patient.__dict__.update(birth_date=birth, sex=parse_sex(obj.get("sex")), extra=extra)
+    patient.__dict__.update(birth_date=birth, sex=parse_sex(sex), extra=extra)
     return patient
+
+
+def new_claim(cid: str, patient: Patient, diagnoses: tuple[str, ...],
+              lines: tuple[ClaimLine, ...], source: str | None) -> Claim:
+    """The Claim ``claim_from_dict`` makes of an object with only the contract keys (no
+    qualifiers, no extra keys)."""
+    claim = _new(Claim)     # Claim(...) without its frozen __init__
+    claim.__dict__.update(id=cid, patient=patient, diagnoses=diagnoses, lines=lines, extra={},
+                          diagnosis_qualifiers=(), source=source)
+    return claim
 
 
 def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
@@ -101,21 +118,25 @@ def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
     charge and pointers as JSON numbers), read without the general parsers; None when the
     line is of another shape (``_line`` reads it). Gives the Claim ``_line`` gives."""
     get = obj.get
-    code = get("code")
+    return line_values(get("code"), get("units"), get("charge"), get("pointers"),
+                       get("modifiers"), get("date"), number)
+
+
+def line_values(code: Any, units: Any, charge: Any, pointers: Any, mods: Any, day: Any,
+                number: int) -> ClaimLine | None:
+    """``_line_fast`` of a line given as its values (a missing key is None): the columnar
+    readers build lines with it without making a dict per line."""
     if type(code) is not str:
         return None
     code = code.strip()
     if not code:
         return None
-    units = get("units")
     if units is None:
         units = 1
     elif type(units) is not int and type(units) is not float:
         return None
-    charge = get("charge")
     if charge is not None and type(charge) is not int and type(charge) is not float:
         return None
-    pointers = get("pointers")
     if type(pointers) is list:
         ptrs: tuple[int, ...] = tuple(pointers)
         for p in ptrs:
@@ -125,7 +146,6 @@ def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
         ptrs = ()
     else:
         return None
-    mods = get("modifiers")
     if not mods:
         if mods is not None and mods != []:
             return None
@@ -137,7 +157,6 @@ def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
             return None
     else:
         return None
-    day = get("date")
     got = _DATES.get(day) if type(day) is str else None   # parse_date's memo
     date, raw_date = got if got is not None else parse_date(day)
     line = _new(ClaimLine)      # the record ClaimLine(...) makes, without its frozen __init__
@@ -165,7 +184,9 @@ def _lines(objs: list[Any]) -> tuple[ClaimLine, ...]:
     for obj in objs:
         number += 1
         if type(obj) is dict and obj.keys() <= keys:
-            fast = _line_fast(obj, number)
+            get = obj.get
+            fast = line_values(get("code"), get("units"), get("charge"), get("pointers"),
+                               get("modifiers"), get("date"), number)
             if fast is not None:
                 add(fast)
                 continue
