@@ -177,7 +177,7 @@ def _line(obj: Any, number: int) -> ClaimLine:
 
 def _lines(objs: list[Any]) -> tuple[ClaimLine, ...]:
     """The lines of a claim (``_line`` of each)."""
-    out = []
+    out: list[ClaimLine] = []
     add = out.append
     keys = _LINE_KEYS
     number = 0
