@@ -40,6 +40,11 @@ ODD_LINES = [
     {"code": "11042", "modifiers": ["a1", "LT", "RT", "59", "76"], "pointers": ["A", "Q"]},
     {"code": "G0008", "modifiers": ["Q0"], "pointers": [2]},
 ]
+#: values the line edits report (LINE-DATE, LINE-UNITS, LINE-CHARGE): a claim with one of
+#: these cannot be judged clean at a glance
+ODD_AMOUNTS = [{"units": 0}, {"units": -2}, {"charge": -5.0}, {"charge": "12,5x"},
+               {"units": "two"}, {"date": None}, {"date": "2025-13-01"}, {"date": "1850-01-01"},
+               {"date": "2031-01-01"}, {"units": 2.5, "charge": 0}, {"pointers": [0]}]
 ODD_DX = [["E11.9", "E10.9", "I10"], ["F02.80", "G30.9"], ["E11.9!", "E11"], ["O80", "Z37.0"],
           ["S72.001A", "W19.XXXA", "Y92.009"], ["25000", "250.00"], ["Z00.00", "Z34.00"]]
 
@@ -55,6 +60,8 @@ def _claims() -> list:
             obj["diagnoses"] = ODD_DX[i % len(ODD_DX)]
         if i % 11 == 0:
             obj["lines"][0]["date"] = "2014-06-01"           # an ICD-9 era date
+        if i % 4 == 1:
+            obj["lines"][-1].update(ODD_AMOUNTS[(i // 4) % len(ODD_AMOUNTS)])
     return [claim_from_dict(o) for o in objs]
 
 
@@ -85,6 +92,19 @@ def test_fast_paths_find_what_the_general_paths_find(any_store, monkeypatch):
     assert len(slow) == len(fast)
     for a, b in zip(fast, slow, strict=True):
         assert a == b, a["claim"]
+
+
+def test_idle_edits_find_nothing(any_store, monkeypatch):
+    """An edit the engine skips on a claim (``ClaimContext.idle``: diagnoses all valid, lines
+    all clean, every diagnosis pointed to, modifiers well formed...) finds nothing there:
+    running every edit on every claim gives the same results."""
+    from medcode.claims.edits import context
+    fast = _results(any_store, preload=True)
+    edits = {f["edit"] for r in fast for f in r["findings"]}
+    assert {"LINE-DATE", "LINE-UNITS", "LINE-CHARGE", "PTR-MISSING", "PTR-RANGE",
+            "PTR-UNUSED", "MOD-FORMAT", "MOD-59X"} <= edits
+    monkeypatch.setattr(context, "IDLE_WHEN", {})
+    assert _results(any_store, preload=True) == fast
 
 
 def test_each_fast_path_alone(store, monkeypatch):

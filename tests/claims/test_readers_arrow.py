@@ -124,3 +124,50 @@ def test_not_a_claims_table_and_broken_file(tmp_path: Path) -> None:
     bad.write_bytes(b"PAR1 this is not parquet at all")
     with pytest.raises(ClaimFormatError, match="not a readable Parquet file"):
         read_claims(bad)
+
+
+def _items_as_text(items: list) -> list:
+    return [("error", str(x), x.where) if isinstance(x, ClaimFormatError) else
+            ("claim", repr(x), repr(claim_to_dict(x)), x.source) for x in items]
+
+
+def test_columnar_nested_batches_give_the_row_by_row_items() -> None:
+    """The nested layout's usual columns are read column by column (no dict per row); each
+    item, odd rows included (null lines, lists with nulls, blank ids, values the JSON
+    reader's fast path refuses), is the item the row-by-row reading of ``to_pylist`` gives."""
+    from medcode.claims.formats.arrowfmt import _columnar_items, _columnar_shape, nested_items
+    s = pa.string()
+    line = pa.struct([("code", s), ("modifiers", pa.list_(s)), ("units", pa.int64()),
+                      ("charge", pa.float32()), ("date", s),
+                      ("pointers", pa.large_list(pa.int8()))])
+    schema = pa.schema([("id", s), ("patient", pa.struct([("birth_date", s), ("sex", s)])),
+                        ("diagnoses", pa.list_(s)), ("lines", pa.list_(line))])
+    good = {"code": "99213", "modifiers": [" 25"], "units": 1, "charge": 80.0,
+            "date": "2026-05-04", "pointers": [1]}
+    rows = [
+        {"id": "A", "patient": None, "diagnoses": None, "lines": None},
+        {"id": " B ", "patient": {"birth_date": None, "sex": "female"},
+         "diagnoses": ["E11.9", None], "lines": [good]},
+        {"id": "C", "patient": {"birth_date": "2001-13-01", "sex": None},
+         "diagnoses": [" I10 ", ""], "lines": [None, good]},
+        {"id": "D", "patient": {"birth_date": "2001-01-01", "sex": "x"}, "diagnoses": [],
+         "lines": [dict(good, modifiers=["25", None], pointers=[1, 0])]},
+        {"id": "E", "patient": {"birth_date": "20010101", "sex": "M"}, "diagnoses": ["Z00.00"],
+         "lines": [{"code": ""}, dict(good, units=0, charge=-3, date=None, pointers=[2, 2])]},
+        {"id": None, "patient": None, "diagnoses": ["E11.9"], "lines": []},
+        {"id": "  ", "patient": None, "diagnoses": ["E11.9"], "lines": []},
+        {"id": "G", "patient": {"birth_date": "1990-05-05", "sex": "F"}, "diagnoses": ["E11.9"],
+         "lines": [{"code": "99213", "date": "05/04/2026"}, dict(good, date="2026-05-04T10:00")]},
+    ]
+    table = pa.Table.from_pylist(rows * 2, schema=schema)
+    batch = table.to_batches()[0]
+    assert _columnar_shape(batch.schema)
+    for part in (batch, batch.slice(2, 9), batch.slice(10), table.select(["id", "lines"])
+                 .to_batches()[0]):
+        got = _items_as_text(list(_columnar_items(part, "t.parquet", 4)))
+        want = _items_as_text(list(nested_items(part.to_pylist(), "t.parquet", 4,
+                                                converted=True)))
+        assert got == want
+        assert any(g[0] == "error" for g in got) and any(g[0] == "claim" for g in got)
+    assert not _columnar_shape(pa.schema([("id", s), ("lines", pa.list_(pa.struct(
+        [("code", s), ("date", pa.date32())])))]))     # a date column: the general path

@@ -263,6 +263,11 @@ class NoteIndex:
         row = self.store.conn.execute(self._sql_row, (code,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
+    def may_have_notes(self, code: str) -> bool:
+        """False when the preloaded note texts show that ``code`` has no note of its own
+        (``own`` would be empty); True otherwise."""
+        return self._texts is None or code in self._texts
+
     def _known(self, prefix: str) -> bool:
         return self.node(prefix) is not None
 

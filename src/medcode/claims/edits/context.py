@@ -10,13 +10,10 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from medcode.errors import InvalidCode
 from medcode.models import Finding
-from medcode.systems.icd10cm import display
-from medcode.systems.normalize import clean_code
 
 from . import data
-from .facts import ICD10_START, DxFact, StoreFacts, facts_for
+from .facts import _CM, ICD10_START, DxFact, StoreFacts, _dx_code, facts_for
 
 if TYPE_CHECKING:
     from medcode._release import Release
@@ -35,6 +32,18 @@ NO_SEX = 4          # no valid diagnosis in the MCE sex lists
 NO_CODE_FIRST = 8   # no valid diagnosis with a "code first" note (own or inherited)
 NO_ADDITIONAL = 16  # no valid diagnosis with a "use additional code" note that counts
 IN_NCCI = 32        # no date of service outside the quarters of the NCCI files loaded
+#: every line dated 1900-01-01 to today, a positive number of units, a charge that is absent
+#: or not negative, nothing kept as given because it did not read (LINE-DATE, LINE-UNITS,
+#: LINE-CHARGE have nothing to say)
+LINES_OK = 64
+#: every line points to 1 to 4 distinct listed diagnoses, each pointer read (PTR-MISSING,
+#: PTR-RANGE)
+PTRS_OK = 128
+#: every diagnosis (the first 12) has a line pointing to it (PTR-UNUSED)
+ALL_POINTED = 256
+#: every line's modifiers well formed (at most 4, 2 letters or digits, none twice) and no
+#: 59 (MOD-FORMAT, MOD-59X)
+MODS_OK = 512
 _BY_CODE = NO_AGE | NO_SEX | NO_CODE_FIRST | NO_ADDITIONAL
 
 #: the edits that return no finding on a claim with one of these bits (each edit's first
@@ -43,13 +52,20 @@ IDLE_WHEN = {"SYS-MIXUP": PLAIN, "DX-FORMAT": PLAIN, "DX-INVALID": PLAIN, "DX-HE
              "DX-7TH": PLAIN, "DX-RELEASE": PLAIN, "DX-ICD9-AFTER-2015": PLAIN,
              "PX-FORMAT": PLAIN, "PX-OTHER-SYSTEM": PLAIN, "DX-AGE": NO_AGE,
              "DX-SEX": NO_SEX, "DX-ETIOLOGY": NO_CODE_FIRST,
-             "DX-USE-ADDITIONAL": NO_ADDITIONAL, "NCCI-RELEASE": IN_NCCI}
+             "DX-USE-ADDITIONAL": NO_ADDITIONAL, "NCCI-RELEASE": IN_NCCI,
+             "LINE-DATE": LINES_OK, "LINE-UNITS": LINES_OK, "LINE-CHARGE": LINES_OK,
+             "PTR-MISSING": PTRS_OK, "PTR-RANGE": PTRS_OK, "PTR-UNUSED": ALL_POINTED,
+             "MOD-FORMAT": MODS_OK, "MOD-59X": MODS_OK}
 _CHECKED_KINDS = frozenset(("cpt", "hcpcs", "pcs"))
+MAX_DX = 12         # CMS-1500 item 21 A-L; X12 837P HI segments of loop 2300
+MAX_POINTERS = 4    # CMS-1500 item 24E; X12 SV107
+MAX_MODIFIERS = 4   # X12 837P SV101-3..6; CMS-1500 item 24D
+_OLDEST = dt.date(1900, 1, 1)   # an earlier date of service is not plausible (LINE-DATE)
+_MOD = re.compile(r"^[0-9A-Z]{2}$")
+_DATE = dt.date
 
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
-_CM = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
-_PLAIN = re.compile(r"^[A-Za-z0-9]{1,8}(?:\.[A-Za-z0-9]{0,5})?$")
 
 
 class Dx:
@@ -101,7 +117,7 @@ class Ln:
         self.number = line.number
         self.line = line
         self.code, self.kind, self.cls = _line_code(line.code)
-        self.mods = _mods(line.modifiers) if line.modifiers else ()
+        self.mods = _mods(line.modifiers)[0] if line.modifiers else ()
         self.date = line.date
         #: the name of the code system the line says its code is from, when medcode does
         #: not check that system (SNOMED CT, CVX, NDC, a local system); else ""
@@ -111,9 +127,55 @@ class Ln:
 
 
 @lru_cache(maxsize=4096)
-def _mods(modifiers: tuple[str, ...]) -> tuple[str, ...]:
-    """A line's modifiers as the edits compare them: stripped, no leading '-', upper case."""
-    return tuple(m.strip().lstrip("-").upper() for m in modifiers)
+def _mods(modifiers: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """A line's modifiers as the edits compare them (stripped, no leading '-', upper case),
+    and whether MOD-FORMAT and MOD-59X have nothing to say about them."""
+    mods = tuple(m.strip().lstrip("-").upper() for m in modifiers)
+    return mods, "59" not in mods and well_formed(mods)
+
+
+def well_formed(mods: tuple[str, ...]) -> bool:
+    """Whether MOD-FORMAT has nothing to say about a line's modifiers: at most 4, each
+    2 letters or digits, none twice."""
+    return len(mods) <= MAX_MODIFIERS and len(set(mods)) == len(mods) and all(
+        _MOD.match(m) for m in mods)
+
+
+@lru_cache(maxsize=4096)
+def numbers_fine(ptrs: tuple[int, ...], n_dx: int) -> bool:
+    """Whether PTR-RANGE has nothing to say about a line's pointers (all read): at most 4,
+    each to a listed diagnosis, none twice (remembered: lines repeat a few pointer lists)."""
+    return len(ptrs) <= MAX_POINTERS and (not ptrs or max(ptrs) <= n_dx) and \
+        len(set(ptrs)) == len(ptrs)
+
+
+def line_bits(lines: tuple[ClaimLine, ...], n_dx: int, today: dt.date) -> int:
+    """The ``LINES_OK``, ``PTRS_OK``, ``ALL_POINTED`` and ``MODS_OK`` bits of a claim's
+    lines: each set only when the edits it names surely have nothing to say (a value of an
+    unexpected type leaves the bit unset, and the edits look)."""
+    lines_ok = ptrs_ok = mods_ok = True
+    used: set[int] = set()
+    for line in lines:
+        if lines_ok:
+            d, u, c = line.date, line.units, line.charge
+            if not (type(d) is _DATE and _OLDEST <= d <= today
+                    and (type(u) is int or type(u) is float) and u > 0
+                    and (c is None or ((type(c) is int or type(c) is float) and c >= 0))):
+                lines_ok = False
+            elif line.extra and (line.extra.get("raw_units") is not None
+                                 or line.extra.get("raw_charge") is not None):
+                lines_ok = False
+        p = line.pointers
+        if ptrs_ok and (line.raw_pointers or not p or not numbers_fine(p, n_dx)):
+            ptrs_ok = False
+        used.update(p)
+        if mods_ok and line.modifiers and not _mods(line.modifiers)[1]:
+            mods_ok = False
+    bits = (LINES_OK if lines_ok else 0) | (PTRS_OK if ptrs_ok else 0) | (
+        MODS_OK if mods_ok else 0)
+    if used.issuperset(range(1, min(n_dx, MAX_DX) + 1)):
+        bits |= ALL_POINTED
+    return bits
 
 
 def other_system(line: ClaimLine) -> str:
@@ -165,21 +227,6 @@ def _is_pcs(code: str) -> bool:
     except InvalidCode:
         return False
     return any(c.system == "ICD-10-PCS" for c in cands)
-
-
-@lru_cache(maxsize=32768)
-def _dx_code(raw: str) -> tuple[str, str, str]:
-    """(dotless code, display form, error) of a diagnosis as written; error '' when it is
-    a code at all."""
-    quick = raw.strip()
-    if _PLAIN.match(quick):
-        code = quick.upper().replace(".", "")
-    else:
-        try:
-            code = clean_code(raw)
-        except InvalidCode as exc:
-            return "", raw, str(exc)
-    return code, display(code) if _CM.match(code) else code, ""
 
 
 class ClaimContext:
@@ -247,7 +294,8 @@ class ClaimContext:
                 need |= n
         self._valid: list[Dx] | None = None
         self.today = today or facts.today
-        self.idle = self._idle(plain, need)
+        self.idle = self._idle(plain, need) | line_bits(claim.lines, len(claim.diagnoses),
+                                                        self.today)
 
     def _idle(self, plain: bool, need: int) -> int:
         """The ``IDLE_WHEN`` bits of this claim (``plain``: every diagnosis valid on the

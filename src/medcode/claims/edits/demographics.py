@@ -11,16 +11,14 @@ as a warning, saying so.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from medcode.models import Claim, Finding
 
 from . import data
-from .context import ClaimContext
+from .context import _OLDEST, ClaimContext
 from .registry import edit
 
-_OLDEST = dt.date(1900, 1, 1)
 _MCE_LIST = "medcode/data/claims_mce.csv"
 _SEXES = {"F": "female", "M": "male"}
 

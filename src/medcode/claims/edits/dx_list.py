@@ -8,18 +8,15 @@ The list of first-listed-only Z codes is ``medcode/data/claims_z_first_only.csv`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from medcode.models import Claim, Finding
 
 from . import data
-from .context import ClaimContext
+from .context import MAX_DX, MAX_POINTERS, ClaimContext, numbers_fine
 from .registry import edit
 
 #: claim types whose lines carry no diagnosis pointers (UB-04 / 837I; pharmacy)
 _NO_POINTERS = ("institutional", "pharmacy")
-MAX_DX = 12         # CMS-1500 item 21 A-L; X12 837P HI segments of loop 2300
-MAX_POINTERS = 4    # CMS-1500 item 24E; X12 SV107
 _LETTERS = "ABCDEFGHIJKL"
 
 
@@ -196,14 +193,7 @@ def ptr_range(claim: Claim, ctx: ClaimContext) -> list[Finding]:
 def _pointers_fine(ptrs: tuple[int, ...], raw: tuple[str, ...], n_dx: int) -> bool:
     """Whether PTR-RANGE has nothing to say about a line's pointers: all readable, each to a
     listed diagnosis, none twice, at most 4."""
-    return not raw and _numbers_fine(ptrs, n_dx)
-
-
-@lru_cache(maxsize=4096)
-def _numbers_fine(ptrs: tuple[int, ...], n_dx: int) -> bool:
-    """Remembered: lines repeat a few pointer lists."""
-    return len(ptrs) <= MAX_POINTERS and (not ptrs or max(ptrs) <= n_dx) and \
-        len(set(ptrs)) == len(ptrs)
+    return not raw and numbers_fine(ptrs, n_dx)
 
 
 def _readable(p: str) -> bool:

@@ -11,17 +11,14 @@ Surgery-section procedure (10004-69990, codes with a global surgery period) need
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import lru_cache
 
 from medcode.models import Claim, Finding
 from medcode.systems.cpt import modifiers as cpt_modifiers
 
-from .context import ClaimContext, StoreFacts
+from .context import _MOD, MAX_MODIFIERS, ClaimContext, StoreFacts, well_formed
 from .registry import edit
 
-MAX_MODIFIERS = 4      # X12 837P SV101-3..6; CMS-1500 item 24D
-_MOD = re.compile(r"^[0-9A-Z]{2}$")
 _X = {"XE", "XS", "XP", "XU"}
 
 
@@ -53,12 +50,7 @@ def mod_format(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _well_formed(mods: tuple[str, ...]) -> bool:
-    """Whether MOD-FORMAT has nothing to say about a line's modifiers: at most 4, each
-    2 letters or digits, none twice."""
-    return len(mods) <= MAX_MODIFIERS and len(set(mods)) == len(mods) and all(
-        _MOD.match(m) for m in mods)
+_well_formed = lru_cache(maxsize=4096)(well_formed)
 
 
 @edit("MOD-INVALID", "error", "CPT modifiers (medcode/data/cpt_modifiers.csv); CMS HCPCS "

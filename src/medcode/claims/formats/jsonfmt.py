@@ -25,7 +25,7 @@ from typing import IO, Any
 from medcode.errors import ClaimFormatError
 from medcode.models import Claim, ClaimLine, Patient
 
-from .values import parse_date, parse_number_kept, parse_pointers, parse_sex
+from .values import _DATES, parse_date, parse_number_kept, parse_pointers, parse_sex
 
 __all__ = [
     "SCHEMA_ID",
@@ -54,6 +54,7 @@ class _Shape(TypeError):
 
 
 _new = object.__new__
+_set = object.__setattr__
 _CLAIM_KEYS = {"id", "patient", "diagnoses", "diagnosis_qualifiers", "lines"}
 _PATIENT_KEYS = {"birth_date", "sex"}
 _LINE_KEYS = {"code", "modifiers", "units", "charge", "date", "pointers"}
@@ -87,44 +88,67 @@ def _patient(obj: Any) -> Patient:
         raise _Shape(f"patient must be an object, not {type(obj).__name__}")
     extra = {} if obj.keys() <= _PATIENT_KEYS else \
         {k: v for k, v in obj.items() if k not in _PATIENT_KEYS}
-    birth, raw = parse_date(obj.get("birth_date"))
+    return claim_patient(obj.get("birth_date"), obj.get("sex"), extra)
+
+
+def claim_patient(birth_date: Any, sex: Any, extra: dict[str, Any] | None = None) -> Patient:
+    """The Patient of a claim object's ``patient`` with these values (``extra``: its other
+    keys); the columnar readers call it with a row's values."""
+    extra = {} if extra is None else extra
+    birth, raw = parse_date(birth_date)
     if raw is not None:
         extra["raw_birth_date"] = raw
     patient = _new(Patient)     # Patient(...) without its frozen __init__
-    patient.__dict__.update(birth_date=birth, sex=parse_sex(obj.get("sex")), extra=extra)
+    patient.__dict__.update(birth_date=birth, sex=parse_sex(sex), extra=extra)
     return patient
+
+
+def new_claim(cid: str, patient: Patient, diagnoses: tuple[str, ...],
+              lines: tuple[ClaimLine, ...], source: str | None) -> Claim:
+    """The Claim ``claim_from_dict`` makes of an object with only the contract keys (no
+    qualifiers, no extra keys)."""
+    claim = _new(Claim)     # Claim(...) without its frozen __init__
+    claim.__dict__.update(id=cid, patient=patient, diagnoses=diagnoses, lines=lines, extra={},
+                          diagnosis_qualifiers=(), source=source)
+    return claim
 
 
 def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
     """The line of the common shape (known keys; code, modifiers and dates as text; units,
     charge and pointers as JSON numbers), read without the general parsers; None when the
     line is of another shape (``_line`` reads it). Gives the Claim ``_line`` gives."""
-    code = obj.get("code")
+    get = obj.get
+    return line_values(get("code"), get("units"), get("charge"), get("pointers"),
+                       get("modifiers"), get("date"), number)
+
+
+def line_values(code: Any, units: Any, charge: Any, pointers: Any, mods: Any, day: Any,
+                number: int) -> ClaimLine | None:
+    """``_line_fast`` of a line given as its values (a missing key is None): the columnar
+    readers build lines with it without making a dict per line."""
     if type(code) is not str:
         return None
     code = code.strip()
     if not code:
         return None
-    units = obj.get("units")
     if units is None:
         units = 1
     elif type(units) is not int and type(units) is not float:
         return None
-    charge = obj.get("charge")
     if charge is not None and type(charge) is not int and type(charge) is not float:
         return None
-    pointers = obj.get("pointers")
-    if pointers is None:
-        ptrs: tuple[int, ...] = ()
-    elif type(pointers) is list:
-        ptrs = tuple(pointers)
+    if type(pointers) is list:
+        ptrs: tuple[int, ...] = tuple(pointers)
         for p in ptrs:
             if type(p) is not int or p < 1:
                 return None
+    elif pointers is None:
+        ptrs = ()
     else:
         return None
-    mods = obj.get("modifiers")
-    if mods is None or mods == []:
+    if not mods:
+        if mods is not None and mods != []:
+            return None
         modifiers: tuple[str, ...] = ()
     elif type(mods) is list:
         try:            # str.strip refuses anything but a string
@@ -133,11 +157,13 @@ def _line_fast(obj: dict[str, Any], number: int) -> ClaimLine | None:
             return None
     else:
         return None
-    date, raw_date = parse_date(obj.get("date"))
+    got = _DATES.get(day) if type(day) is str else None   # parse_date's memo
+    date, raw_date = got if got is not None else parse_date(day)
     line = _new(ClaimLine)      # the record ClaimLine(...) makes, without its frozen __init__
-    line.__dict__.update(code=code, modifiers=modifiers, units=units, charge=charge,
-                         date=date, pointers=ptrs, number=number, extra={},
-                         raw_date=raw_date, raw_pointers=())
+    _set(line, "__dict__", {"code": code, "modifiers": modifiers, "units": units,
+                            "charge": charge, "date": date, "pointers": ptrs,
+                            "number": number, "extra": {}, "raw_date": raw_date,
+                            "raw_pointers": ()})
     return line
 
 
@@ -147,6 +173,25 @@ def _line(obj: Any, number: int) -> ClaimLine:
         if fast is not None:
             return fast
     return _line_general(obj, number)
+
+
+def _lines(objs: list[Any]) -> tuple[ClaimLine, ...]:
+    """The lines of a claim (``_line`` of each)."""
+    out: list[ClaimLine] = []
+    add = out.append
+    keys = _LINE_KEYS
+    number = 0
+    for obj in objs:
+        number += 1
+        if type(obj) is dict and obj.keys() <= keys:
+            get = obj.get
+            fast = line_values(get("code"), get("units"), get("charge"), get("pointers"),
+                               get("modifiers"), get("date"), number)
+            if fast is not None:
+                add(fast)
+                continue
+        add(_line_general(obj, number))
+    return tuple(out)
 
 
 def _line_general(obj: Any, number: int) -> ClaimLine:
@@ -196,7 +241,7 @@ def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
         claim = _new(Claim)     # Claim(...) without its frozen __init__
         claim.__dict__.update(
             id=cid, patient=_patient(obj.get("patient")), diagnoses=diagnoses,
-            lines=tuple([_line(ln, i) for i, ln in enumerate(lines, 1)]),
+            lines=_lines(lines),
             extra={} if obj.keys() <= _CLAIM_KEYS else
             {k: v for k, v in obj.items() if k not in _CLAIM_KEYS},
             diagnosis_qualifiers=qualifiers, source=where)
