@@ -33,3 +33,20 @@ def test_morphology_names_its_tissue(search_store):
                                            ("scalded by hot coffee", "X1")])
 def test_external_causes_as_people_tell_them(search_store, query, prefix):
     assert codes(search_store, query, 1)[0].startswith(prefix)
+
+
+@pytest.mark.parametrize("query, prefix", [
+    ("thoracic vertebroplasty", "0PU"), ("reduction mammaplasty", "0HB"),
+    ("shoulder hemiarthroplasty", "0RR"), ("left rotator cuff repair", "0LQ2"),
+    ("ear tubes", "099")])
+def test_more_procedure_names_land_in_their_pcs_table(search_store, query, prefix):
+    assert codes(search_store, query, 1)[0].startswith(prefix)
+
+
+def test_a_usual_approach_in_the_procedure_name_wording(search_store):
+    # a cerclage is done through the vagina: Via Natural or Artificial Opening (7)
+    assert codes(search_store, "cerclage", 1) == ["0UVC7ZZ"]
+
+
+def test_right_and_left_is_bilateral(search_store):
+    assert codes(search_store, "right and left carotid body drainage", 1)[0].startswith("0G98")
