@@ -50,3 +50,19 @@ def test_a_usual_approach_in_the_procedure_name_wording(search_store):
 
 def test_right_and_left_is_bilateral(search_store):
     assert codes(search_store, "right and left carotid body drainage", 1)[0].startswith("0G98")
+
+
+@pytest.mark.parametrize("query, code", [
+    ("ileal carcinoid", "C7A.012"), ("right upper lobe pneumonia", "J18.1"),
+    ("dry amd", "H35.319"), ("djd knee", "M17.9")])
+def test_site_adjectives_and_coder_wording(search_store, query, code):
+    assert codes(search_store, query, 1) == [code]
+
+
+def test_djd_of_the_spine_is_spondylosis(search_store):
+    assert codes(search_store, "djd cervical region", 1)[0].startswith("M47.8")
+
+
+def test_a_reaction_to_a_drug_is_an_adverse_effect(search_store):
+    # guideline I.C.19.e.5.a: a drug properly given -> adverse effect (5th/6th char 5)
+    assert codes(search_store, "reaction to ciprofloxacin", 1)[0].startswith("T36.8X5")
