@@ -66,3 +66,22 @@ def test_djd_of_the_spine_is_spondylosis(search_store):
 def test_a_reaction_to_a_drug_is_an_adverse_effect(search_store):
     # guideline I.C.19.e.5.a: a drug properly given -> adverse effect (5th/6th char 5)
     assert codes(search_store, "reaction to ciprofloxacin", 1)[0].startswith("T36.8X5")
+
+
+@pytest.mark.parametrize("query, code", [
+    ("coughing up blood", "R04.2"), ("charley horse in calf", "R25.2"),
+    ("lou gehrig", "G12.21")])
+def test_more_everyday_words_and_eponyms(search_store, query, code):
+    assert code in codes(search_store, query, 3)
+
+
+@pytest.mark.parametrize("query, prefix", [("dilation and curettage", "0UDB"),
+                                           ("normal delivery", "10E0"),
+                                           ("cabg rima", "021")])
+def test_more_procedure_names(search_store, query, prefix):
+    assert codes(search_store, query, 1)[0].startswith(prefix)
+
+
+def test_a_dosage_form_is_a_hcpcs_item(search_store):
+    # "... solution" names the drug as supplied (J-code), not its poisoning (T-code)
+    assert codes(search_store, "ondansetron tablet", 1)[0].startswith("Q0162")

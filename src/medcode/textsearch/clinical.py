@@ -88,6 +88,7 @@ _ITEMS = frozenset("""
     concentrator cylinder tank lancet lancets glucometer meter eyeglasses glasses scooter
     oximeter urinal commode crutch crutches cane canes collar trapeze truss mileage
     ambulance transport transportation insert inserts
+    solution solutions tablet tablets capsule capsules vial vials suppository suppositories
 """.split())
 #: a query naming what happened to the patient or the item is not asking for the item
 _NOT_ITEM = re.compile(r"\b(?:fall\w*|fell|struck|hit|accident\w*|injur\w*|bit\w*|burn\w*|"
