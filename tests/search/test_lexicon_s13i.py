@@ -85,3 +85,9 @@ def test_more_procedure_names(search_store, query, prefix):
 def test_a_dosage_form_is_a_hcpcs_item(search_store):
     # "... solution" names the drug as supplied (J-code), not its poisoning (T-code)
     assert codes(search_store, "ondansetron tablet", 1)[0].startswith("Q0162")
+
+
+def test_a_reaction_to_a_vaccine_is_not_the_immunization_encounter(search_store):
+    # guideline I.C.19.e.5.a: the adverse effect (T50.A-/T50.B-), not Z23
+    assert codes(search_store, "allergic reaction to tetanus vaccine", 1)[0].startswith("T50.A")
+    assert codes(search_store, "side effects of flu shot", 1)[0] == "T50.B95"

@@ -59,6 +59,8 @@ _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
 _VACCINE = re.compile(r"\b(?:vaccin\w*|immuni[sz]\w*|shots?|jabs?|booster)\b")
+#: a reaction to a vaccine is its adverse effect (T50.A-/T50.B-/T50.Z-), not the encounter
+_REACTION = re.compile(r"\b(?:adverse|reactions?|allerg\w*|anaphyla\w*|side\s+effects?)\b")
 _PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pexy|rrhaphy|"
                         r"tripsy|ization|dialysis)\b|\b(?:orif|(?:skin|bone)\s+grafts?|removal|repair|replacement|excision|"
                         r"insertion|resection|extraction|transplant\w*|biopsy|surgery|operation|"
@@ -184,7 +186,7 @@ def read(query: str) -> Reading:
     sides = {_SIDES[w] for w in words if w in _SIDES}
     side = sides.pop() if len(sides) == 1 else ("bilateral" if len(sides) > 1 else None)
     status = None
-    if _VACCINE.search(text):
+    if _VACCINE.search(text) and not _REACTION.search(text):
         status = "vaccine"
     elif _SCREEN.search(text):
         status = "screening"
