@@ -82,12 +82,19 @@ def test_more_procedure_names(search_store, query, prefix):
     assert codes(search_store, query, 1)[0].startswith(prefix)
 
 
-def test_a_dosage_form_is_a_hcpcs_item(search_store):
-    # "... solution" names the drug as supplied (J-code), not its poisoning (T-code)
-    assert codes(search_store, "ondansetron tablet", 1)[0].startswith("Q0162")
+def test_a_dosage_form_is_a_hcpcs_item(hcpcs_store):
+    # "... tablet" names the drug as supplied (a HCPCS code), not its poisoning (a T-code)
+    assert codes(hcpcs_store, "ondansetron tablet", 1)[0].startswith("Q0162")
 
 
 def test_a_reaction_to_a_vaccine_is_not_the_immunization_encounter(search_store):
     # guideline I.C.19.e.5.a: the adverse effect (T50.A-/T50.B-), not Z23
     assert codes(search_store, "allergic reaction to tetanus vaccine", 1)[0].startswith("T50.A")
     assert codes(search_store, "side effects of flu shot", 1)[0] == "T50.B95"
+
+
+@pytest.mark.parametrize("query, prefix", [("quetiapine overdose", "T43.59"),
+                                           ("gabapentin adverse effect", "T42.6X5"),
+                                           ("long term use of clopidogrel", "Z79.02")])
+def test_a_generic_drug_missing_from_the_table_reads_as_its_class(search_store, query, prefix):
+    assert codes(search_store, query, 1)[0].startswith(prefix)
