@@ -98,3 +98,23 @@ def test_a_reaction_to_a_vaccine_is_not_the_immunization_encounter(search_store)
                                            ("long term use of clopidogrel", "Z79.02")])
 def test_a_generic_drug_missing_from_the_table_reads_as_its_class(search_store, query, prefix):
     assert codes(search_store, query, 1)[0].startswith(prefix)
+
+
+@pytest.mark.parametrize("query, code", [
+    ("suicide attempt overdose of quetiapine", "T43.592"),
+    ("suicide attempt by drowning", "X71.9")])
+def test_a_suicide_attempt_is_coded_by_its_means_as_intentional_self_harm(search_store, query,
+                                                                         code):
+    assert codes(search_store, query, 1) == [code]
+
+
+def test_self_harm_named_steps_the_accident_blocks_down():
+    from medcode.textsearch import clinical
+    reading = clinical.read("jumped from a roof suicide attempt")
+    assert reading.harm and reading.active
+    fall, _ = clinical.adjust(reading, "ICD-10-CM", "W13.2", "Fall from, out of or through roof",
+                              "code")
+    harm, _ = clinical.adjust(reading, "ICD-10-CM", "X80",
+                              "Intentional self-harm by jumping from a high place", "code")
+    assert fall < harm
+    assert not clinical.read("fall from roof").harm
