@@ -118,3 +118,10 @@ def test_self_harm_named_steps_the_accident_blocks_down():
                               "Intentional self-harm by jumping from a high place", "code")
     assert fall < harm
     assert not clinical.read("fall from roof").harm
+
+
+@pytest.mark.parametrize("query, code", [("tailbone pressure ulcer stage 2", "L89.152"),
+                                         ("cervical carcinoma", "C53.9")])
+def test_index_see_references_as_wording(search_store, query, code):
+    # the Index: pressure ulcer of the coccyx -> sacral region; cervical cancer -> cervix uteri
+    assert codes(search_store, query, 1) == [code]
