@@ -125,3 +125,7 @@ def test_self_harm_named_steps_the_accident_blocks_down():
 def test_index_see_references_as_wording(search_store, query, code):
     # the Index: pressure ulcer of the coccyx -> sacral region; cervical cancer -> cervix uteri
     assert codes(search_store, query, 1) == [code]
+
+
+def test_a_needlestick_is_contact_with_a_hypodermic_needle(search_store):
+    assert codes(search_store, "needle stick injury", 1)[0].startswith("W46")
