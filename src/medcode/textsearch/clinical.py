@@ -42,6 +42,10 @@ _INTENT_NAMED = re.compile(r"\b(?:assault\w*|attack\w*|self\s*harm|self\s*inflic
                            r"intentional\w*|homicid\w*|undetermined|legal|police|war|"
                            r"terroris\w*|abuse\w*|maltreat\w*|fight\w*|punch\w*|stab\w*|"
                            r"shot\s+by|beat\w*)\b")
+#: self-harm or assault named: the accidents' own blocks (V00-X58) are not the event's code
+#: ("jumped from building suicide attempt" is X80, not the fall W13.9)
+_HARM = re.compile(r"\b(?:suicid\w*|self\s*harm|self\s*inflicted|intentional\w*|assault\w*|"
+                   r"homicid\w*)\b")
 _INTENT_TITLE = re.compile(r"intentional self-harm|\bassault\b|\bundetermined\b|"
                            r"legal intervention|war operations|terrorism")
 #: the Neoplasm Table's default column for "cancer", "carcinoma", "malignancy" is Primary:
@@ -59,6 +63,8 @@ _SCREEN = re.compile(r"\bscreen(?:ing)?\b")
 _FOLLOW = re.compile(r"\bfollow[\s-]*ups?\b|\bf\s*/\s*u\b")
 _ENCOUNTER = re.compile(r"\bencounter\s+for\b")
 _VACCINE = re.compile(r"\b(?:vaccin\w*|immuni[sz]\w*|shots?|jabs?|booster)\b")
+#: a reaction to a vaccine is its adverse effect (T50.A-/T50.B-/T50.Z-), not the encounter
+_REACTION = re.compile(r"\b(?:adverse|reactions?|allerg\w*|anaphyla\w*|side\s+effects?)\b")
 _PROCEDURE = re.compile(r"(?:ectomy|otomy|ostomy|plasty|scopy|graphy|centesis|pexy|rrhaphy|"
                         r"tripsy|ization|dialysis)\b|\b(?:orif|(?:skin|bone)\s+grafts?|removal|repair|replacement|excision|"
                         r"insertion|resection|extraction|transplant\w*|biopsy|surgery|operation|"
@@ -88,6 +94,7 @@ _ITEMS = frozenset("""
     concentrator cylinder tank lancet lancets glucometer meter eyeglasses glasses scooter
     oximeter urinal commode crutch crutches cane canes collar trapeze truss mileage
     ambulance transport transportation insert inserts
+    solution solutions tablet tablets capsule capsules vial vials suppository suppositories
 """.split())
 #: a query naming what happened to the patient or the item is not asking for the item
 _NOT_ITEM = re.compile(r"\b(?:fall\w*|fell|struck|hit|accident\w*|injur\w*|bit\w*|burn\w*|"
@@ -129,6 +136,7 @@ STATUS_UNASKED = -1.0
 ON_DRUG = 1.0
 #: an intent the query did not name (assault, self-harm, undetermined): accidental first
 INTENT_UNSTATED = -2.0
+ACCIDENT_UNASKED = -2.0
 #: a malignancy the query does not call secondary or metastatic: the primary site first
 SECONDARY_UNSTATED = -1.5
 #: a maternal (O) or newborn (P) code for a query naming neither
@@ -145,9 +153,9 @@ PROCEDURE_SYSTEMS = frozenset({"ICD-10-PCS", "CPT"})
 
 
 class Reading(namedtuple("Reading", "side status procedure admin administration item drug "
-                         "cancer intent secondary populations approach imaging",
+                         "cancer intent secondary populations approach imaging harm",
                          defaults=(None, None, False, (), False, 0, False, False, True, True,
-                                   "OP", "", False))):
+                                   "OP", "", False, False))):
     """side; status: history | screening | follow-up | encounter | vaccine; procedure: the
     query names an operation ("s/p appendectomy"); admin: HCPCS vaccine administration
     codes named; administration: the query names the service ("administration of");
@@ -169,12 +177,13 @@ class Reading(namedtuple("Reading", "side status procedure admin administration 
     populations: str  # "O" pregnancy, "P" newborn: the ones the query names
     approach: str   # ICD-10-PCS approach characters the query names ("8": a scope)
     imaging: bool   # the query names an imaging study (x-ray, CT, MRI, ultrasound ...)
+    harm: bool      # the query names self-harm or assault ("suicide attempt by hanging")
 
     @property
     def active(self) -> bool:
         return (self.side is not None or self.status is not None or self.procedure
                 or self.item or not self.intent or not self.secondary
-                or self.populations != "OP")
+                or self.populations != "OP" or self.harm)
 
 
 def read(query: str) -> Reading:
@@ -183,7 +192,7 @@ def read(query: str) -> Reading:
     sides = {_SIDES[w] for w in words if w in _SIDES}
     side = sides.pop() if len(sides) == 1 else ("bilateral" if len(sides) > 1 else None)
     status = None
-    if _VACCINE.search(text):
+    if _VACCINE.search(text) and not _REACTION.search(text):
         status = "vaccine"
     elif _SCREEN.search(text):
         status = "screening"
@@ -210,7 +219,7 @@ def read(query: str) -> Reading:
                    bool(_INTENT_NAMED.search(text)), bool(_SECONDARY_NAMED.search(text)),
                    ("O" if _PREGNANCY_NAMED.search(text) else "")
                    + ("P" if _NEWBORN_NAMED.search(text) else ""),
-                   _approach(text), bool(_IMAGING.search(text)))
+                   _approach(text), bool(_IMAGING.search(text)), bool(_HARM.search(text)))
 
 
 def _approach(text: str) -> str:
@@ -290,6 +299,8 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
     if not reading.intent and system == "ICD-10-CM" and code[:1] in "TVWXY" \
             and _INTENT_TITLE.search(title.lower()):
         delta += INTENT_UNSTATED  # not documented: accidental
+    elif reading.harm and system == "ICD-10-CM" and code[:1] in "VWX" and code[:3] < "X60":
+        delta += ACCIDENT_UNASKED  # self-harm or assault named: not an accident's code
     if not reading.secondary and system == "ICD-10-CM" and code[:1] == "C" \
             and code[1:3] in ("77", "78", "79", "7B") and "secondary" in title.lower():
         delta += SECONDARY_UNSTATED  # "breast cancer" is the primary site's code
