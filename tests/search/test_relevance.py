@@ -139,19 +139,20 @@ def test_blind_and_index_set_floors(hcpcs_store):
     # the second blind set, written before it was ever run (first score 0.695 / 0.740)
     blind2 = relevance.evaluate(relevance.load(relevance.BLIND2),
                                 lambda q: codes(hcpcs_store, q))
-    assert blind2.hit5 >= 0.70 and blind2.hit1 >= 0.65, (blind2.hit1, blind2.hit5)
+    assert blind2.hit5 >= 0.95 and blind2.hit1 >= 0.89, (blind2.hit1, blind2.hit5)
     # the third blind set (helper s13r), first score 0.610 / 0.725 on unchanged code
     blind3 = relevance.evaluate(relevance.load(relevance.BLIND3),
                                 lambda q: codes(hcpcs_store, q))
-    assert blind3.hit5 >= 0.72 and blind3.hit1 >= 0.60, (blind3.hit1, blind3.hit5)
+    assert blind3.hit5 >= 0.87 and blind3.hit1 >= 0.75, (blind3.hit1, blind3.hit5)
     # the fourth blind set (helper s13d), first score 0.646 / 0.742 on unchanged code
     blind4 = relevance.evaluate(relevance.load(relevance.BLIND4),
                                 lambda q: codes(hcpcs_store, q))
-    assert blind4.hit5 >= 0.74 and blind4.hit1 >= 0.64, (blind4.hit1, blind4.hit5)
-    # the fifth blind set (helper s13h), first score 0.625 / 0.717 on code that never saw it
+    assert blind4.hit5 >= 0.86 and blind4.hit1 >= 0.79, (blind4.hit1, blind4.hit5)
+    # the fifth blind set (helper s13h), first score 0.625 / 0.717 on code that never saw it;
+    # floors here and above sit ~2 points under the scores of 2026-12-03 (after s13f/s13i)
     blind5 = relevance.evaluate(relevance.load(relevance.BLIND5),
                                 lambda q: codes(hcpcs_store, q))
-    assert blind5.hit5 >= 0.70 and blind5.hit1 >= 0.61, (blind5.hit1, blind5.hit5)
+    assert blind5.hit5 >= 0.88 and blind5.hit1 >= 0.78, (blind5.hit1, blind5.hit5)
 
 
 @pytest.mark.parametrize("query, head", [
