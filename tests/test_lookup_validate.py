@@ -63,6 +63,12 @@ def test_g35_became_a_category(store):
     assert not v.valid
     assert "became a category on 2025-10-01: use G35.A-G35.D" in v.message
     assert medcode.validate("G35", on="2025-06-01", store=store).valid
+    # on a FY2027 date the message still gives the day of the change (was "until 2025-09-30
+    # but became a category on 2026-10-01", the start of the release asked about)
+    v = medcode.validate("G35", on="2026-12-01", store=store)
+    assert "was billable until 2025-09-30 but became a category on 2025-10-01" in v.message
+    v = medcode.validate("M72.2", on="2026-12-01", store=store)
+    assert "was billable until 2026-09-30 but became a subcategory on 2026-10-01" in v.message
 
 
 def test_e11a_only_from_fy2026(store):

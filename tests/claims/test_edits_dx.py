@@ -91,7 +91,11 @@ def test_header_lists_billable_children(store: Any) -> None:
 def test_code_that_became_a_header(store: Any) -> None:
     # B88.0 was billable until FY2025; FY2026 split it into B88.01 / B88.09
     (f,) = of(run(store, ["B88.0"]), "DX-HEADER")
-    assert "B88.01" in f.message and "became a category" in f.message
+    assert "B88.01" in f.message
+    assert "was billable until 2025-09-30 but became a subcategory on 2025-10-01" in f.message
+    # a year later the dates are still the dates of the change, not of the claim's release
+    (f,) = of(run(store, ["B88.0"], "2026-12-01"), "DX-HEADER")
+    assert "until 2025-09-30 but became a subcategory on 2025-10-01" in f.message
     assert not run(store, ["B88.0"], "2025-06-01", edits={"DX-HEADER", "DX-INVALID"}).findings
 
 

@@ -146,28 +146,26 @@ def _header(store, code, title, kind, rel, when, bmask, result) -> Validation:
                       f"{display(code)} needs a 7th character to be billable {when} "
                       f"({display(base)}?): {listing}", sample,
                       seventh_characters={c: meanings.get(c, "") for c in sorted(chars)})
-    earlier = [r.name for r in store.releases(SYSTEM) if r.bit & bmask]
     total = store.count_descendants(SYSTEM, code, bit)
     span = f"{sample[0]}-{sample[-1]}" if len(sample) > 1 else (sample[0] if sample else "")
-    if earlier and rel.effective_from > max(
-            r.effective_from for r in store.releases(SYSTEM) if r.bit & bmask):
-        return result(False, "header",
-                      f"{display(code)} was billable until {_end_of(store, earlier[-1])} but "
-                      f"became a category on {rel.effective_from}: use {span}"
-                      f" ({total} billable codes)", sample)
     kind_word = {"category": "a category", "subcategory": "a subcategory", "block": "a block",
                  "chapter": "a chapter"}.get(kind, "a header")
+    releases = store.releases(SYSTEM)
+    billable_in = [r for r in releases if r.bit & bmask and r.effective_from < rel.effective_from]
+    if billable_in:
+        # the day it stopped being billable is the start of the release after the last one
+        # where it was, not the start of the release asked about (G35 on a FY2027 date)
+        last = max(billable_in, key=lambda r: r.effective_from)
+        after = [r.effective_from for r in releases if r.effective_from > last.effective_from]
+        became = min(after) if after else rel.effective_from
+        return result(False, "header",
+                      f"{display(code)} was billable until {last.effective_to or became} but "
+                      f"became {kind_word} on {became}: use {span}"
+                      f" ({total} billable codes)", sample)
     more = f" and {total - 12} more" if total > 12 else ""
     return result(False, "header",
                   f"{display(code)} is {kind_word}, not billable: {title}. Use one of its "
                   f"{total} billable codes: {', '.join(sample[:12])}{more}", sample)
-
-
-def _end_of(store: Store, release_name: str) -> str:
-    for r in store.releases(SYSTEM):
-        if r.name == release_name:
-            return str(r.effective_to)
-    return release_name
 
 
 def _seven_meanings(store: Store, code: str) -> dict[str, str]:
