@@ -20,16 +20,12 @@ def test_relevance_set_is_big_enough():
     assert len({c.query for c in CASES}) == len(CASES), "duplicate queries in relevance.tsv"
 
 
-def test_every_expected_code_exists_in_fy2026(search_store):
-    """Each expected code (or the head of each "X.-" range) is an FY2026 ICD-10-CM item."""
-    fy2026 = search_store.resolve("ICD-10-CM", release="FY2026")
-    missing = []
-    for case in CASES:
-        for code in case.expected:
-            key = code.rstrip("-").replace(".", "").upper()
-            row = search_store.row("ICD-10-CM", key)
-            if row is None or not row[6] & fy2026.bit:
-                missing.append(f"line {case.line}: {code} ({case.query!r})")
+def test_every_expected_code_exists(search_store):
+    """Each expected code (or the head of each "X.-" range) is an ICD-10-CM item of FY2026
+    or FY2027 (search answers from the newest release: plantar fasciitis is M67.A- from
+    FY2027 on)."""
+    missing = [f"line {case.line}: {code} ({case.query!r})" for case in CASES
+               for code in case.expected if not _exists(search_store, "ICD-10-CM", code)]
     assert not missing, missing
 
 
@@ -43,9 +39,9 @@ def test_blind_sets_are_big_enough():
 def _exists(store, system: str, code: str) -> bool:
     key = code.rstrip("-").replace(".", "").upper()
     if system == "ICD-10-CM":
-        fy2026 = store.resolve("ICD-10-CM", release="FY2026")
+        bits = [store.resolve("ICD-10-CM", release=r).bit for r in ("FY2026", "FY2027")]
         row = store.row("ICD-10-CM", key)
-        return row is not None and bool(row[6] & fy2026.bit)
+        return row is not None and any(row[6] & b for b in bits)
     if code.endswith("-"):
         return store.conn.execute("SELECT 1 FROM codes WHERE system = ? AND code >= ? AND "
                                   "code < ? LIMIT 1", (system, key, key + "\x7f")).fetchone() \
@@ -54,7 +50,7 @@ def _exists(store, system: str, code: str) -> bool:
 
 
 def test_every_code_of_the_blind_sets_exists(search_store, hcpcs_store):
-    """ICD-10-CM codes in the FY2026 tabular, PCS codes (or their heads) in the FY2026
+    """ICD-10-CM codes in the FY2026 or FY2027 tabular, PCS codes (or their heads) in the FY2026
     tables, HCPCS codes in the official 2020 HCPCS file."""
     missing = []
     for case in ALL_CASES:
@@ -129,11 +125,14 @@ def test_collapsed_codes_list_their_7th_characters(search_store):
 
 #: (hit@1, hit@5) floors per set. The blind sets were written before their queries were run;
 #: their first scores on unchanged code: blind2 0.695 / 0.740, blind3 (helper s13r) 0.610 /
-#: 0.725, blind4 (s13d) 0.646 / 0.742, blind5 (s13h, on code that never saw it) 0.625 / 0.717.
-#: The blind2-5 floors sit ~2 points under the scores of 2026-12-03 (after s13f/s13i).
+#: 0.725, blind4 (s13d) 0.646 / 0.742, blind5 (s13h, on code that never saw it) 0.625 / 0.717,
+#: blind6 (s13k, on a61b5aa, which never saw it) 0.701 / 0.786 (0.707 / 0.792 once two answers
+#: were corrected to the FY2027 tabular: plantar fasciitis M67.A-, serotonin syndrome G90.81).
+#: The blind2-6 floors sit ~2 points under the scores of 2026-12-03.
 FLOORS = {relevance.BLIND: (0.92, 0.97), relevance.INDEX: (0.90, 0.98),
           relevance.BLIND2: (0.89, 0.95), relevance.BLIND3: (0.75, 0.87),
-          relevance.BLIND4: (0.79, 0.86), relevance.BLIND5: (0.78, 0.88)}
+          relevance.BLIND4: (0.79, 0.86), relevance.BLIND5: (0.78, 0.88),
+          relevance.BLIND6: (0.68, 0.77)}
 
 
 def test_blind_and_index_set_floors(hcpcs_store):
