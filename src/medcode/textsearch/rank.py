@@ -37,6 +37,11 @@ POPULATION = 1.4
 W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
 EXTRA_CAP = 8.0
+#: past this many unrequested words, each further one costs EXTRA_SLOPE of a word: a long
+#: title that holds the query ("Ipratropium bromide, inhalation solution, fda-approved
+#: final product, non-compounded, ...") is not outranked by a short one that misses part
+#: of it; among codes matching the same words the order is unchanged (still increasing)
+EXTRA_KNEE, EXTRA_SLOPE = 2.0, 0.3
 TERM_PENALTY = 0.4
 LEAF_BONUS, SEVENTH_BONUS, BLOCK_MALUS = 1.2, 1.0, 2.0
 #: HCPCS titles name the item first ("Cane, quad ..."): one whose first word the query
@@ -408,7 +413,8 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
     # matched more than c slots (so levels[-1] the lines that matched the most)
     levels: list[int] = []
     live = parsed.live()
-    for alts in live:
+    slot_w = parsed.weights
+    for k, alts in enumerate(live):
         best = 0.0
         in_title = False
         in_line = 0          # bit set of the lines this slot matched
@@ -454,7 +460,7 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             title_hits += 1
         if best > 0:
             matched_slots += 1
-        got += best
+        got += best * slot_w[k]
     coverage = got / len(live) if live else 0.0
     title_extras = 0.0
     for s, weight in title_weights:  # as _extras(marked, matched_stems)
@@ -483,6 +489,8 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             overlap = len(wanted & meaning)
             if overlap > best_overlap:
                 seventh, best_overlap = ch, overlap
+    if extras > EXTRA_KNEE:
+        extras = EXTRA_KNEE + (extras - EXTRA_KNEE) * EXTRA_SLOPE
     value = COVERAGE * coverage - EXTRA * min(extras, EXTRA_CAP)
     if leaf_now:
         value += LEAF_BONUS
