@@ -34,6 +34,11 @@ _POPULATION = frozenset(stem(w) for w in (
      "puerperal", "maternal", "congenital", "history", "screening",
      "situ"]))  # "melanoma in situ" is not what "melanoma" means
 POPULATION = 1.4
+#: "unspecified", "NOS": the words of the default code itself, a little looser than the other
+#: loose words ("nonpyogenic", "(acute)"), so that between codes otherwise equal for a vague
+#: query the unspecified one comes first ("meningitis": G03.9, not G03.0 Nonpyogenic m.)
+_DEFAULT_WORDS = frozenset(stem(w) for w in ("unspecified", "nos", "unsp"))
+DEFAULT_LOOSE = 0.1
 W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
 EXTRA_CAP = 8.0
@@ -156,6 +161,8 @@ def _token_weight(m: str) -> tuple[str, float]:
         return s, 1.0
     if s in _HALF:
         return s, HALF
+    if s in _DEFAULT_WORDS:
+        return s, DEFAULT_LOOSE
     if m[:1] in ("~", "!"):
         return s, LOOSE
     return s, 1.0
