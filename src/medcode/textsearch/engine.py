@@ -559,7 +559,10 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               ext_all=ext_all,
               leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
-              system_filtered=sysname is not None)
+              system_filtered=sysname is not None,
+              # an external cause's "with" is its counterpart ("collision with car"), not a
+              # combined condition
+              title=title if system == "ICD-10-CM" and code[:1] not in "VWXY" else "")
     matched = tuple(s.matched)
     value = s.score + code_prior(system, code) if system == "HCPCS" else s.score
     if on is not None and rel:

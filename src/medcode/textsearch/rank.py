@@ -15,6 +15,7 @@ Ties keep the static order of the index (plainest title first).
 from __future__ import annotations
 
 import marshal
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -108,6 +109,26 @@ def default_child(key: tuple[str, str],
             return None
         cur = best[1]
     return None
+
+
+#: a combination code ("Varicose veins of left lower extremity with inflammation") adds a
+#: second condition: each of its words the query did not name (two at most) costs this much
+#: more than a plain extra word, so the plain code ("Asymptomatic varicose veins ...") wins
+#: a vague query
+WITH_EXTRA = 0.3
+_WITH = re.compile(r"\bwith\b([^,;:()\[\]]*)")
+
+
+@lru_cache(maxsize=65536)
+def with_clause(title: str) -> frozenset[str]:
+    """Stems of what an ICD-10-CM title adds "with ..." (to the clause's end), loose and
+    negated words left out."""
+    out: set[str] = set()
+    for m in _WITH.finditer(title.lower()):
+        for st in marked_stems(m.group(1)):
+            if st[:1] not in ("~", "!"):
+                out.add(st)
+    return frozenset(out)
 
 
 class Scored:
@@ -386,7 +407,7 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
           system_filtered: bool, index: str = "",
           marks: tuple[str | None, str | None] = (None, None),
           ext_all: frozenset[str] | None = None,
-          masks: tuple[bytes | None, bytes | None] = (None, None)) -> Scored:
+          masks: tuple[bytes | None, bytes | None] = (None, None), title: str = "") -> Scored:
     """Score with the title, 7th characters and term lines; the index paths leading to the
     code (often hundreds: every drug of a class) are read only when the title does not
     already hold every word of the query. ``ext_all``: the union of ``ext_stems``' sets,
@@ -395,16 +416,17 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
     if ext_all is None:
         ext_all = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
     first = _score(parsed, tstems, _line_sets(terms, neg, "", marks, masks), ext_stems,
-                   ext_all, leaf_now, needs_7th, kind, system, system_filtered)
+                   ext_all, leaf_now, needs_7th, kind, system, system_filtered, title)
     if not index or first.title_all:
         return first
     return _score(parsed, tstems, _line_sets(terms, neg, index, marks, masks), ext_stems,
-                  ext_all, leaf_now, needs_7th, kind, system, system_filtered)
+                  ext_all, leaf_now, needs_7th, kind, system, system_filtered, title)
 
 
 def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
            ext_stems: dict[str, frozenset[str]], ext_all: frozenset[str], leaf_now: bool,
-           needs_7th: bool, kind: str, system: str, system_filtered: bool) -> Scored:
+           needs_7th: bool, kind: str, system: str, system_filtered: bool,
+           title_text: str = "") -> Scored:
     marked, title, title_weights = _title_sets(tstems, parsed.negated)
     title_ext = title | ext_all if ext_all else title
     lines = term_lines.lines
@@ -496,6 +518,10 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             overlap = len(wanted & meaning)
             if overlap > best_overlap:
                 seventh, best_overlap = ch, overlap
+    if system == "ICD-10-CM" and " with " in title_text:
+        unasked = len(with_clause(title_text) - matched_stems)
+        if unasked:
+            extras += WITH_EXTRA * min(unasked, 2)
     if extras > EXTRA_KNEE:
         extras = EXTRA_KNEE + (extras - EXTRA_KNEE) * EXTRA_SLOPE
     value = COVERAGE * coverage - EXTRA * min(extras, EXTRA_CAP)
