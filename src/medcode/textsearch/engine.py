@@ -412,8 +412,13 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
     # Per query: static order (plainest titles first), and when the query is narrow also
     # bm25 (best-fitting text) and bm25 on inclusion terms alone ("Prostatitis NOS").
     # A broad query reads only the static order: its first rows are the best anyway.
+    # a slot with a broader reading ("ewing sarcoma": malignant neoplasm of bone, or any
+    # malignant neoplasm) too common for bm25: its narrow readings first, else the plainest
+    # broad titles fill the static order's pool
+    narrow = parsed.fts_narrow() if parsed.estimate > BM25_MAX_ROWS else None
     phases: list[list[tuple[str | None, int, bool]]] = [
-              [(parsed.fts_and(), parsed.estimate, True)],
+              ([(narrow[0], narrow[1], True)] if narrow else [])
+              + [(parsed.fts_and(), parsed.estimate, True)],
               [(q, est, False) for q, est in parsed.relaxed()],
               [(parsed.fts_or(), parsed.or_estimate, False)]]
     for phase in phases:

@@ -79,6 +79,7 @@ class Parsed:
         self.or_estimate = or_estimate  # upper bound of the documents matching any live slot
         self.negated = negated          # "without"/"no" in the query: negated words match
         self.totals: list[int] = [] if totals is None else totals  # per live slot (bound)
+        self.narrow_estimate = estimate  # as estimate, full-weight alternatives only
         #: per live slot, its share of coverage (mean 1.0): rarer words say more
         self.weights: list[float] = slot_weights(self.totals, docs)
 
@@ -94,6 +95,21 @@ class Parsed:
                       for s in self.slots if s.live]
             self.__dict__["_live"] = cached
         return cached
+
+    def fts_narrow(self) -> tuple[str, int] | None:
+        """The AND query of the live slots' full-weight alternatives alone, and its
+        estimate, when some slot also has broader ones ("ewing sarcoma": malignant neoplasm
+        of bone, before any malignant neoplasm); else None."""
+        live = [s for s in self.slots if s.live]
+        if not any(a.weight < 1.0 for s in live for a in s.alts):
+            return None
+        parts = []
+        for s in live:
+            alts = [a for a in s.alts if a.weight >= 1.0]
+            if not alts:
+                return None
+            parts.append(Slot(s.text, alts).fts())
+        return " AND ".join(parts), self.narrow_estimate
 
     def fts_and(self) -> str | None:
         live = [s.fts() for s in self.slots if s.live]
@@ -329,17 +345,23 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
     estimate = -1
     any_estimate = 0
     totals: list[int] = []
+    narrow = -1
     for slot in slots:
         dfs = [min(stem_df(conn, s) for s in a.stems) for a in slot.alts]
-        slot.alts = [a for a, n in zip(slot.alts, dfs) if n > 0]
+        kept = [(a, n) for a, n in zip(slot.alts, dfs) if n > 0]
+        slot.alts = [a for a, _n in kept]
         slot.live = bool(slot.alts)
         if slot.live:
+            full = sum(n for a, n in kept if a.weight >= 1.0)
+            narrow = full if narrow < 0 else min(narrow, full)
             total = sum(n for n in dfs if n > 0)
             estimate = total if estimate < 0 else min(estimate, total)
             any_estimate += total
             totals.append(total)
-    return Parsed(slots, codes, max(estimate, 0), any_estimate,
-                  any(w in NEGATORS for w in raw_words), totals, doc_count(conn, ""))
+    parsed = Parsed(slots, codes, max(estimate, 0), any_estimate,
+                    any(w in NEGATORS for w in raw_words), totals, doc_count(conn, ""))
+    parsed.narrow_estimate = max(narrow, 0)
+    return parsed
 
 
 def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], i: int,
