@@ -130,10 +130,11 @@ def test_collapsed_codes_list_their_7th_characters(search_store):
 #: (hit@1, hit@5) floors per set. The blind sets were written before their queries were run;
 #: their first scores on unchanged code: blind2 0.695 / 0.740, blind3 (helper s13r) 0.610 /
 #: 0.725, blind4 (s13d) 0.646 / 0.742, blind5 (s13h, on code that never saw it) 0.625 / 0.717.
-#: The blind2-5 floors sit ~2 points under the scores of 2026-12-03 (after s13f/s13i).
+#: The blind2-5 floors sit ~2 points under the scores of 2026-12-03 (after s13f/s13i; blind3-5
+#: raised after s13l: .797/.921, .831/.896, .836/.921).
 FLOORS = {relevance.BLIND: (0.92, 0.97), relevance.INDEX: (0.90, 0.98),
-          relevance.BLIND2: (0.89, 0.95), relevance.BLIND3: (0.75, 0.87),
-          relevance.BLIND4: (0.79, 0.86), relevance.BLIND5: (0.78, 0.88)}
+          relevance.BLIND2: (0.89, 0.95), relevance.BLIND3: (0.77, 0.90),
+          relevance.BLIND4: (0.81, 0.87), relevance.BLIND5: (0.81, 0.90)}
 
 
 def test_blind_and_index_set_floors(hcpcs_store):
