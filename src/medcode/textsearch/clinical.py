@@ -1,7 +1,8 @@
 """Clinical reading of a query: what a coder infers beyond the words.
 
 * laterality ("left", "right", "bilateral", "both"): codes of the stated side rank first,
-  codes of the other side drop, the unspecified side drops a little;
+  codes of the other side drop, the unspecified side drops a little (ICD-10-PCS: the other
+  side's operations drop);
 * status and encounters ("history of", "hx", "s/p", "status post", "follow-up",
   "screening", "encounter for", "vaccine", "shot"): the Z codes that code them rank first
   and procedure codes drop (the user described a patient, not an operation);
@@ -275,16 +276,19 @@ def adjust(reading: Reading, system: str, code: str, title: str, kind: str,
     status lexicon ("status mi -> old myocardial infarction") counts as a status code."""
     delta = 0.0
     why: list[str] = []
-    if reading.side and system == "ICD-10-CM":
+    # ICD-10-PCS: an operation on the other side drops, one on a single side a little when
+    # "bilateral" is asked; the stated side gets no lift over the diagnoses
+    if reading.side and system in ("ICD-10-CM", "ICD-10-PCS"):
         sides = _title_sides(title)
         if reading.side in sides:
-            delta += SIDE_MATCH
-            why.append(f"laterality: {reading.side}")
+            if system == "ICD-10-CM":
+                delta += SIDE_MATCH
+                why.append(f"laterality: {reading.side}")
         elif reading.side == "bilateral" and sides & {"left", "right"}:
             delta += SIDE_ONE_OF_BOTH  # no bilateral code: right and left are coded
         elif sides & set(_OPPOSITE[reading.side]):
             delta += SIDE_OPPOSITE
-        elif "unspecified" in title.lower():
+        elif "unspecified" in title.lower() and system == "ICD-10-CM":
             delta += SIDE_UNSPECIFIED
     if reading.procedure and not reading.status:
         if system == "ICD-10-PCS":

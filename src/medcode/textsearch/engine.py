@@ -412,8 +412,13 @@ def _text_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
     # Per query: static order (plainest titles first), and when the query is narrow also
     # bm25 (best-fitting text) and bm25 on inclusion terms alone ("Prostatitis NOS").
     # A broad query reads only the static order: its first rows are the best anyway.
+    # a slot with a broader reading ("ewing sarcoma": malignant neoplasm of bone, or any
+    # malignant neoplasm) too common for bm25: its narrow readings first, else the plainest
+    # broad titles fill the static order's pool
+    narrow = parsed.fts_narrow() if parsed.estimate > BM25_MAX_ROWS else None
     phases: list[list[tuple[str | None, int, bool]]] = [
-              [(parsed.fts_and(), parsed.estimate, True)],
+              ([(narrow[0], narrow[1], True)] if narrow else [])
+              + [(parsed.fts_and(), parsed.estimate, True)],
               [(q, est, False) for q, est in parsed.relaxed()],
               [(parsed.fts_or(), parsed.or_estimate, False)]]
     for phase in phases:
@@ -559,7 +564,10 @@ def _rank_row(store: Any, ctx: _Ctx, parsed: Parsed, row: tuple, bits: dict,
               ext_all=ext_all,
               leaf_now=bool(bmask & bit),
               needs_7th=bool(exts), kind=kind, system=system,
-              system_filtered=sysname is not None)
+              system_filtered=sysname is not None,
+              # an external cause's "with" is its counterpart ("collision with car"), not a
+              # combined condition
+              title=title if system == "ICD-10-CM" and code[:1] not in "VWXY" else "")
     matched = tuple(s.matched)
     value = s.score + code_prior(system, code) if system == "HCPCS" else s.score
     if on is not None and rel:

@@ -7,6 +7,7 @@ correction, a prefix's completions. The FTS query is built only from quoted stem
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import unicodedata
@@ -31,6 +32,10 @@ TYPO_WEIGHT = 0.85
 RARE_DF = 3
 RARER_FIX = 0.1
 PREFIX_COMPLETIONS = 8
+#: bounds of a slot's share of coverage (slot_weights): a rare word counts at most about
+#: twice a common one, so a rare word matched only by a retired code's title (bridged)
+#: does not outweigh the rest of the query
+IDF_LO, IDF_HI = 0.7, 1.3
 #: a query starting with one of these reads as a status (clinical.py): the verb is no title word
 STATUS_VERBS = frozenset({"has", "have", "had", "wears", "uses"})
 _CODE_PIECE = re.compile(r"^(?:[A-Za-z0-9]{3,8}|[A-Za-z0-9]{2,5}\.[A-Za-z0-9]{0,4})$")
@@ -67,13 +72,16 @@ class Slot:
 class Parsed:
     def __init__(self, slots: list[Slot], codes: list[str], estimate: int = 0,
                  or_estimate: int = 0, negated: bool = False,
-                 totals: list[int] | None = None) -> None:
+                 totals: list[int] | None = None, docs: int = 0) -> None:
         self.slots = slots
         self.codes = codes              # dotless upper-case pieces that may be codes
         self.estimate = estimate        # upper bound of the documents matching every live slot
         self.or_estimate = or_estimate  # upper bound of the documents matching any live slot
         self.negated = negated          # "without"/"no" in the query: negated words match
         self.totals: list[int] = [] if totals is None else totals  # per live slot (bound)
+        self.narrow_estimate = estimate  # as estimate, full-weight alternatives only
+        #: per live slot, its share of coverage (mean 1.0): rarer words say more
+        self.weights: list[float] = slot_weights(self.totals, docs)
 
     def __repr__(self) -> str:
         return (f"Parsed(slots={self.slots!r}, codes={self.codes!r}, estimate={self.estimate}, "
@@ -87,6 +95,21 @@ class Parsed:
                       for s in self.slots if s.live]
             self.__dict__["_live"] = cached
         return cached
+
+    def fts_narrow(self) -> tuple[str, int] | None:
+        """The AND query of the live slots' full-weight alternatives alone, and its
+        estimate, when some slot also has broader ones ("ewing sarcoma": malignant neoplasm
+        of bone, before any malignant neoplasm); else None."""
+        live = [s for s in self.slots if s.live]
+        if not any(a.weight < 1.0 for s in live for a in s.alts):
+            return None
+        parts = []
+        for s in live:
+            alts = [a for a in s.alts if a.weight >= 1.0]
+            if not alts:
+                return None
+            parts.append(Slot(s.text, alts).fts())
+        return " AND ".join(parts), self.narrow_estimate
 
     def fts_and(self) -> str | None:
         live = [s.fts() for s in self.slots if s.live]
@@ -181,6 +204,33 @@ def stem_df(conn: sqlite3.Connection, stem_: str) -> int:
     """How many documents hold a word with this stem (an upper bound; 0 = none)."""
     row = conn.execute("SELECT sum(df) FROM search_vocab WHERE stem = ?", (stem_,)).fetchone()
     return int(row[0] or 0)
+
+
+@_remembered
+def doc_count(conn: sqlite3.Connection, _unused: str) -> int:
+    """How many documents the index holds (its largest id: one index probe)."""
+    try:
+        row = conn.execute("SELECT max(id) FROM search_doc").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    return int(row[0] or 0)
+
+
+def slot_weights(totals: list[int], docs: int) -> list[float]:
+    """Per live slot, its share of a code's coverage: its inverse document frequency over
+    the query's mean, held within [IDF_LO, IDF_HI] and scaled back to a mean of 1.0. A code
+    matching every slot scores as with equal shares; between codes matching only part of
+    the query, the one holding its rare words wins ("methotrexate injection": a
+    methotrexate code, not any injection; "chainsaw injury": the chainsaw, not any injury).
+    ``totals``: per slot, the documents holding it (an upper bound); ``docs``: all of them."""
+    n = len(totals)
+    if n < 2 or docs <= 0:
+        return [1.0] * n
+    idf = [math.log((docs + 1) / (t + 1)) + 1.0 for t in totals]
+    mean = sum(idf) / n
+    held = [min(IDF_HI, max(IDF_LO, v / mean)) for v in idf]
+    scale = n / sum(held)
+    return [w * scale for w in held]
 
 
 def _known(conn: sqlite3.Connection, stem_: str) -> bool:
@@ -295,17 +345,23 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
     estimate = -1
     any_estimate = 0
     totals: list[int] = []
+    narrow = -1
     for slot in slots:
         dfs = [min(stem_df(conn, s) for s in a.stems) for a in slot.alts]
-        slot.alts = [a for a, n in zip(slot.alts, dfs) if n > 0]
+        kept = [(a, n) for a, n in zip(slot.alts, dfs) if n > 0]
+        slot.alts = [a for a, _n in kept]
         slot.live = bool(slot.alts)
         if slot.live:
+            full = sum(n for a, n in kept if a.weight >= 1.0)
+            narrow = full if narrow < 0 else min(narrow, full)
             total = sum(n for n in dfs if n > 0)
             estimate = total if estimate < 0 else min(estimate, total)
             any_estimate += total
             totals.append(total)
-    return Parsed(slots, codes, max(estimate, 0), any_estimate,
-                  any(w in NEGATORS for w in raw_words), totals)
+    parsed = Parsed(slots, codes, max(estimate, 0), any_estimate,
+                    any(w in NEGATORS for w in raw_words), totals, doc_count(conn, ""))
+    parsed.narrow_estimate = max(narrow, 0)
+    return parsed
 
 
 def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], i: int,

@@ -15,6 +15,7 @@ Ties keep the static order of the index (plainest title first).
 from __future__ import annotations
 
 import marshal
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -34,9 +35,19 @@ _POPULATION = frozenset(stem(w) for w in (
      "puerperal", "maternal", "congenital", "history", "screening",
      "situ"]))  # "melanoma in situ" is not what "melanoma" means
 POPULATION = 1.4
+#: "unspecified", "NOS": the words of the default code itself, a little looser than the other
+#: loose words ("nonpyogenic", "(acute)"), so that between codes otherwise equal for a vague
+#: query the unspecified one comes first ("meningitis": G03.9, not G03.0 Nonpyogenic m.)
+_DEFAULT_WORDS = frozenset(stem(w) for w in ("unspecified", "nos", "unsp"))
+DEFAULT_LOOSE = 0.1
 W_TITLE, W_TITLE_EXT, W_TERM, W_SPREAD = 1.0, 0.9, 0.97, 0.6
 COVERAGE, EXTRA, LOOSE, HALF = 10.0, 0.9, 0.15, 0.6
 EXTRA_CAP = 8.0
+#: past this many unrequested words, each further one costs EXTRA_SLOPE of a word: a long
+#: title that holds the query ("Ipratropium bromide, inhalation solution, fda-approved
+#: final product, non-compounded, ...") is not outranked by a short one that misses part
+#: of it; among codes matching the same words the order is unchanged (still increasing)
+EXTRA_KNEE, EXTRA_SLOPE = 2.0, 0.3
 TERM_PENALTY = 0.4
 LEAF_BONUS, SEVENTH_BONUS, BLOCK_MALUS = 1.2, 1.0, 2.0
 #: HCPCS titles name the item first ("Cane, quad ..."): one whose first word the query
@@ -100,6 +111,26 @@ def default_child(key: tuple[str, str],
     return None
 
 
+#: a combination code ("Varicose veins of left lower extremity with inflammation") adds a
+#: second condition: each of its words the query did not name (two at most) costs this much
+#: more than a plain extra word, so the plain code ("Asymptomatic varicose veins ...") wins
+#: a vague query
+WITH_EXTRA = 0.3
+_WITH = re.compile(r"\bwith\b([^,;:()\[\]]*)")
+
+
+@lru_cache(maxsize=65536)
+def with_clause(title: str) -> frozenset[str]:
+    """Stems of what an ICD-10-CM title adds "with ..." (to the clause's end), loose and
+    negated words left out."""
+    out: set[str] = set()
+    for m in _WITH.finditer(title.lower()):
+        for st in marked_stems(m.group(1)):
+            if st[:1] not in ("~", "!"):
+                out.add(st)
+    return frozenset(out)
+
+
 class Scored:
     __slots__ = ("score", "matched", "seventh", "title_all")
 
@@ -151,6 +182,8 @@ def _token_weight(m: str) -> tuple[str, float]:
         return s, 1.0
     if s in _HALF:
         return s, HALF
+    if s in _DEFAULT_WORDS:
+        return s, DEFAULT_LOOSE
     if m[:1] in ("~", "!"):
         return s, LOOSE
     return s, 1.0
@@ -374,7 +407,7 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
           system_filtered: bool, index: str = "",
           marks: tuple[str | None, str | None] = (None, None),
           ext_all: frozenset[str] | None = None,
-          masks: tuple[bytes | None, bytes | None] = (None, None)) -> Scored:
+          masks: tuple[bytes | None, bytes | None] = (None, None), title: str = "") -> Scored:
     """Score with the title, 7th characters and term lines; the index paths leading to the
     code (often hundreds: every drug of a class) are read only when the title does not
     already hold every word of the query. ``ext_all``: the union of ``ext_stems``' sets,
@@ -383,16 +416,17 @@ def score(parsed: Parsed, tstems: str, terms: str, ext_stems: dict[str, frozense
     if ext_all is None:
         ext_all = frozenset().union(*ext_stems.values()) if ext_stems else _EMPTY
     first = _score(parsed, tstems, _line_sets(terms, neg, "", marks, masks), ext_stems,
-                   ext_all, leaf_now, needs_7th, kind, system, system_filtered)
+                   ext_all, leaf_now, needs_7th, kind, system, system_filtered, title)
     if not index or first.title_all:
         return first
     return _score(parsed, tstems, _line_sets(terms, neg, index, marks, masks), ext_stems,
-                  ext_all, leaf_now, needs_7th, kind, system, system_filtered)
+                  ext_all, leaf_now, needs_7th, kind, system, system_filtered, title)
 
 
 def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
            ext_stems: dict[str, frozenset[str]], ext_all: frozenset[str], leaf_now: bool,
-           needs_7th: bool, kind: str, system: str, system_filtered: bool) -> Scored:
+           needs_7th: bool, kind: str, system: str, system_filtered: bool,
+           title_text: str = "") -> Scored:
     marked, title, title_weights = _title_sets(tstems, parsed.negated)
     title_ext = title | ext_all if ext_all else title
     lines = term_lines.lines
@@ -408,7 +442,8 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
     # matched more than c slots (so levels[-1] the lines that matched the most)
     levels: list[int] = []
     live = parsed.live()
-    for alts in live:
+    slot_w = parsed.weights
+    for k, alts in enumerate(live):
         best = 0.0
         in_title = False
         in_line = 0          # bit set of the lines this slot matched
@@ -454,7 +489,7 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             title_hits += 1
         if best > 0:
             matched_slots += 1
-        got += best
+        got += best * slot_w[k]
     coverage = got / len(live) if live else 0.0
     title_extras = 0.0
     for s, weight in title_weights:  # as _extras(marked, matched_stems)
@@ -483,6 +518,12 @@ def _score(parsed: Parsed, tstems: str, term_lines: _Lines,
             overlap = len(wanted & meaning)
             if overlap > best_overlap:
                 seventh, best_overlap = ch, overlap
+    if system == "ICD-10-CM" and " with " in title_text:
+        unasked = len(with_clause(title_text) - matched_stems)
+        if unasked:
+            extras += WITH_EXTRA * min(unasked, 2)
+    if extras > EXTRA_KNEE:
+        extras = EXTRA_KNEE + (extras - EXTRA_KNEE) * EXTRA_SLOPE
     value = COVERAGE * coverage - EXTRA * min(extras, EXTRA_CAP)
     if leaf_now:
         value += LEAF_BONUS
