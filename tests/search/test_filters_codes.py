@@ -37,6 +37,31 @@ def test_code_and_words_together(search_store):
     assert len({h.code for h in hits}) == len(hits)  # I10 is not listed twice
 
 
+def test_a_typed_dot_stays_where_it_was_typed(hcpcs_store):
+    """401.9 is the ICD-9-CM diagnosis (hypertension), not the ICD-9-CM procedure 40.19;
+    J11.00 is the ICD-10-CM code, never the HCPCS code J1100 (a dotted code is never HCPCS)."""
+    got = [(h.system, h.code) for h in search(hcpcs_store, "401.9 hypertension", limit=10)]
+    assert got[0] == ("ICD-9-CM", "401.9") and ("ICD-9-CM", "40.19") not in got
+    assert [(h.system, h.code) for h in search(hcpcs_store, "J11.00", limit=5)] == [
+        ("ICD-10-CM", "J11.00")]
+    # typed without the dot, both readings stay
+    assert {h.code for h in search(hcpcs_store, "4019", limit=2)} == {"401.9", "40.19"}
+    assert {h.code for h in search(hcpcs_store, "J1100", limit=2)} == {"J1100", "J11.00"}
+
+
+@pytest.mark.parametrize("query, first", [
+    ("normal saline infusion 1000 cc", "J7030"),
+    ("amoxicillin 500 mg", None),
+])
+def test_a_quantity_among_words_is_not_an_icd9_code(hcpcs_store, query, first):
+    """1000 is not ICD-9-CM 100.0 (leptospirosis) nor 500 the code 500 (pneumoconiosis) when
+    typed with words: they are quantities."""
+    hits = search(hcpcs_store, query, limit=10)
+    assert not any(h.system == "ICD-9-CM" for h in hits), hits
+    if first:
+        assert hits[0].code == first
+
+
 def test_icd9_and_pcs_codes(search_store):
     if has_system(search_store, "ICD-9-CM"):
         assert search(search_store, "250.00", limit=1)[0].code == "250.00"

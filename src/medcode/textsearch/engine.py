@@ -254,14 +254,18 @@ def search(store: Any, query: str, system: str | None = None, billable: bool | N
     reading = clinical.read(query)
     procedures_asked = sysname in clinical.PROCEDURE_SYSTEMS
 
+    several_words = len(query.split()) > 1
+
     def is_code(piece: str) -> bool:
         """A code of any loaded system (even one filtered out: "E11.9" is never words);
         while typing (prefix), the start of one. A diagnosis abbreviation shaped like the
         start of a procedure code ("DM2") is words unless procedures were asked for."""
         if not procedures_asked and _abbreviation(piece):
             return False
+        if several_words and piece.isdigit() and len(piece) < 5:
+            return False  # a quantity ("1000 cc", "500 mg"), not an undotted ICD-9-CM code
         for sys_ in ctx.code_systems:
-            for form in code_forms(piece):
+            for form in code_forms(piece, sys_):
                 if store.row(sys_, form) is not None:
                     return True
             if prefix and conn.execute(
@@ -356,7 +360,7 @@ def _code_hits(store: Any, ctx: _Ctx, parsed: Parsed, bits: dict, sysname: str |
     out: list[Hit] = []
     systems = [sysname] if sysname else ctx.code_systems
     for typed in parsed.codes:
-        for system, piece in ((s, f) for s in systems for f in code_forms(typed)):
+        for system, piece in ((s, f) for s in systems for f in code_forms(typed, s)):
             if system not in bits:
                 continue
             bit, rel = bits[system]

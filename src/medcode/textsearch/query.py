@@ -146,11 +146,20 @@ def code_pieces(text: str) -> list[str]:
     return out
 
 
-def code_forms(piece: str) -> list[str]:
-    """The keys a typed code may have in the store: as typed, dotless, dotted after 2/3/4."""
+#: systems whose codes never hold a dot, written or stored (CPT, HCPCS, ICD-10-PCS)
+DOTLESS = frozenset({"CPT", "HCPCS", "ICD-10-PCS"})
+
+
+def code_forms(piece: str, system: str | None = None) -> list[str]:
+    """The keys a typed code may have in ``system``'s rows: as typed, dotless, and for a code
+    typed without a dot, dotted after 2/3/4. A dot the user typed stays where it is: "401.9" is
+    the ICD-9-CM diagnosis, never the ICD-9-CM procedure 40.19, and "J11.00" is never the
+    HCPCS code J1100."""
     compact = piece.replace(".", "")
+    if compact != piece and system in DOTLESS:
+        return []
     forms = [piece, compact]
-    for at in (3, 2, 4):
+    for at in (3, 2, 4) if compact == piece else ():
         if len(compact) > at:
             forms.append(compact[:at] + "." + compact[at:])
     return list(dict.fromkeys(forms))
