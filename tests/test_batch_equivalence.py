@@ -70,7 +70,7 @@ def test_identify_many_never_leaves_the_cycle_collector_paused(store):
     codes = _real(store, BULK_AFTER + 5000, seed=3)        # several slices
     assert gc.isenabled()
     seen = []
-    for r in identify_many(store, codes):
+    for _r in identify_many(store, codes):
         seen.append(gc.isenabled())
     assert len(seen) == len(codes) and all(seen) and gc.isenabled()
     it = identify_many(store, codes)
