@@ -63,6 +63,28 @@ def test_identify_many_memo_limit_keeps_answers(store):
     assert small == [identify(store, c) for c in codes]
 
 
+def test_identify_many_never_leaves_the_cycle_collector_paused(store):
+    """identify_many over a list pauses the cycle collector while it works a slice out, never
+    while the caller's code runs (between answers), and leaves a caller's own choice alone."""
+    import gc
+    codes = _real(store, BULK_AFTER + 5000, seed=3)        # several slices
+    assert gc.isenabled()
+    seen = []
+    for _r in identify_many(store, codes):
+        seen.append(gc.isenabled())
+    assert len(seen) == len(codes) and all(seen) and gc.isenabled()
+    it = identify_many(store, codes)
+    next(it)
+    assert gc.isenabled()
+    it.close()                                  # a caller that stops early
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert not any(gc.isenabled() for _ in identify_many(store, codes)) and not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_identification_is_immutable(store):
     from dataclasses import FrozenInstanceError
     r = identify(store, "J1100")

@@ -451,12 +451,15 @@ def identify_slices(f: _Facts, codes: list[str] | tuple[str, ...], memo_size: in
         # the answers hold no reference cycles: the cycle collector has nothing to find in
         # them, yet the slice's new objects would make it sweep every object of the process
         # over and over. It pauses while a slice is worked out, from the memo lookups to the
-        # memo's update (never across a yield).
+        # memo's update (never across a yield). The iterator over the answers is made while
+        # it is paused too: made after, it was the first new object and started a sweep of
+        # the whole slice, answers the caller drops as it goes included; now the next sweep
+        # starts at the caller's next new object and finds only what is still alive.
         paused = gc.isenabled()
         if paused:
             gc.disable()
         try:
-            answers = _next_slice(f, codes[start:start + SLICE], memo, judged, state)
+            answers = iter(_next_slice(f, codes[start:start + SLICE], memo, judged, state))
         finally:
             if paused:
                 gc.enable()
