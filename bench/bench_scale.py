@@ -307,7 +307,9 @@ def main() -> int:
                 ratios.append((n / spark["job"]) / j2["rate"])
                 print(f"  Spark without start-up / --jobs 2 Parquet: {ratios[-1]:.0%}; "
                       f"CPU per claim {1e6 * spark['cpu'] / n:.0f} us vs "
-                      f"{1e6 * j2['cpu'] / n:.0f} us (--jobs 2, with its start-up)",
+                      f"{1e6 * j2['cpu'] / n:.0f} us (--jobs 2, with its start-up): "
+                      f"{j2['cpu'] / spark['cpu']:.0%}, the ratio on two idle cores if both "
+                      "keep them busy (a shared machine favours Spark's extra threads)",
                       flush=True)
             if len(ratios) > 1:
                 print(f"  over {len(ratios)} interleaved rounds: median "
