@@ -22,6 +22,19 @@ which every executor must see (shared storage, or the same image on every node).
 one-row-per-line layout the rows are first brought together by claim id
 (``repartition`` + ``sortWithinPartitions``); a claim's lines keep their order (the
 ``line`` column when there is one, else their order in ``claims``).
+
+Partitions: the one-row-per-claim layout is checked partition by partition as Spark cut
+it, with no shuffle, and Spark's own file splits are the default to keep
+(``spark.sql.files.maxPartitionBytes`` 128 MB, but at least one split per core: 1,000,000
+claims, a 31 MB Parquet file, are 2 partitions on 2 cores). A Python worker is reused from
+task to task (``spark.python.worker.reuse``, on by default) and keeps its store open, so a
+partition costs no store opening, only Spark's fixed cost of a task (its launch, the
+function's unpickling, a Parquet footer, one output file): small next to the checking of a
+split of tens of thousands of claims (200,000 claims took the same CPU time as 2 or as 6
+partitions). More partitions than cores help only when the executors are shared or the
+input is uneven, so that no long task is left running alone at the end. Input batches are
+``spark.sql.execution.arrow.maxRecordsPerBatch`` rows (10,000 by default); one findings
+batch goes back per input batch.
 """
 
 from __future__ import annotations
