@@ -63,6 +63,8 @@ MAX_MODIFIERS = 4   # X12 837P SV101-3..6; CMS-1500 item 24D
 _OLDEST = dt.date(1900, 1, 1)   # an earlier date of service is not plausible (LINE-DATE)
 _MOD = re.compile(r"^[0-9A-Z]{2}$")
 _DATE = dt.date
+_new = object.__new__
+_set = object.__setattr__
 
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
@@ -418,8 +420,11 @@ class ClaimContext:
         ref = reference or spec.reference
         if spec.denial and (severity or spec.severity) != "info":
             ref = f"{ref}; payers deny with {spec.denial}"
-        return Finding(edit_id, severity or spec.severity, self.claim.id, line, tuple(codes),
-                       message, ref, fix)
+        found = _new(Finding)   # Finding(...) without its frozen __init__ (same record)
+        _set(found, "__dict__", {"edit": edit_id, "severity": severity or spec.severity,
+                                 "claim": self.claim.id, "line": line, "codes": tuple(codes),
+                                 "message": message, "reference": ref, "fix": fix})
+        return found
 
     def age(self) -> int | None:
         """Age in whole years on the first date of service (None when unknown)."""

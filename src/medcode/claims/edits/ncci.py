@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from medcode.models import Claim, Finding
 
@@ -137,7 +138,10 @@ def mue(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _advice(what: str, day: dt.date) -> str:
+    """freshness.advice (a function of its arguments alone), remembered: most claims of a
+    batch dated before the MUE file say it for one of a few hundred days."""
     from medcode.store.freshness import advice
     return advice(what, day)
 
