@@ -339,7 +339,7 @@ class ClaimContext:
         self.today = today or facts.today
         self.idle = self._idle(plain, need) | line_bits(claim.lines, len(claim.diagnoses),
                                                         self.today)
-        if (not dx or not dx[0].lst & _NOT_FIRST) and not later & _Z and len(dx) <= MAX_DX \
+        if (not dx or not (dx[0].lst or 0) & _NOT_FIRST) and not later & _Z and len(dx) <= MAX_DX \
                 and len({d.code for d in dx}) == len(dx):
             self.idle |= DX_LIST_OK
         if not extra:
