@@ -44,6 +44,17 @@ ALL_POINTED = 256
 #: every line's modifiers well formed (at most 4, 2 letters or digits, none twice) and no
 #: 59 (MOD-FORMAT, MOD-59X)
 MODS_OK = 512
+#: at most 12 diagnoses, no code twice, a first diagnosis that is neither an external
+#: cause (V00-Y99), nor B95-B97, nor a manifestation, and no Z code after the first
+#: (DX-DUP, DX-MAX, DX-EXTCAUSE-FIRST, DX-SUPPLEMENTARY-FIRST, DX-MANIF-FIRST,
+#: DX-Z-FIRST-ONLY)
+DX_LIST_OK = 1024
+#: no claim-level extra field (CLAIM-TOTAL: no total charge to compare)
+NO_TOTAL = 2048
+#: the patient's sex F, M, U or absent, nothing kept as given, and a birth date absent or
+#: not after today, the first date of service or 124 calendar years before it (DEMO)
+DEMO_OK = 4096
+_SEX_OK = ("F", "M", "U", None)
 _BY_CODE = NO_AGE | NO_SEX | NO_CODE_FIRST | NO_ADDITIONAL
 
 #: the edits that return no finding on a claim with one of these bits (each edit's first
@@ -55,7 +66,15 @@ IDLE_WHEN = {"SYS-MIXUP": PLAIN, "DX-FORMAT": PLAIN, "DX-INVALID": PLAIN, "DX-HE
              "DX-USE-ADDITIONAL": NO_ADDITIONAL, "NCCI-RELEASE": IN_NCCI,
              "LINE-DATE": LINES_OK, "LINE-UNITS": LINES_OK, "LINE-CHARGE": LINES_OK,
              "PTR-MISSING": PTRS_OK, "PTR-RANGE": PTRS_OK, "PTR-UNUSED": ALL_POINTED,
-             "MOD-FORMAT": MODS_OK, "MOD-59X": MODS_OK}
+             "MOD-FORMAT": MODS_OK, "MOD-59X": MODS_OK,
+             "DX-DUP": DX_LIST_OK, "DX-MAX": DX_LIST_OK, "DX-EXTCAUSE-FIRST": DX_LIST_OK,
+             "DX-SUPPLEMENTARY-FIRST": DX_LIST_OK, "DX-MANIF-FIRST": DX_LIST_OK,
+             "DX-Z-FIRST-ONLY": DX_LIST_OK, "CLAIM-TOTAL": NO_TOTAL, "DEMO": DEMO_OK}
+#: ``Dx.lst`` bits: 1 the code may not be listed first (an external cause V00-Y99, B95-B97,
+#: a valid manifestation code), 2 a Z code (may not be listed after the first, for some)
+_NOT_FIRST, _Z = 1, 2
+_EXTERNAL = ("V", "W", "X", "Y")
+_SUPPLEMENTARY = ("B95", "B96", "B97")
 _CHECKED_KINDS = frozenset(("cpt", "hcpcs", "pcs"))
 MAX_DX = 12         # CMS-1500 item 21 A-L; X12 837P HI segments of loop 2300
 MAX_POINTERS = 4    # CMS-1500 item 24E; X12 SV107
@@ -63,6 +82,8 @@ MAX_MODIFIERS = 4   # X12 837P SV101-3..6; CMS-1500 item 24D
 _OLDEST = dt.date(1900, 1, 1)   # an earlier date of service is not plausible (LINE-DATE)
 _MOD = re.compile(r"^[0-9A-Z]{2}$")
 _DATE = dt.date
+_new = object.__new__
+_set = object.__setattr__
 
 _CPT = re.compile(r"^(?:\d{5}|\d{4}[FTUAM])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
@@ -76,6 +97,7 @@ class Dx:
         "extra",
         "fact",
         "icd9",
+        "lst",
         "message",
         "need",
         "pos",
@@ -102,10 +124,25 @@ class Dx:
         #: the ``_BY_CODE`` bits this diagnosis needs, -1 when it is not a valid ICD-10-CM
         #: code (the claim is not PLAIN); worked out by the first claim that reads it
         self.need: int | None = None
+        #: the ``_NOT_FIRST`` and ``_Z`` bits of the code, worked out like ``need``
+        self.lst: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.status == "valid" and self.fact is not None
+
+
+def _list_bits(d: Dx) -> int:
+    """The ``Dx.lst`` bits of a diagnosis (set whenever DX-EXTCAUSE-FIRST,
+    DX-SUPPLEMENTARY-FIRST, DX-MANIF-FIRST or DX-Z-FIRST-ONLY might report the code)."""
+    code = d.code
+    bits = 0
+    if (code[:1] in _EXTERNAL and code[1:3].isdigit()) or code.startswith(_SUPPLEMENTARY) \
+            or (d.status == "valid" and d.fact is not None and d.fact.manifestation):
+        bits |= _NOT_FIRST
+    if code.startswith("Z"):
+        bits |= _Z
+    return bits
 
 
 class Ln:
@@ -280,6 +317,7 @@ class ClaimContext:
         self.dx = dx
         plain = True
         need = 0
+        later = 0       # the Dx.lst bits of the diagnoses after the first
         make = self._dx
         for i, raw in enumerate(claim.diagnoses, 1):
             d = make(i, raw)
@@ -292,10 +330,27 @@ class ClaimContext:
                 plain = False
             else:
                 need |= n
+            lst = d.lst
+            if lst is None:
+                lst = d.lst = _list_bits(d)
+            if i > 1:
+                later |= lst
         self._valid: list[Dx] | None = None
         self.today = today or facts.today
         self.idle = self._idle(plain, need) | line_bits(claim.lines, len(claim.diagnoses),
                                                         self.today)
+        if (not dx or not (dx[0].lst or 0) & _NOT_FIRST) and not later & _Z and len(dx) <= MAX_DX \
+                and len({d.code for d in dx}) == len(dx):
+            self.idle |= DX_LIST_OK
+        if not extra:
+            self.idle |= NO_TOTAL
+        p = claim.patient
+        if not p.extra and p.sex in _SEX_OK:
+            birth = p.birth_date
+            dates = self.dates
+            if birth is None or (type(birth) is _DATE and birth <= self.today and (
+                    not dates or (birth <= dates[0] and dates[0].year - birth.year <= 124))):
+                self.idle |= DEMO_OK
 
     def _idle(self, plain: bool, need: int) -> int:
         """The ``IDLE_WHEN`` bits of this claim (``plain``: every diagnosis valid on the
@@ -418,8 +473,11 @@ class ClaimContext:
         ref = reference or spec.reference
         if spec.denial and (severity or spec.severity) != "info":
             ref = f"{ref}; payers deny with {spec.denial}"
-        return Finding(edit_id, severity or spec.severity, self.claim.id, line, tuple(codes),
-                       message, ref, fix)
+        found = _new(Finding)   # Finding(...) without its frozen __init__ (same record)
+        _set(found, "__dict__", {"edit": edit_id, "severity": severity or spec.severity,
+                                 "claim": self.claim.id, "line": line, "codes": tuple(codes),
+                                 "message": message, "reference": ref, "fix": fix})
+        return found
 
     def age(self) -> int | None:
         """Age in whole years on the first date of service (None when unknown)."""

@@ -108,16 +108,26 @@ def _pcs_problem(ctx: ClaimContext, ln: Ln) -> tuple[str, str, str] | None:
 def px_invalid(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     out: list[Finding] = []
     add = out.append
+    facts = ctx.facts
+    memo = facts.memo
     for ln in ctx.lines:
-        if ln.kind == "cpt":
+        kind = ln.kind
+        # whether a code has a problem depends on its kind, the code and the day alone
+        # (ln.date or ctx.dos, as the _problem functions read it): the codes found to
+        # have none are remembered per (kind, code, day) in the facts' bounded memo
+        key = ("px", kind, ln.code, ln.date or ctx.dos)
+        if key in memo:
+            continue
+        if kind == "cpt":
             problem = _cpt_problem(ctx, ln)
-        elif ln.kind == "hcpcs" and ctx.facts.has_hcpcs:
+        elif kind == "hcpcs" and facts.has_hcpcs:
             problem = _hcpcs_problem(ctx, ln)
-        elif ln.kind == "pcs":
+        elif kind == "pcs":
             problem = _pcs_problem(ctx, ln)
         else:
             continue
         if problem is None:
+            facts.remember(key, True)
             continue
         msg, ref, severity = problem
         fix = (f"check the code of line {ln.number} against the current code set"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from medcode.models import Claim, Finding
 
@@ -105,18 +106,17 @@ def mue(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     facts = ctx.facts
     if not facts.has_mue:
         return out
-    per_day: dict[tuple[str, object], tuple[dict, str, list[Ln]]] = {}
+    per_day: dict[tuple[str, object], tuple[dict, list[Ln]]] = {}
     for ln in ctx.lines:
         if ln.date is None or ln.kind not in ("cpt", "hcpcs") or not facts.has_mue_for(ln.code):
             continue
         rec = facts.mue(ln.code, ln.date)
         if rec is None or not rec["in_force"]:
             continue
-        ref = (f"CMS NCCI MUE {ln.code} ({rec['setting']}, effective {rec['effective']}; "
-               f"MAI {rec['mai']} {_MAI.get(rec['mai'], '')}; {rec['rationale']})")
         if rec["mai"] != 1:
-            per_day.setdefault((ln.code, ln.date), (rec, ref, []))[2].append(ln)
+            per_day.setdefault((ln.code, ln.date), (rec, []))[1].append(ln)
         elif ln.line.units > rec["value"]:
+            ref = _mue_ref(ln.code, rec)
             add(ctx.finding(
               "NCCI-MUE", f"Line {ln.number} bills {_units(ln.line.units)} units of "
               f"{ln.code}; the most a line may carry is {rec['value']} (medically "
@@ -124,9 +124,10 @@ def mue(claim: Claim, ctx: ClaimContext) -> list[Finding]:
               reference=ref, fix=f"bill at most {_n(rec['value'], 'unit')} on line "
               f"{ln.number}; report medically necessary extra units on separate lines "
               "with an appropriate modifier (e.g. 76, 91, XS) only if policy allows"))
-    for (code, day), (rec, ref, lines) in per_day.items():
+    for (code, day), (rec, lines) in per_day.items():
         total = sum(ln.line.units for ln in lines)
         if total > rec["value"]:
+            ref = _mue_ref(code, rec)
             nums = ", ".join(str(ln.number) for ln in lines)
             add(ctx.finding(
               "NCCI-MUE", f"{code} is billed for {_units(total)} units on {day} (line"
@@ -137,7 +138,16 @@ def mue(claim: Claim, ctx: ClaimContext) -> list[Finding]:
     return out
 
 
+def _mue_ref(code: str, rec: dict) -> str:
+    """The reference of a NCCI-MUE finding on ``code`` (``rec``: its MUE in force)."""
+    return (f"CMS NCCI MUE {code} ({rec['setting']}, effective {rec['effective']}; "
+            f"MAI {rec['mai']} {_MAI.get(rec['mai'], '')}; {rec['rationale']})")
+
+
+@lru_cache(maxsize=4096)
 def _advice(what: str, day: dt.date) -> str:
+    """freshness.advice (a function of its arguments alone), remembered: most claims of a
+    batch dated before the MUE file say it for one of a few hundred days."""
     from medcode.store.freshness import advice
     return advice(what, day)
 

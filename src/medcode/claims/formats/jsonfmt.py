@@ -58,6 +58,8 @@ _set = object.__setattr__
 _CLAIM_KEYS = {"id", "patient", "diagnoses", "diagnosis_qualifiers", "lines"}
 _PATIENT_KEYS = {"birth_date", "sex"}
 _LINE_KEYS = {"code", "modifiers", "units", "charge", "date", "pointers"}
+#: parse_sex of the texts it gives back unchanged (a patient's sex as usually written)
+_SEXES = {"F": "F", "M": "M", "U": "U"}
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -95,11 +97,14 @@ def claim_patient(birth_date: Any, sex: Any, extra: dict[str, Any] | None = None
     """The Patient of a claim object's ``patient`` with these values (``extra``: its other
     keys); the columnar readers call it with a row's values."""
     extra = {} if extra is None else extra
-    birth, raw = parse_date(birth_date)
+    got = _DATES.get(birth_date) if type(birth_date) is str else None   # parse_date's memo
+    birth, raw = got if got is not None else parse_date(birth_date)
     if raw is not None:
         extra["raw_birth_date"] = raw
     patient = _new(Patient)     # Patient(...) without its frozen __init__
-    patient.__dict__.update(birth_date=birth, sex=parse_sex(sex), extra=extra)
+    _set(patient, "__dict__", {"birth_date": birth,
+                               "sex": (type(sex) is str and _SEXES.get(sex)) or parse_sex(sex),
+                               "extra": extra})
     return patient
 
 
@@ -221,30 +226,48 @@ def claim_from_dict(obj: Any, where: str | None = None) -> Claim:
     """Build a Claim from one JSON claim object. Raises ClaimFormatError (with ``where``)
     when the object is not a claim: not an object, no ``id``, a line without a code, a
     charge or unit count that is not a number, a non-list where a list belongs."""
-    if not isinstance(obj, dict):
-        raise ClaimFormatError(f"a claim must be a JSON object, not {type(obj).__name__}",
-                               where)
-    cid = obj.get("id")
-    if isinstance(cid, (int, float)) and not isinstance(cid, bool):
-        cid = str(cid)
-    if not isinstance(cid, str) or not cid.strip():
-        raise ClaimFormatError("the claim has no 'id'", where)
+    if type(obj) is not dict:
+        if not isinstance(obj, dict):
+            raise ClaimFormatError(f"a claim must be a JSON object, not "
+                                   f"{type(obj).__name__}", where)
+    get = obj.get
+    cid = get("id")
+    if type(cid) is not str:
+        if isinstance(cid, (int, float)) and not isinstance(cid, bool):
+            cid = str(cid)
+        if not isinstance(cid, str):
+            raise ClaimFormatError("the claim has no 'id'", where)
     cid = cid.strip()
+    if not cid:
+        raise ClaimFormatError("the claim has no 'id'", where)
     try:
-        lines = obj.get("lines")
-        if lines is None:
-            lines = []
-        if not isinstance(lines, list):
-            raise _Shape(f"lines must be a list, not {type(lines).__name__}")
-        diagnoses = _strings(obj.get("diagnoses"), "diagnoses")
-        qualifiers = _strings(obj.get("diagnosis_qualifiers"), "diagnosis_qualifiers")
+        lines = get("lines")
+        if type(lines) is not list:
+            if lines is None:
+                lines = []
+            elif not isinstance(lines, list):
+                raise _Shape(f"lines must be a list, not {type(lines).__name__}")
+        diagnoses = get("diagnoses")
+        if type(diagnoses) is list:     # the common case (as _strings does it)
+            try:
+                diagnoses = tuple(filter(None, map(str.strip, diagnoses)))
+            except TypeError:
+                diagnoses = _strings(diagnoses, "diagnoses")
+        else:
+            diagnoses = _strings(diagnoses, "diagnoses")
+        qualifiers = get("diagnosis_qualifiers")
+        qualifiers = () if qualifiers is None else _strings(qualifiers, "diagnosis_qualifiers")
+        patient = get("patient")
+        if type(patient) is dict and patient.keys() <= _PATIENT_KEYS:
+            patient = claim_patient(patient.get("birth_date"), patient.get("sex"))
+        else:
+            patient = _patient(patient)
         claim = _new(Claim)     # Claim(...) without its frozen __init__
-        claim.__dict__.update(
-            id=cid, patient=_patient(obj.get("patient")), diagnoses=diagnoses,
-            lines=_lines(lines),
-            extra={} if obj.keys() <= _CLAIM_KEYS else
+        _set(claim, "__dict__", {
+            "id": cid, "patient": patient, "diagnoses": diagnoses, "lines": _lines(lines),
+            "extra": {} if obj.keys() <= _CLAIM_KEYS else
             {k: v for k, v in obj.items() if k not in _CLAIM_KEYS},
-            diagnosis_qualifiers=qualifiers, source=where)
+            "diagnosis_qualifiers": qualifiers, "source": where})
         return claim
     except (ValueError, _Shape) as exc:
         raise ClaimFormatError(f"claim {cid}: {exc}", where) from None
@@ -357,7 +380,7 @@ def read_jsonl(stream: IO[bytes], name: str, first_line: int = 1
     for lineno, raw in enumerate(stream, first_line):
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        if not raw.strip():
+        if not raw or raw.isspace():     # (bytes.isspace: the whitespace strip removes)
             continue
         where = f"{name}: line {lineno}"
         obj = _MISS
