@@ -72,14 +72,16 @@ class Slot:
 class Parsed:
     def __init__(self, slots: list[Slot], codes: list[str], estimate: int = 0,
                  or_estimate: int = 0, negated: bool = False,
-                 totals: list[int] | None = None, docs: int = 0) -> None:
+                 totals: list[int] | None = None, docs: int = 0,
+                 narrow_estimate: int | None = None) -> None:
         self.slots = slots
         self.codes = codes              # dotless upper-case pieces that may be codes
         self.estimate = estimate        # upper bound of the documents matching every live slot
         self.or_estimate = or_estimate  # upper bound of the documents matching any live slot
         self.negated = negated          # "without"/"no" in the query: negated words match
         self.totals: list[int] = [] if totals is None else totals  # per live slot (bound)
-        self.narrow_estimate = estimate  # as estimate, full-weight alternatives only
+        #: as estimate, full-weight alternatives only
+        self.narrow_estimate = estimate if narrow_estimate is None else narrow_estimate
         #: per live slot, its share of coverage (mean 1.0): rarer words say more
         self.weights: list[float] = slot_weights(self.totals, docs)
 
@@ -367,10 +369,9 @@ def parse(conn: sqlite3.Connection, text: str, prefix: bool = False,
             estimate = total if estimate < 0 else min(estimate, total)
             any_estimate += total
             totals.append(total)
-    parsed = Parsed(slots, codes, max(estimate, 0), any_estimate,
-                    any(w in NEGATORS for w in raw_words), totals, doc_count(conn, ""))
-    parsed.narrow_estimate = max(narrow, 0)
-    return parsed
+    return Parsed(slots, codes, max(estimate, 0), any_estimate,
+                  any(w in NEGATORS for w in raw_words), totals, doc_count(conn, ""),
+                  max(narrow, 0))
 
 
 def _phrase_slot(conn: sqlite3.Connection, content: list[str], keys: list[str], i: int,
