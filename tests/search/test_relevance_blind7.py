@@ -1,7 +1,8 @@
 """The seventh blind relevance set loads, with every category, and its plain answers stay billable.
 
 Only the answer key is checked here; that every answer exists and that no query is in another
-set is tested with the other sets (test_relevance.py), it has no floor yet (the lead measures it)."""
+set is tested with the other sets (test_relevance.py); it has no floor yet (the lead measures
+it)."""
 
 from __future__ import annotations
 
